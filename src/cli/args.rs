@@ -1,0 +1,107 @@
+//! Raw command-line flags (clap derive), validated into core types later.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cachescope",
+    version,
+    about = "Inspect and repair an audiobook app's audio cache dump",
+    long_about = "Inspect and repair an audiobook app's audio cache dump.\n\nWith no arguments, opens the interactive inspector on a fresh copy of the bundled demo dump. With a DUMP folder, opens it.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Dump folder (or its database file) to open in the inspector.
+    pub dump: Option<PathBuf>,
+    /// The database file, when discovery cannot tell.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The folder holding the audio files, when discovery cannot tell.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub cache_dir: Option<PathBuf>,
+    /// Leave the mouse to the terminal (text selection while screen-sharing).
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the interactive inspector (the default command).
+    Inspect { dump: Option<PathBuf> },
+    /// Report every discrepancy; exit 0 = clean, 1 = found, 2 = could not inspect.
+    Check {
+        dump: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Show exactly what apply would do (SQL and file moves); changes nothing.
+    Plan {
+        dump: Option<PathBuf>,
+        #[command(flatten)]
+        select: SelectArgs,
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+    },
+    /// Apply the plan: backup, one transaction with audit rows, quarantine.
+    Apply {
+        dump: Option<PathBuf>,
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Required: confirms that the dump may be changed.
+        #[arg(long)]
+        yes: bool,
+        /// Let a plan through that marks failed or deletes over half the rows,
+        /// or that runs against a cache dir with no audio at all.
+        #[arg(long)]
+        allow_mass_change: bool,
+    },
+    /// List the batches recorded in cache_audit.
+    History {
+        dump: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+    },
+    /// Undo a batch (the newest by default): rows restored, files back.
+    Undo {
+        dump: Option<PathBuf>,
+        #[arg(long, value_name = "ID")]
+        batch: Option<i64>,
+    },
+    /// Finish or roll back an interrupted apply.
+    Recover { dump: Option<PathBuf> },
+    /// Write a synthetic dump with every kind of discrepancy.
+    Demo {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 300)]
+        keys: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectArgs {
+    /// Only these kinds, comma-separated (e.g. orphaned_file,ghost_entry).
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Choose another fix for a kind (e.g. ghost_entry=delete_entry); repeatable.
+    #[arg(long, value_name = "KIND=FIX")]
+    pub fix: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+}

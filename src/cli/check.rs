@@ -1,0 +1,26 @@
+//! `cachescope check`: exit 0 clean, 1 discrepancies, 2 could not inspect.
+
+use super::args::ReportFormat;
+use super::{emit, progress};
+use crate::core::report::{write_json, write_markdown, write_text};
+use crate::core::{Dump, Error, ErrorKind, Inspection};
+
+pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
+    let ins = progress::inspect(dump)?;
+    if let Some(why) = &ins.interrupted {
+        return Err(Error::new(ErrorKind::Interrupted, why.clone()));
+    }
+    for p in &ins.scan.problems {
+        eprintln!("cachescope: warning: {p}");
+    }
+    emit(|out| match format {
+        ReportFormat::Text => write_text(&ins, out),
+        ReportFormat::Json => write_json(&ins, out),
+        ReportFormat::Markdown => write_markdown(&ins, out),
+    })?;
+    Ok(exit_code(&ins))
+}
+
+pub fn exit_code(ins: &Inspection) -> u8 {
+    u8::from(ins.has_problems())
+}

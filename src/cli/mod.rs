@@ -1,0 +1,98 @@
+//! The command line (SPEC §7): clap parses raw flags, each command turns them
+//! into core calls, and every failure becomes one sentence and exit code 2.
+
+mod apply;
+mod args;
+mod check;
+mod demo;
+mod history;
+mod plan;
+mod progress;
+mod recover;
+mod undo;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command};
+
+use crate::core::{Dump, Error, Locate};
+
+/// Parses the command line and runs it; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => fail(&e),
+    }
+}
+
+/// Prints an error as one line on stderr: exit code 2.
+pub fn fail(e: &Error) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "cachescope: {}", e.message);
+    ExitCode::from(2)
+}
+
+/// Help and version go to stdout; a usage error becomes one sentence.
+fn clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind as K;
+    if matches!(e.kind(), K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = e.render().to_string();
+    let first = rendered.lines().next().unwrap_or("invalid arguments");
+    let first = first.trim_start_matches("error: ").trim_end_matches('.');
+    let _ = writeln!(std::io::stderr(), "cachescope: {first}; see `cachescope --help` for usage");
+    ExitCode::from(2)
+}
+
+fn run(cli: Cli) -> Result<u8, Error> {
+    let locate = |dump: Option<std::path::PathBuf>| -> Result<Dump, Error> {
+        Dump::locate(&Locate { path: dump, db: cli.db.clone(), cache_dir: cli.cache_dir.clone() })
+    };
+    match cli.command {
+        None => {
+            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse };
+            match cli.dump {
+                Some(path) => crate::tui::run(&locate(Some(path))?, &opts).map(|_| 0),
+                None if cli.db.is_some() || cli.cache_dir.is_some() => {
+                    crate::tui::run(&locate(None)?, &opts).map(|_| 0)
+                }
+                None => crate::tui::run_demo(&opts).map(|_| 0),
+            }
+        }
+        Some(Command::Inspect { dump }) => {
+            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse };
+            match dump {
+                Some(path) => crate::tui::run(&locate(Some(path))?, &opts).map(|_| 0),
+                None => crate::tui::run_demo(&opts).map(|_| 0),
+            }
+        }
+        Some(Command::Check { dump, format }) => check::run(&locate(dump)?, format),
+        Some(Command::Plan { dump, select, format }) => plan::run(&locate(dump)?, &select, format),
+        Some(Command::Apply { dump, select, yes, allow_mass_change }) => {
+            apply::run(&locate(dump)?, &select, yes, allow_mass_change)
+        }
+        Some(Command::History { dump, format }) => history::run(&locate(dump)?, format),
+        Some(Command::Undo { dump, batch }) => undo::run(&locate(dump)?, batch),
+        Some(Command::Recover { dump }) => recover::run(&locate(dump)?),
+        Some(Command::Demo { dir, keys, seed }) => demo::run(&dir, keys, seed),
+    }
+}
+
+/// Writes to stdout, treating a closed pipe (`| head`) as success.
+pub(crate) fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io(format!("could not write the output: {e}"))),
+    }
+}

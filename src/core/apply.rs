@@ -1,0 +1,219 @@
+//! Applying a [`Plan`] through the batch protocol (see `batch.rs`), with a
+//! precondition re-check per fix: what changed since the scan is skipped as
+//! stale and audited, never applied blind.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::batch::{Batch, Session, same_filesystem};
+use super::control::{Control, Phase};
+use super::disk::Identity;
+use super::error::{Error, ErrorKind, Result};
+use super::failpoint::failpoint;
+use super::fmt::lossy;
+use super::inspect::Inspection;
+use super::journal::path_hex;
+use super::kinds::Fix;
+use super::plan::{Op, Plan, PlanItem};
+use super::rows::full_row;
+
+#[derive(Debug, Clone, Default)]
+pub struct ApplyOptions {
+    /// Lets a plan past the blast-radius guard (SPEC §6).
+    pub allow_mass_change: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Applied,
+    /// The world changed since the scan; nothing was done for this fix.
+    Stale(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplyReport {
+    /// The batch id, or None when the plan was empty and nothing ran.
+    pub batch: Option<i64>,
+    pub backup: Option<PathBuf>,
+    /// Per plan item: its id, fix and outcome, in plan order.
+    pub outcomes: Vec<(String, Fix, Outcome)>,
+}
+
+impl ApplyReport {
+    pub fn applied(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.2 == Outcome::Applied).count()
+    }
+    pub fn stale(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.outcomes.iter().filter_map(|(id, _, o)| match o {
+            Outcome::Stale(why) => Some((id.as_str(), why.as_str())),
+            Outcome::Applied => None,
+        })
+    }
+}
+
+/// The audit event each fix writes.
+pub fn event_of(fix: Fix) -> &'static str {
+    match fix {
+        Fix::Register => "file_registered",
+        Fix::MarkFailed => "entry_marked_failed",
+        Fix::DeleteEntry => "entry_deleted",
+        Fix::UpdateState => "state_updated",
+        Fix::UpdateSize => "size_updated",
+        Fix::Quarantine => "file_quarantined",
+    }
+}
+
+/// Applies `plan` (made from `ins`) under `session`'s lock.
+pub fn apply(
+    session: &Session,
+    ins: &Inspection,
+    plan: &Plan,
+    opts: &ApplyOptions,
+    ctl: &Control,
+) -> Result<ApplyReport> {
+    if plan.is_empty() {
+        return Ok(ApplyReport { batch: None, backup: None, outcomes: vec![] });
+    }
+    if !opts.allow_mass_change
+        && let Some(why) = plan.mass_change(ins.rows.len(), ins.scan.audio_files())
+    {
+        return Err(Error::new(
+            ErrorKind::Refused,
+            format!("refusing to apply: {why}; check the dump, then add --allow-mass-change if this is really meant"),
+        ));
+    }
+    if plan.move_count() > 0 {
+        same_filesystem(session)?;
+    }
+    let cache_dir = &session.dump.cache_dir;
+    let mut batch = Batch::start(session, "apply")?;
+    match run(&mut batch, ins, plan, cache_dir, ctl) {
+        Ok(outcomes) => {
+            let (id, backup) = (batch.id, batch.backup.clone());
+            batch.commit()?;
+            Ok(ApplyReport { batch: Some(id), backup: Some(backup), outcomes })
+        }
+        Err(e) => {
+            batch.abort()?;
+            Err(e)
+        }
+    }
+}
+
+fn run(
+    batch: &mut Batch,
+    ins: &Inspection,
+    plan: &Plan,
+    cache_dir: &Path,
+    ctl: &Control,
+) -> Result<Vec<(String, Fix, Outcome)>> {
+    let db = ins.dump.db.clone();
+    let sql_err = |e: rusqlite::Error| Error::sqlite_at("write", &db, &e);
+    let total = plan.items.len() as u64;
+    batch.audit(
+        "reconcile_start",
+        None,
+        &json!({
+            "fixes": plan.items.len(),
+            "backup": lossy(&batch.backup),
+            "counts": plan.counts().iter().map(|(f, n)| (f.as_str().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        }),
+    )?;
+    let mut outcomes = Vec::with_capacity(plan.items.len());
+    let quarantine = batch.session.quarantine_dir(batch.id);
+    for (n, item) in plan.items.iter().enumerate() {
+        if ctl.cancelled() {
+            return Err(Error::new(ErrorKind::Cancelled, "the apply was cancelled; nothing was changed"));
+        }
+        let outcome = match precondition(item, cache_dir) {
+            Err(why) => Outcome::Stale(why),
+            Ok(()) => match &item.op {
+                Op::Sql { sql } => {
+                    let changed = batch.conn.execute(sql, []).map_err(sql_err)?;
+                    if changed == 1 {
+                        let after =
+                            item.key.as_deref().and_then(|k| full_row(&batch.conn, &ins.columns, k).ok().flatten());
+                        batch.audit(
+                            event_of(item.fix),
+                            item.key.as_deref(),
+                            &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix, "sql": sql,
+                                    "before": item.before, "after": after}),
+                        )?;
+                        Outcome::Applied
+                    } else {
+                        Outcome::Stale("the row changed since the scan".to_string())
+                    }
+                }
+                Op::Quarantine { from, to } => {
+                    if n == 0 || matches!(plan.items[n - 1].op, Op::Sql { .. }) {
+                        failpoint("apply.after_sql");
+                    }
+                    let (src, dst) = (cache_dir.join(from), quarantine.join(to));
+                    if batch.move_file(&src, &dst)? {
+                        batch.audit(
+                            event_of(item.fix),
+                            item.key.as_deref(),
+                            &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix,
+                                    "from": lossy(&src), "to": lossy(&dst),
+                                    "from_hex": path_hex(&src), "to_hex": path_hex(&dst)}),
+                        )?;
+                        Outcome::Applied
+                    } else {
+                        Outcome::Stale(format!("a file already exists at {}", lossy(&dst)))
+                    }
+                }
+            },
+        };
+        if let Outcome::Stale(why) = &outcome {
+            batch.audit(
+                "fix_skipped_stale",
+                item.key.as_deref(),
+                &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix, "reason": why}),
+            )?;
+        }
+        outcomes.push((item.id.clone(), item.fix, outcome));
+        ctl.progress(Phase::Apply, n as u64 + 1, Some(total));
+    }
+    if plan.move_count() == 0 {
+        failpoint("apply.after_sql");
+    }
+    let stale = outcomes.iter().filter(|o| o.2 != Outcome::Applied).count();
+    batch.audit("reconcile_end", None, &json!({"applied": outcomes.len() - stale, "stale": stale}))?;
+    Ok(outcomes)
+}
+
+/// Re-checks, at apply time, what the fix relied on when it was planned.
+fn precondition(item: &PlanItem, cache_dir: &Path) -> std::result::Result<(), String> {
+    let same = |rel: &PathBuf, id: &Identity| -> std::result::Result<(), String> {
+        let path = cache_dir.join(rel);
+        match path.symlink_metadata() {
+            Err(_) => Err(format!("{} is gone", lossy(rel))),
+            Ok(m) if !m.file_type().is_file() => Err(format!("{} is no longer a regular file", lossy(rel))),
+            Ok(m) => {
+                let now = Identity::of(&m);
+                if now.dev != id.dev || now.ino != id.ino {
+                    Err(format!("{} was replaced by another file", lossy(rel)))
+                } else if now.size != id.size {
+                    Err(format!("{} changed size ({} → {} bytes)", lossy(rel), id.size, now.size))
+                } else if now.mtime_ns != id.mtime_ns {
+                    Err(format!("{} was modified", lossy(rel)))
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    };
+    if let Some((rel, id)) = &item.pre.file {
+        same(rel, id)?;
+    }
+    for (rel, id) in &item.pre.unchanged {
+        same(rel, id)?;
+    }
+    for rel in &item.pre.absent {
+        if cache_dir.join(rel).symlink_metadata().is_ok() {
+            return Err(format!("{} appeared since the scan", lossy(rel)));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! Progress reporting and cancellation for long work, shared by the TUI's
+//! worker threads and the headless commands.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The phases of long work, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Walk,
+    Probe,
+    ReadRows,
+    Detect,
+    Apply,
+}
+
+impl Phase {
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Walk => "walking the cache dir",
+            Phase::Probe => "reading headers",
+            Phase::ReadRows => "reading rows",
+            Phase::Detect => "comparing",
+            Phase::Apply => "applying",
+        }
+    }
+}
+
+/// One progress report: `done` of `total` (when known) in `phase`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub phase: Phase,
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+type Sink<'a> = &'a (dyn Fn(Progress) + Sync);
+
+/// What a caller hands to long work: where progress goes, and a cancel flag.
+#[derive(Clone, Copy, Default)]
+pub struct Control<'a> {
+    progress: Option<Sink<'a>>,
+    cancel: Option<&'a AtomicBool>,
+}
+
+impl<'a> Control<'a> {
+    /// No progress, no cancellation.
+    pub fn none() -> Control<'static> {
+        Control { progress: None, cancel: None }
+    }
+    pub fn new(progress: Option<Sink<'a>>, cancel: Option<&'a AtomicBool>) -> Control<'a> {
+        Control { progress, cancel }
+    }
+    pub fn progress(&self, phase: Phase, done: u64, total: Option<u64>) {
+        if let Some(p) = self.progress {
+            p(Progress { phase, done, total });
+        }
+    }
+    pub fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}

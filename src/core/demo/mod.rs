@@ -1,0 +1,217 @@
+//! `cachescope demo`: a realistic synthetic dump with every kind of
+//! discrepancy, deterministic for a seed, fast enough for a million keys.
+
+pub mod bundled;
+pub mod containers;
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
+
+use rusqlite::{Connection, params};
+
+use super::error::{Error, Result};
+use super::fmt::escaped;
+
+/// 2026-01-29, the day of the app team's design notes, in epoch ms.
+const BASE_MS: i64 = 1_769_644_800_000;
+const VOICES: [&str; 4] = ["en-US-amy", "en-GB-brian", "de-DE-katja", "fr-FR-denise"];
+
+pub const DB_REL: &str = "databases/app.db";
+pub const CACHE_REL: &str = "cache/audio";
+
+/// What [`write_demo`] wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub keys: u64,
+    pub files: u64,
+    pub rows: u64,
+}
+
+/// What one key looks like in the demo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Wav,
+    M4a,
+    Failed,
+    Orphan,
+    Ghost,
+    StateMismatch,
+    SizeMismatch,
+    Redundant,
+    Truncated,
+    Partial,
+}
+
+/// The first keys show every shape once; after that ~3 % are discrepancies.
+fn shape(i: u64, rng: &mut fastrand::Rng) -> Shape {
+    const SPECIAL: [Shape; 7] = [
+        Shape::Orphan,
+        Shape::Ghost,
+        Shape::StateMismatch,
+        Shape::SizeMismatch,
+        Shape::Redundant,
+        Shape::Truncated,
+        Shape::Partial,
+    ];
+    if (i as usize) < SPECIAL.len() {
+        return SPECIAL[i as usize];
+    }
+    let roll = rng.u32(0..1000);
+    match roll {
+        0..30 => SPECIAL[rng.usize(0..SPECIAL.len())],
+        30..40 => Shape::Failed,
+        40..400 => Shape::Wav,
+        _ => Shape::M4a,
+    }
+}
+
+/// Writes a dump into `dir` (which must not exist or be empty).
+pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
+    if dir.exists() && fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(Error::bad_input(format!(
+            "{} already exists and is not empty; choose a new folder for the demo dump",
+            escaped(dir)
+        )));
+    }
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e: std::io::Error| Error::io_at("write", &p, &e)
+    };
+    let cache = dir.join(CACHE_REL);
+    let db_path = dir.join(DB_REL);
+    fs::create_dir_all(&cache).map_err(io(&cache))?;
+    fs::create_dir_all(db_path.parent().unwrap_or(dir)).map_err(io(dir))?;
+    let prefs = dir.join("shared_prefs");
+    fs::create_dir_all(&prefs).map_err(io(&prefs))?;
+    fs::write(prefs.join("settings.xml"), "<map><int name=\"cache_limit_mb\" value=\"512\" /></map>\n")
+        .map_err(io(&prefs))?;
+    fs::write(cache.join(".nomedia"), b"").map_err(io(&cache))?;
+
+    let sql = |e: rusqlite::Error| Error::sqlite_at("write", &db_path, &e);
+    // A second, unrelated database: discovery must pick the right one.
+    let other = Connection::open(dir.join("databases/analytics.db")).map_err(sql)?;
+    other
+        .execute_batch(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO events (name) VALUES ('app_open');",
+        )
+        .map_err(sql)?;
+    drop(other);
+
+    let mut conn = Connection::open(&db_path).map_err(sql)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = DELETE;
+         CREATE TABLE cache_entries (
+           cache_key         TEXT PRIMARY KEY NOT NULL,
+           book_id           TEXT,
+           chapter_index     INTEGER,
+           voice_id          TEXT,
+           compression_state TEXT NOT NULL,
+           size_bytes        INTEGER,
+           duration_ms       INTEGER,
+           pinned            INTEGER NOT NULL DEFAULT 0,
+           created_at        INTEGER NOT NULL,
+           last_used_at      INTEGER
+         );",
+    )
+    .map_err(sql)?;
+    let tx = conn.transaction().map_err(sql)?;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut summary = DemoSummary { keys, ..Default::default() };
+    {
+        let mut insert =
+            tx.prepare("INSERT INTO cache_entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)").map_err(sql)?;
+        for i in 0..keys {
+            let key: String =
+                format!("{:016x}{:016x}{:016x}{:016x}", rng.u64(..), rng.u64(..), rng.u64(..), rng.u64(..));
+            let shape = shape(i, &mut rng);
+            let book = format!("book-{:04}", rng.u32(0..200));
+            let chapter = i64::from(rng.u32(0..40));
+            let voice = VOICES[rng.usize(0..VOICES.len())];
+            let created = BASE_MS + rng.i64(0..30 * 86_400_000);
+            let used = created + rng.i64(0..86_400_000);
+            let data = rng.u32(400..4000) & !1;
+            let wav = containers::wav(data);
+            let wav_ms = i64::from(data) * 1000 / i64::from(containers::BYTE_RATE);
+            let m4a = containers::m4a(wav_ms as u32, data / 8);
+            let mtime = UNIX_EPOCH + Duration::from_millis(created as u64);
+            let mut put = |name: String, bytes: &[u8]| -> Result<()> {
+                let path = cache.join(name);
+                let mut f = File::create(&path).map_err(io(&path))?;
+                f.write_all(bytes).map_err(io(&path))?;
+                f.set_modified(mtime).map_err(io(&path))?;
+                summary.files += 1;
+                Ok(())
+            };
+            let (state, size, dur): (&str, Option<i64>, Option<i64>) = match shape {
+                Shape::Wav => {
+                    put(format!("{key}.wav"), &wav)?;
+                    ("wav", Some(wav.len() as i64), Some(wav_ms))
+                }
+                Shape::M4a | Shape::Orphan | Shape::Redundant => {
+                    put(format!("{key}.m4a"), &m4a)?;
+                    if shape == Shape::Redundant {
+                        put(format!("{key}.wav"), &wav)?;
+                    }
+                    ("m4a", Some(m4a.len() as i64), Some(wav_ms))
+                }
+                Shape::Failed => ("failed", None, None),
+                Shape::Ghost => ("m4a", Some(m4a.len() as i64), Some(wav_ms)),
+                Shape::StateMismatch => {
+                    put(format!("{key}.m4a"), &m4a)?;
+                    ("compressing", Some(wav.len() as i64), Some(wav_ms))
+                }
+                Shape::SizeMismatch => {
+                    put(format!("{key}.m4a"), &m4a)?;
+                    ("m4a", Some(m4a.len() as i64 + 512), Some(wav_ms))
+                }
+                Shape::Truncated => {
+                    // Killed mid-write: the header promises more than was written.
+                    let mut cut = wav.clone();
+                    cut.truncate(44 + (data / 2) as usize);
+                    put(format!("{key}.wav"), &cut)?;
+                    ("wav", Some(wav.len() as i64), Some(wav_ms))
+                }
+                Shape::Partial => {
+                    put(format!("{key}.m4a"), &m4a)?;
+                    put(format!("{key}.m4a.tmp"), &m4a[..m4a.len() / 2])?;
+                    ("m4a", Some(m4a.len() as i64), Some(wav_ms))
+                }
+            };
+            if shape != Shape::Orphan {
+                insert
+                    .execute(params![
+                        key,
+                        book,
+                        chapter,
+                        voice,
+                        state,
+                        size,
+                        dur,
+                        i64::from(i % 50 == 0),
+                        created,
+                        used
+                    ])
+                    .map_err(sql)?;
+                summary.rows += 1;
+            }
+        }
+    }
+    tx.commit().map_err(sql)?;
+    for (name, bytes) in [
+        ("notes.txt", &b"pulled from device 7, ticket APP-1234\n"[..]),
+        ("COVER.WAV", &containers::wav(64)[..]),
+        (".DS_Store", &b"\0\0\0\x01Bud1"[..]),
+    ] {
+        let path = cache.join(name);
+        fs::write(&path, bytes).map_err(io(&path))?;
+        summary.files += 1;
+    }
+    Ok(summary)
+}
+
+/// Where the demo's database and cache dir are, for messages.
+pub fn layout(dir: &Path) -> (PathBuf, PathBuf) {
+    (dir.join(DB_REL), dir.join(CACHE_REL))
+}

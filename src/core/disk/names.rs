@@ -1,0 +1,123 @@
+//! Pure classification of a cache-dir file name (SPEC §3), before any I/O.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+
+use serde::Serialize;
+
+/// The two audio encodings the app writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    Wav,
+    M4a,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Wav => "wav",
+            Encoding::M4a => "m4a",
+        }
+    }
+
+    pub fn from_state(state: &str) -> Option<Encoding> {
+        match state {
+            "wav" => Some(Encoding::Wav),
+            "m4a" => Some(Encoding::M4a),
+            _ => None,
+        }
+    }
+}
+
+/// What a file name says about the file, before its bytes are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameClass {
+    /// `<key>.wav` or `<key>.m4a`.
+    Cache { key: String, encoding: Encoding },
+    /// A partial write (`<key>.wav.tmp`, `*.part`, ...): always incomplete.
+    Partial { key: String },
+    /// `.nomedia`: not part of the cache at all.
+    Ignored,
+    /// Anything else.
+    Stray,
+}
+
+const PARTIAL_SUFFIXES: [&[u8]; 5] = [b".wav.tmp", b".m4a.tmp", b".part", b".partial", b".download"];
+
+/// True for `[A-Za-z0-9_-]{1,128}`.
+pub fn is_key(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes.len() <= 128
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+}
+
+/// Classifies a bare file name (no folders).
+pub fn classify_name(name: &OsStr) -> NameClass {
+    let bytes = name.as_bytes();
+    if bytes == b".nomedia" {
+        return NameClass::Ignored;
+    }
+    let stem_end = bytes.iter().position(|b| *b == b'.').unwrap_or(bytes.len());
+    let stem = &bytes[..stem_end];
+    let rest = &bytes[stem_end..];
+    let key = || String::from_utf8_lossy(stem).into_owned();
+    if is_key(stem) {
+        match rest {
+            b".wav" => return NameClass::Cache { key: key(), encoding: Encoding::Wav },
+            b".m4a" => return NameClass::Cache { key: key(), encoding: Encoding::M4a },
+            _ => {}
+        }
+    }
+    if PARTIAL_SUFFIXES.iter().any(|s| rest.ends_with(s)) && !rest.is_empty() && is_key(stem) {
+        return NameClass::Partial { key: key() };
+    }
+    NameClass::Stray
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(s: &str) -> NameClass {
+        classify_name(OsStr::new(s))
+    }
+
+    #[test]
+    fn cache_names() {
+        assert_eq!(c("ab_c-1.wav"), NameClass::Cache { key: "ab_c-1".into(), encoding: Encoding::Wav });
+        assert_eq!(c("x.m4a"), NameClass::Cache { key: "x".into(), encoding: Encoding::M4a });
+        assert_eq!(c("x.WAV"), NameClass::Stray);
+        assert_eq!(c("x.wav.bak"), NameClass::Stray);
+        assert_eq!(c(".wav"), NameClass::Stray);
+        assert_eq!(c(&"a".repeat(129).to_string().add(".wav")), NameClass::Stray);
+    }
+
+    #[test]
+    fn partial_names() {
+        assert_eq!(c("k.wav.tmp"), NameClass::Partial { key: "k".into() });
+        assert_eq!(c("k.m4a.part"), NameClass::Partial { key: "k".into() });
+        assert_eq!(c("k.partial"), NameClass::Partial { key: "k".into() });
+        assert_eq!(c("k.download"), NameClass::Partial { key: "k".into() });
+        assert_eq!(c("k.tmp"), NameClass::Stray);
+        assert_eq!(c("bad key.part"), NameClass::Stray);
+        assert_eq!(c(".part"), NameClass::Stray);
+    }
+
+    #[test]
+    fn ignored_and_dotfiles() {
+        assert_eq!(c(".nomedia"), NameClass::Ignored);
+        assert_eq!(c(".DS_Store"), NameClass::Stray);
+        assert_eq!(classify_name(OsStr::from_bytes(b"\xff.wav")), NameClass::Stray);
+    }
+
+    trait Add {
+        fn add(self, s: &str) -> String;
+    }
+    impl Add for String {
+        fn add(mut self, s: &str) -> String {
+            self.push_str(s);
+            self
+        }
+    }
+}

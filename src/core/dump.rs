@@ -1,0 +1,315 @@
+//! Finding a dump's database and cache dir (SPEC §1), without writing anything.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+use walkdir::WalkDir;
+
+use super::disk::names::{NameClass, classify_name};
+use super::error::{Error, Result};
+use super::fmt::escaped;
+
+/// cachescope's own folder inside a dump: backups, quarantine, journal.
+pub const STATE_DIR: &str = ".cachescope";
+
+/// How deep discovery looks for databases and audio folders.
+const MAX_DEPTH: usize = 6;
+
+/// A located dump: its root, its database and its cache dir.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dump {
+    pub root: PathBuf,
+    pub db: PathBuf,
+    pub cache_dir: PathBuf,
+}
+
+/// What the user gave on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Locate {
+    pub path: Option<PathBuf>,
+    pub db: Option<PathBuf>,
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Dump {
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(STATE_DIR)
+    }
+
+    /// `path` relative to the dump root for reports, or as given when outside it.
+    pub fn display_rel(&self, path: &Path) -> PathBuf {
+        match path.strip_prefix(&self.root) {
+            Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => path.to_path_buf(),
+        }
+    }
+
+    /// Finds the database and cache dir from what the user gave.
+    pub fn locate(args: &Locate) -> Result<Dump> {
+        let mut db = args.db.clone();
+        let mut root = None;
+        if let Some(path) = &args.path {
+            let meta = std::fs::metadata(path).map_err(|e| missing(path, &e))?;
+            if meta.is_file() {
+                if !has_sqlite_header(path) {
+                    return Err(Error::bad_input(format!(
+                        "{} is not a SQLite database or a dump folder; pass the dump folder, or the database with --db",
+                        escaped(path)
+                    )));
+                }
+                db.get_or_insert_with(|| path.clone());
+            } else {
+                root = Some(path.clone());
+            }
+        }
+        if let Some(db) = &db {
+            let meta = std::fs::metadata(db).map_err(|e| missing(db, &e))?;
+            if !meta.is_file() || !has_sqlite_header(db) {
+                return Err(Error::bad_input(format!(
+                    "{} is not a SQLite database; pass the app's database file with --db",
+                    escaped(db)
+                )));
+            }
+        }
+        if let Some(dir) = &args.cache_dir {
+            let meta = std::fs::metadata(dir).map_err(|e| missing(dir, &e))?;
+            if !meta.is_dir() {
+                return Err(Error::bad_input(format!(
+                    "--cache-dir {} is not a folder; pass the folder that holds the audio files",
+                    escaped(dir)
+                )));
+            }
+        }
+        let root = match root {
+            Some(r) => r,
+            None => match (&db, &args.cache_dir) {
+                (Some(db), _) => root_of_db(db, args.cache_dir.is_some()),
+                (None, Some(dir)) => dir.parent().map(Path::to_path_buf).unwrap_or_else(|| dir.clone()),
+                (None, None) => {
+                    return Err(Error::bad_input("no dump given; pass the dump folder (or --db and --cache-dir)"));
+                }
+            },
+        };
+        let root = absolute(&root)?;
+        let db = match db {
+            Some(db) => absolute(&db)?,
+            None => find_database(&root)?,
+        };
+        let cache_dir = match &args.cache_dir {
+            Some(dir) => absolute(dir)?,
+            None => find_cache_dir(&root)?,
+        };
+        Ok(Dump { root, db, cache_dir })
+    }
+}
+
+fn missing(path: &Path, err: &std::io::Error) -> Error {
+    if err.kind() == std::io::ErrorKind::NotFound {
+        Error::bad_input(format!("{} does not exist; check the path to the dump", escaped(path)))
+    } else {
+        Error::io_at("open", path, err)
+    }
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::io_at("resolve", path, &e))
+}
+
+/// The dump root for a database given alone: its folder, or the folder above a
+/// `databases/` folder (the Android layout).
+fn root_of_db(db: &Path, has_cache_dir: bool) -> PathBuf {
+    let abs = std::path::absolute(db).unwrap_or_else(|_| db.to_path_buf());
+    let parent = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    if !has_cache_dir
+        && parent.file_name().is_some_and(|n| n == "databases")
+        && let Some(up) = parent.parent()
+    {
+        return up.to_path_buf();
+    }
+    parent
+}
+
+/// True when the file starts with the 16-byte SQLite header.
+pub fn has_sqlite_header(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0"
+}
+
+fn is_sidecar(name: &[u8]) -> bool {
+    name.ends_with(b"-wal") || name.ends_with(b"-shm") || name.ends_with(b"-journal")
+}
+
+/// Walks the dump without following links or entering cachescope's folder.
+fn walk(root: &Path) -> impl Iterator<Item = walkdir::DirEntry> {
+    let state = root.join(STATE_DIR);
+    WalkDir::new(root)
+        .follow_links(false)
+        .max_depth(MAX_DEPTH)
+        .into_iter()
+        .filter_entry(move |e| e.path() != state)
+        .filter_map(|e| e.ok())
+}
+
+/// Finds the one SQLite file holding `cache_entries`, by header, not by name.
+fn find_database(root: &Path) -> Result<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut with_table = Vec::new();
+    let mut other = Vec::new();
+    let mut unreadable = Vec::new();
+    for entry in walk(root) {
+        if !entry.file_type().is_file() || is_sidecar(entry.file_name().as_bytes()) {
+            continue;
+        }
+        let path = entry.path();
+        if !has_sqlite_header(path) {
+            continue;
+        }
+        match holds_cache_entries(path) {
+            Ok(true) => with_table.push(path.to_path_buf()),
+            Ok(false) => other.push(path.to_path_buf()),
+            Err(e) => unreadable.push((path.to_path_buf(), e)),
+        }
+    }
+    let rel = |p: &PathBuf| escaped(p.strip_prefix(root).unwrap_or(p));
+    match with_table.len() {
+        1 => Ok(with_table.remove(0)),
+        0 => {
+            if let Some((path, err)) = unreadable.into_iter().next() {
+                return Err(Error::bad_input(format!(
+                    "{} looks like a SQLite database but cannot be read ({err}); it may be corrupt: restore it from the device or pass another database with --db",
+                    escaped(&path)
+                )));
+            }
+            let found = if other.is_empty() {
+                "no SQLite database at all".to_string()
+            } else {
+                format!(
+                    "only databases without a cache_entries table ({})",
+                    other.iter().map(rel).collect::<Vec<_>>().join(", ")
+                )
+            };
+            Err(Error::bad_input(format!(
+                "no database with a cache_entries table in {}: found {found}; pass the app's database with --db",
+                escaped(root)
+            )))
+        }
+        _ => Err(Error::bad_input(format!(
+            "several databases with a cache_entries table in {} ({}); choose one with --db",
+            escaped(root),
+            with_table.iter().map(rel).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// Checks for the table without writing: `immutable=1` on the file, and a
+/// private copy when only the `-wal` could hold the answer.
+fn holds_cache_entries(path: &Path) -> std::result::Result<bool, String> {
+    let query = |conn: &Connection| -> rusqlite::Result<bool> {
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'cache_entries' AND type IN ('table', 'view')",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+    };
+    let uri = immutable_uri(path);
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let found = Connection::open_with_flags(&uri, flags).and_then(|c| query(&c)).map_err(|e| e.to_string());
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if matches!(found, Ok(true)) || !Path::new(&wal).exists() {
+        return found;
+    }
+    let snap = super::snapshot::Snapshot::copy_of(path).map_err(|e| e.message)?;
+    query(snap.conn()).map_err(|e| e.to_string())
+}
+
+/// A `file:` URI with `immutable=1`, percent-encoding every byte that needs it.
+pub fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &b in abs.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Finds the folder that holds the audio files (recursively, shards folded in).
+fn find_cache_dir(root: &Path) -> Result<PathBuf> {
+    let mut per_dir: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    for entry in walk(root) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if matches!(classify_name(entry.file_name()), NameClass::Cache { .. } | NameClass::Partial { .. })
+            && let Some(parent) = entry.path().parent()
+        {
+            *per_dir.entry(fold_shards(root, parent)).or_default() += 1;
+        }
+    }
+    // A folder inside another candidate belongs to it.
+    let dirs: Vec<PathBuf> = per_dir.keys().cloned().collect();
+    for dir in &dirs {
+        if let Some(outer) = dirs.iter().find(|o| *o != dir && dir.starts_with(o)) {
+            let n = per_dir.remove(dir).unwrap_or(0);
+            *per_dir.entry(outer.clone()).or_default() += n;
+        }
+    }
+    let mut ranked: Vec<(PathBuf, usize)> = per_dir.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    match ranked.as_slice() {
+        [] => conventional_cache_dir(root).ok_or_else(|| {
+            Error::bad_input(format!(
+                "no folder with audio files (<key>.wav or <key>.m4a) in {}; pass the cache folder with --cache-dir",
+                escaped(root)
+            ))
+        }),
+        [(only, _)] => Ok(only.clone()),
+        [(first, n1), (second, n2), ..] => {
+            // A stray key-shaped file elsewhere must not make a real cache ambiguous.
+            if *n1 >= 4 * *n2 {
+                Ok(first.clone())
+            } else {
+                let rel = |p: &PathBuf| escaped(p.strip_prefix(root).unwrap_or(p));
+                Err(Error::bad_input(format!(
+                    "several folders hold audio files in {} ({} with {n1}, {} with {n2}); choose one with --cache-dir",
+                    escaped(root),
+                    rel(first),
+                    rel(second)
+                )))
+            }
+        }
+    }
+}
+
+/// `audio/ab/cd` → `audio`: sharded sub-folders have short names.
+fn fold_shards(root: &Path, dir: &Path) -> PathBuf {
+    let mut dir = dir;
+    while dir != root {
+        let short = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| (1..=3).contains(&n.len()) && n.chars().all(|c| c.is_ascii_alphanumeric()));
+        match dir.parent() {
+            Some(parent) if short && parent.starts_with(root) && parent != root => dir = parent,
+            _ => break,
+        }
+    }
+    dir.to_path_buf()
+}
+
+/// With no audio file anywhere, a conventionally named folder is the cache dir
+/// (so an emptied cache is still inspected and guarded, not rejected).
+fn conventional_cache_dir(root: &Path) -> Option<PathBuf> {
+    ["cache/audio", "audio", "cache", "files/audio", "files/cache"].iter().map(|p| root.join(p)).find(|p| p.is_dir())
+}

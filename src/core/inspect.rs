@@ -1,0 +1,75 @@
+//! One read of a dump: database rows (from a private copy) and disk facts,
+//! read concurrently, then detection. Writes nothing to the dump.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value as Json};
+
+use super::control::{Control, Phase};
+use super::detect::{Discrepancy, detect};
+use super::disk::{DiskScan, FileFacts, scan};
+use super::dump::Dump;
+use super::error::{Error, Result};
+use super::journal;
+use super::rows::{Row, full_row, read_rows};
+use super::schema::Columns;
+use super::snapshot::Snapshot;
+
+pub struct Inspection {
+    pub dump: Dump,
+    pub columns: Columns,
+    pub rows: Vec<Row>,
+    pub scan: DiskScan,
+    pub found: Vec<Discrepancy>,
+    pub elapsed: Duration,
+    /// An apply that did not finish, described in one sentence.
+    pub interrupted: Option<String>,
+    snapshot: Snapshot,
+}
+
+impl Inspection {
+    pub fn open(dump: &Dump, ctl: &Control) -> Result<Inspection> {
+        let start = Instant::now();
+        let interrupted = journal::describe_pending(&dump.state_dir());
+        let snapshot = Snapshot::copy_of(&dump.db)?;
+        let columns = Columns::read(snapshot.conn(), &dump.db)?;
+        let exclude = dump.state_dir();
+        let (rows, scan) = std::thread::scope(|s| {
+            let walker = s.spawn(|| scan(&dump.cache_dir, &exclude, ctl));
+            let rows = read_rows(snapshot.conn(), &columns, &dump.db, ctl);
+            let scan = walker.join().unwrap_or_else(|_| Err(Error::io("the scan thread failed")));
+            (rows, scan)
+        });
+        let (rows, scan) = (rows?, scan?);
+        ctl.progress(Phase::Detect, 0, None);
+        let found = detect(&scan, &rows);
+        Ok(Inspection {
+            dump: dump.clone(),
+            columns,
+            rows,
+            scan,
+            found,
+            elapsed: start.elapsed(),
+            interrupted,
+            snapshot,
+        })
+    }
+
+    /// Every column of a row, read from the private copy.
+    pub fn full_row(&self, key: &str) -> Option<Map<String, Json>> {
+        full_row(self.snapshot.conn(), &self.columns, key).ok().flatten()
+    }
+
+    pub fn file_of(&self, d: &Discrepancy) -> Option<&FileFacts> {
+        d.file.map(|i| &self.scan.files[i])
+    }
+
+    pub fn row_of(&self, d: &Discrepancy) -> Option<&Row> {
+        d.row.map(|i| &self.rows[i])
+    }
+
+    /// True when something of severity warning or error was found.
+    pub fn has_problems(&self) -> bool {
+        self.found.iter().any(|d| d.severity() >= super::kinds::Severity::Warning)
+    }
+}

@@ -1,0 +1,276 @@
+//! Pure planning (SPEC §5): discrepancies and a choice per item → one ordered
+//! [`Plan`] that `plan` prints, the TUI previews and `apply` executes.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use super::detect::Discrepancy;
+use super::disk::{Encoding, FileFacts, Identity};
+use super::fmt::escaped;
+use super::inspect::Inspection;
+use super::kinds::{Fix, Kind};
+use super::rows::Row;
+use super::schema::{Columns, quote_ident};
+
+/// Which discrepancies to fix, and how.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only these kinds (all when None).
+    pub only: Option<Vec<Kind>>,
+    /// A fix chosen for every item of a kind (`--fix KIND=FIX`).
+    pub per_kind: HashMap<Kind, Fix>,
+    /// A choice for one item by id: Some(fix), or None to skip it.
+    pub per_item: HashMap<String, Option<Fix>>,
+}
+
+impl Selection {
+    /// The fix for one discrepancy, or None when it is not selected.
+    pub fn fix_for(&self, d: &Discrepancy) -> Option<Fix> {
+        if let Some(choice) = self.per_item.get(&d.id) {
+            return *choice;
+        }
+        if self.only.as_ref().is_some_and(|only| !only.contains(&d.kind)) {
+            return None;
+        }
+        self.per_kind.get(&d.kind).copied().or(d.default_fix())
+    }
+}
+
+/// What one operation does; its SQL or move is shown exactly as run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// One SQL statement; it must change exactly one row, else the fix is stale.
+    Sql { sql: String },
+    /// Move a file (relative to the cache dir) into the batch's quarantine.
+    Quarantine {
+        #[serde(serialize_with = "ser_path")]
+        from: PathBuf,
+        /// Where it goes, relative to `.cachescope/quarantine/<batch>/`.
+        #[serde(serialize_with = "ser_path")]
+        to: PathBuf,
+    },
+}
+
+fn ser_path<S: serde::Serializer>(p: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&p.to_string_lossy())
+}
+
+/// What must still hold at apply time for a fix to run (SPEC §6).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Precondition {
+    /// The file the fix reads or moves, as it was scanned.
+    #[serde(skip)]
+    pub file: Option<(PathBuf, Identity)>,
+    /// Files of the key that must still be unchanged (ghost fixes).
+    #[serde(skip)]
+    pub unchanged: Vec<(PathBuf, Identity)>,
+    /// Names that must not hold a complete file (ghost fixes).
+    #[serde(skip)]
+    pub absent: Vec<PathBuf>,
+}
+
+/// One chosen fix for one discrepancy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanItem {
+    pub id: String,
+    pub kind: Kind,
+    pub key: Option<String>,
+    pub fix: Fix,
+    pub op: Op,
+    /// Before-values of the row (all columns, for undo), when a row changes.
+    #[serde(skip)]
+    pub before: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(skip)]
+    pub pre: Precondition,
+}
+
+/// The ordered operations of a batch: database changes first (sorted by key),
+/// then file moves (sorted by path).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Plan {
+    pub items: Vec<PlanItem>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    pub fn sql_count(&self) -> usize {
+        self.items.iter().filter(|i| matches!(i.op, Op::Sql { .. })).count()
+    }
+    pub fn move_count(&self) -> usize {
+        self.items.iter().filter(|i| matches!(i.op, Op::Quarantine { .. })).count()
+    }
+    /// Items per fix, in a stable order.
+    pub fn counts(&self) -> Vec<(Fix, usize)> {
+        Fix::ALL
+            .iter()
+            .map(|f| (*f, self.items.iter().filter(|i| i.fix == *f).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// Why this plan needs `--allow-mass-change`, if it does (SPEC §6).
+    pub fn mass_change(&self, total_rows: usize, audio_files: usize) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        if audio_files == 0 {
+            return Some("the cache dir holds no audio file at all (an empty or unmounted copy?)".to_string());
+        }
+        let drastic = self.items.iter().filter(|i| matches!(i.fix, Fix::MarkFailed | Fix::DeleteEntry)).count();
+        (total_rows > 0 && drastic * 2 > total_rows)
+            .then(|| format!("it would mark failed or delete {drastic} of {total_rows} rows, more than half"))
+    }
+}
+
+/// Builds the plan for a selection over an inspection.
+pub fn plan(ins: &Inspection, sel: &Selection) -> Plan {
+    let mut items: Vec<PlanItem> = ins
+        .found
+        .iter()
+        .filter_map(|d| {
+            let fix = sel.fix_for(d).filter(|f| d.fixes().contains(f))?;
+            item(ins, d, fix)
+        })
+        .collect();
+    items.sort_by_key(order);
+    Plan { items }
+}
+
+fn order(i: &PlanItem) -> (u8, String, String) {
+    match &i.op {
+        Op::Sql { .. } => (0, i.key.clone().unwrap_or_default(), i.id.clone()),
+        Op::Quarantine { from, .. } => (1, escaped(from), i.id.clone()),
+    }
+}
+
+fn item(ins: &Inspection, d: &Discrepancy, fix: Fix) -> Option<PlanItem> {
+    let cols = &ins.columns;
+    let file = ins.file_of(d);
+    let row = ins.row_of(d);
+    let key = d.key.clone();
+    let with_file = |f: &FileFacts| Some((f.path.clone(), f.id));
+    let mut pre = Precondition { file: None, unchanged: vec![], absent: vec![] };
+    let mut before = None;
+    let op = match fix {
+        Fix::Quarantine => {
+            let f = file?;
+            pre.file = with_file(f);
+            Op::Quarantine { from: f.path.clone(), to: f.path.clone() }
+        }
+        Fix::Register => {
+            let f = file?;
+            pre.file = with_file(f);
+            Op::Sql { sql: insert_sql(cols, key.as_deref()?, f) }
+        }
+        Fix::UpdateState | Fix::UpdateSize => {
+            let (f, r) = (file?, row?);
+            pre.file = with_file(f);
+            before = ins.full_row(&r.key);
+            let mut set = vec![];
+            if fix == Fix::UpdateState {
+                set.push(("compression_state", text(f.encoding().map_or("wav", Encoding::as_str))));
+            }
+            if cols.size_bytes.is_some() {
+                set.push(("size_bytes", Value::Integer(f.id.size as i64)));
+            }
+            if fix == Fix::UpdateState && cols.duration_ms.is_some() {
+                set.push(("duration_ms", f.duration_ms().map_or(Value::Null, |d| Value::Integer(d as i64))));
+            }
+            Op::Sql { sql: update_sql(cols, r, &set) }
+        }
+        Fix::MarkFailed | Fix::DeleteEntry => {
+            let r = row?;
+            before = ins.full_row(&r.key);
+            // A ghost is only a ghost while the key's files stay as scanned.
+            for f in ins.scan.files.iter().filter(|f| f.key() == Some(&r.key)) {
+                pre.unchanged.push((f.path.clone(), f.id));
+            }
+            let mut folders = vec![PathBuf::new()];
+            folders.extend(pre.unchanged.iter().filter_map(|(p, _)| p.parent().map(PathBuf::from)));
+            folders.dedup();
+            for folder in folders {
+                for enc in ["wav", "m4a"] {
+                    let name = folder.join(format!("{}.{enc}", r.key));
+                    if !pre.unchanged.iter().any(|(p, _)| *p == name) && !pre.absent.contains(&name) {
+                        pre.absent.push(name);
+                    }
+                }
+            }
+            if fix == Fix::MarkFailed {
+                Op::Sql { sql: update_sql(cols, r, &[("compression_state", text("failed"))]) }
+            } else {
+                Op::Sql { sql: format!("DELETE FROM cache_entries WHERE {};", guard(cols, r)) }
+            }
+        }
+    };
+    Some(PlanItem { id: d.id.clone(), kind: d.kind, key, fix, op, before, pre })
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+/// A SQL literal for a value: what is shown is exactly what runs.
+pub fn literal(v: &Value) -> String {
+    match v {
+        Value::Null => "NULL".into(),
+        Value::Integer(n) => n.to_string(),
+        Value::Real(f) => format!("{f:?}"),
+        Value::Text(s) => format!("'{}'", s.replace('\'', "''")),
+        Value::Blob(b) => format!("X'{}'", hex::encode(b)),
+    }
+}
+
+/// `WHERE` clause matching the row only while it is as scanned
+/// (compare-and-swap on the columns fixes read or write).
+fn guard(cols: &Columns, r: &Row) -> String {
+    let name = |i: usize| quote_ident(&cols.names[i]);
+    let mut parts = vec![
+        format!("{} = {}", name(cols.cache_key), literal(&text(&r.key))),
+        format!("{} IS {}", name(cols.compression_state), literal(&r.state.clone().map_or(Value::Null, Value::Text))),
+    ];
+    if let Some(i) = cols.size_bytes {
+        parts.push(format!("{} IS {}", name(i), literal(&r.size_bytes)));
+    }
+    if let Some(i) = cols.duration_ms {
+        parts.push(format!("{} IS {}", name(i), literal(&r.duration_ms)));
+    }
+    parts.join(" AND ")
+}
+
+fn update_sql(cols: &Columns, r: &Row, set: &[(&str, Value)]) -> String {
+    let pos = |c: &str| cols.names.iter().position(|n| n.eq_ignore_ascii_case(c));
+    let sets: Vec<String> = set
+        .iter()
+        .filter_map(|(c, v)| pos(c).map(|i| format!("{} = {}", quote_ident(&cols.names[i]), literal(v))))
+        .collect();
+    format!("UPDATE cache_entries SET {} WHERE {};", sets.join(", "), guard(cols, r))
+}
+
+/// `INSERT` of a row for an orphaned file, only while the key has no row.
+fn insert_sql(cols: &Columns, key: &str, f: &FileFacts) -> String {
+    let mut names = vec![quote_ident(&cols.names[cols.cache_key]), quote_ident(&cols.names[cols.compression_state])];
+    let mut values = vec![literal(&text(key)), literal(&text(f.encoding().map_or("wav", Encoding::as_str)))];
+    let mut add = |col: Option<usize>, v: Value| {
+        if let Some(i) = col {
+            names.push(quote_ident(&cols.names[i]));
+            values.push(literal(&v));
+        }
+    };
+    add(cols.size_bytes, Value::Integer(f.id.size as i64));
+    add(cols.duration_ms, f.duration_ms().map_or(Value::Null, |d| Value::Integer(d as i64)));
+    add(cols.created_at, Value::Integer(f.id.mtime_ms()));
+    format!(
+        "INSERT INTO cache_entries ({}) SELECT {} WHERE NOT EXISTS (SELECT 1 FROM cache_entries WHERE {} = {});",
+        names.join(", "),
+        values.join(", "),
+        quote_ident(&cols.names[cols.cache_key]),
+        literal(&text(key))
+    )
+}

@@ -1,0 +1,91 @@
+//! `cachescope.report/1` (SPEC §7), streamed one discrepancy at a time.
+
+use std::io::{self, Write};
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::core::detect::{Discrepancy, summary};
+use crate::core::disk::{FileFacts, FileKind};
+use crate::core::fmt::lossy;
+use crate::core::inspect::Inspection;
+use crate::core::plan::Plan;
+
+pub const SCHEMA: &str = "cachescope.report/1";
+
+/// The disk facts of one file as a JSON object.
+pub fn disk_json(f: &FileFacts) -> Json {
+    let (container, complete) = match &f.kind {
+        FileKind::Cache { encoding, .. } => (Json::from(encoding.as_str()), f.is_complete()),
+        _ => (Json::Null, false),
+    };
+    json!({
+        "path": lossy(&f.path),
+        "size": f.id.size,
+        "mtime_ms": f.id.mtime_ms(),
+        "container": container,
+        "complete": complete,
+        "duration_ms": f.duration_ms(),
+        "incomplete_reason": f.incomplete_reason(),
+        "stray_reason": match &f.kind { FileKind::Stray { why } => Json::from(*why), _ => Json::Null },
+    })
+}
+
+fn discrepancy_json(ins: &Inspection, d: &Discrepancy) -> Json {
+    let file = ins.file_of(d);
+    let db = d.key.as_deref().filter(|_| d.row.is_some()).and_then(|k| ins.full_row(k)).map(Json::Object);
+    json!({
+        "id": d.id,
+        "kind": d.kind,
+        "severity": d.severity(),
+        "key": d.key,
+        "file": file.map(|f| lossy(&f.path)),
+        "db": db,
+        "disk": file.map(disk_json),
+        "message": d.message,
+        "default_fix": d.default_fix(),
+        "fixes": d.fixes(),
+    })
+}
+
+/// Writes the whole report; each discrepancy is serialised as it is reached.
+pub fn write_json(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+    let summary: Map<String, Json> =
+        summary(&ins.found).into_iter().map(|(k, n)| (k.as_str().to_string(), Json::from(n))).collect();
+    let head = json!({
+        "schema": SCHEMA,
+        "db": lossy(&ins.dump.display_rel(&ins.dump.db)),
+        "cache_dir": lossy(&ins.dump.display_rel(&ins.dump.cache_dir)),
+        "scanned": {
+            "files": ins.scan.files.len(),
+            "entries": ins.rows.len(),
+            "bytes": ins.scan.bytes,
+            "elapsed_ms": ins.elapsed.as_millis() as u64,
+        },
+        "summary": summary,
+    });
+    let head = serde_json::to_string_pretty(&head)?;
+    // Reopen the object to append the streamed array.
+    out.write_all(head.trim_end().trim_end_matches('}').trim_end().as_bytes())?;
+    out.write_all(b",\n  \"discrepancies\": [")?;
+    for (i, d) in ins.found.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        serde_json::to_writer(&mut *out, &discrepancy_json(ins, d))?;
+    }
+    out.write_all(if ins.found.is_empty() { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
+    Ok(())
+}
+
+/// The plan as JSON: the same operations the text shows.
+pub fn write_plan_json(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+    let v = json!({
+        "schema": "cachescope.plan/1",
+        "db": lossy(&ins.dump.display_rel(&ins.dump.db)),
+        "cache_dir": lossy(&ins.dump.display_rel(&ins.dump.cache_dir)),
+        "counts": plan.counts().iter().map(|(f, n)| (f.as_str().to_string(), json!(n))).collect::<Map<_, _>>(),
+        "sql_statements": plan.sql_count(),
+        "file_moves": plan.move_count(),
+        "items": plan.items,
+    });
+    serde_json::to_writer_pretty(&mut *out, &v)?;
+    out.write_all(b"\n")
+}

@@ -1,0 +1,126 @@
+//! Reading `cache_entries` into compact rows, and whole rows on demand.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use rusqlite::types::Value;
+use serde_json::{Map, Value as Json};
+
+use super::control::{Control, Phase};
+use super::error::{Error, ErrorKind, Result};
+use super::schema::{Columns, quote_ident};
+use super::snapshot::corrupt;
+
+/// The columns detection and the panes need; the rest is read on demand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub key: String,
+    /// `compression_state` as stored; NULL and unknown strings are data.
+    pub state: Option<String>,
+    pub size_bytes: Value,
+    pub duration_ms: Value,
+    pub book_id: Option<String>,
+    pub chapter_index: Option<i64>,
+}
+
+impl Row {
+    pub fn state_str(&self) -> &str {
+        self.state.as_deref().unwrap_or("NULL")
+    }
+    pub fn size(&self) -> Option<i64> {
+        match self.size_bytes {
+            Value::Integer(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+pub fn value_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::Integer(n) => Some(n.to_string()),
+        Value::Real(f) => Some(f.to_string()),
+        Value::Text(s) => Some(s.clone()),
+        Value::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+/// Reads every row, sorted by key.
+pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) -> Result<Vec<Row>> {
+    let pick = |c: Option<usize>| c.map(|i| quote_ident(&cols.names[i])).unwrap_or_else(|| "NULL".into());
+    let sql = format!(
+        "SELECT {}, {}, {}, {}, {}, {} FROM cache_entries",
+        quote_ident(&cols.names[cols.cache_key]),
+        quote_ident(&cols.names[cols.compression_state]),
+        pick(cols.size_bytes),
+        pick(cols.duration_ms),
+        pick(cols.book_id),
+        pick(cols.chapter_index),
+    );
+    let mut stmt = conn.prepare(&sql).map_err(|e| corrupt(db, &e))?;
+    let mut rows = stmt.query([]).map_err(|e| corrupt(db, &e))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(|e| corrupt(db, &e))? {
+        let get = |i| r.get::<_, Value>(i);
+        let key = value_text(&get(0).map_err(|e| corrupt(db, &e))?).unwrap_or_default();
+        out.push(Row {
+            key,
+            state: value_text(&get(1).map_err(|e| corrupt(db, &e))?),
+            size_bytes: get(2).map_err(|e| corrupt(db, &e))?,
+            duration_ms: get(3).map_err(|e| corrupt(db, &e))?,
+            book_id: value_text(&get(4).map_err(|e| corrupt(db, &e))?),
+            chapter_index: match get(5).map_err(|e| corrupt(db, &e))? {
+                Value::Integer(n) => Some(n),
+                _ => None,
+            },
+        });
+        if out.len() % 65536 == 0 {
+            ctl.progress(Phase::ReadRows, out.len() as u64, None);
+            if ctl.cancelled() {
+                return Err(Error::new(ErrorKind::Cancelled, "reading the database was cancelled"));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    ctl.progress(Phase::ReadRows, out.len() as u64, Some(out.len() as u64));
+    Ok(out)
+}
+
+/// Every column of the row with `key`, in table order, as JSON values.
+pub fn full_row(conn: &Connection, cols: &Columns, key: &str) -> rusqlite::Result<Option<Map<String, Json>>> {
+    let sql = format!("SELECT * FROM cache_entries WHERE {} = ?1", quote_ident(&cols.names[cols.cache_key]));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([key])?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    let mut map = Map::new();
+    for (i, name) in cols.names.iter().enumerate() {
+        map.insert(name.clone(), value_to_json(&r.get::<_, Value>(i)?));
+    }
+    Ok(Some(map))
+}
+
+/// SQLite value → JSON; blobs become `{"blob_hex": "..."}` so they round-trip.
+pub fn value_to_json(v: &Value) -> Json {
+    match v {
+        Value::Null => Json::Null,
+        Value::Integer(n) => Json::from(*n),
+        Value::Real(f) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        Value::Text(s) => Json::String(s.clone()),
+        Value::Blob(b) => serde_json::json!({ "blob_hex": hex::encode(b) }),
+    }
+}
+
+/// JSON → SQLite value, the inverse of [`value_to_json`].
+pub fn json_to_value(j: &Json) -> Value {
+    match j {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Integer(i64::from(*b)),
+        Json::Number(n) => n.as_i64().map(Value::Integer).unwrap_or_else(|| Value::Real(n.as_f64().unwrap_or(0.0))),
+        Json::String(s) => Value::Text(s.clone()),
+        Json::Object(o) => match o.get("blob_hex").and_then(Json::as_str).and_then(|h| hex::decode(h).ok()) {
+            Some(b) => Value::Blob(b),
+            None => Value::Text(j.to_string()),
+        },
+        Json::Array(_) => Value::Text(j.to_string()),
+    }
+}

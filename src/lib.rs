@@ -1,0 +1,35 @@
+//! cachescope: inspect and repair an audiobook app's audio cache dump.
+//!
+//! # Bird's-eye view
+//!
+//! A *dump* is a folder with the app's SQLite database (`cache_entries`) and
+//! its cache dir of `<key>.wav` / `<key>.m4a` files. cachescope reads both,
+//! finds where they disagree, turns chosen fixes into a plan, and applies the
+//! plan safely. The contract is `SPEC.md` (shared with the app team).
+//!
+//! # Code map
+//!
+//! * [`core`] — everything that knows about dumps; never imports the UI.
+//!   * `dump` finds the database and cache dir; `snapshot` reads the database
+//!     through a private copy; `schema` and `rows` map the table.
+//!   * `disk` walks, stats and probes containers (`probe`: WAV, M4A).
+//!   * `detect` (pure): disk facts + rows → discrepancies.
+//!   * `plan` (pure): discrepancies + choices → one ordered [`core::Plan`].
+//!   * `batch` (the crash-safe write protocol), `apply`, `undo`, `journal`,
+//!     `history`.
+//!   * `report`: text, JSON (`cachescope.report/1`) and markdown.
+//!   * `demo`: synthetic dumps for users, tests and benchmarks.
+//! * [`cli`] — one file per headless command; maps errors to exit code 2.
+//! * [`tui`] — the interactive inspector on top of the same core.
+//!
+//! # Invariants
+//!
+//! * Inspection never writes to a dump: the database is read from a copy.
+//! * Files are never deleted, only quarantined by no-replace rename.
+//! * Every database change commits in one transaction with its audit rows;
+//!   the commit is the single decision point of a batch.
+//! * Every error is one sentence naming the path and what to do.
+
+pub mod cli;
+pub mod core;
+pub mod tui;
