@@ -40,8 +40,21 @@ struct KeyFiles {
     m4a: Option<usize>,
 }
 
+/// What detection needs to know about the table beyond its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableShape {
+    /// Without a `size_bytes` column there is no size to disagree with.
+    pub has_size: bool,
+}
+
+impl Default for TableShape {
+    fn default() -> Self {
+        TableShape { has_size: true }
+    }
+}
+
 /// Finds every discrepancy; rows must be sorted by key, files by path.
-pub fn detect(scan: &DiskScan, rows: &[Row]) -> Vec<Discrepancy> {
+pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepancy> {
     let mut complete: HashMap<&str, KeyFiles> = HashMap::new();
     let mut out = Vec::new();
     for (i, f) in scan.files.iter().enumerate() {
@@ -141,7 +154,7 @@ pub fn detect(scan: &DiskScan, rows: &[Row]) -> Vec<Discrepancy> {
                     expected.as_str()
                 ),
             });
-        } else if row.size() != Some(facts.id.size as i64) {
+        } else if shape.has_size && row.size() != Some(facts.id.size as i64) {
             out.push(Discrepancy {
                 id: format!("size_mismatch:{key}"),
                 kind: Kind::SizeMismatch,

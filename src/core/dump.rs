@@ -244,29 +244,50 @@ pub fn immutable_uri(path: &Path) -> String {
     uri
 }
 
+/// How strongly a folder looks like the cache dir: files named like the
+/// app's keys (64 hex characters) first, any cache-shaped name second.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Score {
+    app_keys: usize,
+    names: usize,
+}
+
+fn is_app_key(key: &str) -> bool {
+    key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Finds the folder that holds the audio files (recursively, shards folded in).
 fn find_cache_dir(root: &Path) -> Result<PathBuf> {
-    let mut per_dir: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    let mut per_dir: BTreeMap<PathBuf, Score> = BTreeMap::new();
     for entry in walk(root) {
         if !entry.file_type().is_file() {
             continue;
         }
-        if matches!(classify_name(entry.file_name()), NameClass::Cache { .. } | NameClass::Partial { .. })
-            && let Some(parent) = entry.path().parent()
-        {
-            *per_dir.entry(fold_shards(root, parent)).or_default() += 1;
+        let key = match classify_name(entry.file_name()) {
+            NameClass::Cache { key, .. } | NameClass::Partial { key } => key,
+            _ => continue,
+        };
+        if let Some(parent) = entry.path().parent() {
+            let score = per_dir.entry(fold_shards(root, parent)).or_default();
+            score.names += 1;
+            score.app_keys += usize::from(is_app_key(&key));
         }
     }
     // A folder inside another candidate belongs to it.
     let dirs: Vec<PathBuf> = per_dir.keys().cloned().collect();
     for dir in &dirs {
         if let Some(outer) = dirs.iter().find(|o| *o != dir && dir.starts_with(o)) {
-            let n = per_dir.remove(dir).unwrap_or(0);
-            *per_dir.entry(outer.clone()).or_default() += n;
+            let inner = per_dir.remove(dir).unwrap_or_default();
+            let score = per_dir.entry(outer.clone()).or_default();
+            score.names += inner.names;
+            score.app_keys += inner.app_keys;
         }
     }
-    let mut ranked: Vec<(PathBuf, usize)> = per_dir.into_iter().collect();
+    let mut ranked: Vec<(PathBuf, Score)> = per_dir.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let clearly_ahead = |a: Score, b: Score| {
+        if a.app_keys > 0 || b.app_keys > 0 { a.app_keys >= 4 * b.app_keys } else { a.names >= 4 * b.names }
+    };
     match ranked.as_slice() {
         [] => conventional_cache_dir(root).ok_or_else(|| {
             Error::bad_input(format!(
@@ -275,19 +296,18 @@ fn find_cache_dir(root: &Path) -> Result<PathBuf> {
             ))
         }),
         [(only, _)] => Ok(only.clone()),
-        [(first, n1), (second, n2), ..] => {
-            // A stray key-shaped file elsewhere must not make a real cache ambiguous.
-            if *n1 >= 4 * *n2 {
-                Ok(first.clone())
-            } else {
-                let rel = |p: &PathBuf| escaped(p.strip_prefix(root).unwrap_or(p));
-                Err(Error::bad_input(format!(
-                    "several folders hold audio files in {} ({} with {n1}, {} with {n2}); choose one with --cache-dir",
-                    escaped(root),
-                    rel(first),
-                    rel(second)
-                )))
-            }
+        // A stray key-shaped file elsewhere must not make a real cache ambiguous.
+        [(first, a), (_, b), ..] if clearly_ahead(*a, *b) => Ok(first.clone()),
+        [(first, a), (second, b), ..] => {
+            let rel = |p: &PathBuf| escaped(p.strip_prefix(root).unwrap_or(p));
+            Err(Error::bad_input(format!(
+                "several folders hold audio files in {} ({} with {}, {} with {}); choose one with --cache-dir",
+                escaped(root),
+                rel(first),
+                a.names,
+                rel(second),
+                b.names
+            )))
         }
     }
 }

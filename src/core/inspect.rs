@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value as Json};
 
 use super::control::{Control, Phase};
-use super::detect::{Discrepancy, detect};
+use super::detect::{Discrepancy, TableShape, detect};
 use super::disk::{DiskScan, FileFacts, scan};
 use super::dump::Dump;
 use super::error::{Error, Result};
@@ -42,7 +42,7 @@ impl Inspection {
         });
         let (rows, scan) = (rows?, scan?);
         ctl.progress(Phase::Detect, 0, None);
-        let found = detect(&scan, &rows);
+        let found = detect(&scan, &rows, TableShape { has_size: columns.size_bytes.is_some() });
         Ok(Inspection {
             dump: dump.clone(),
             columns,
