@@ -1,0 +1,263 @@
+//! `plan`, `apply`, `history`, `undo`: the full cycle, selections, stale
+//! fixes, the blast-radius guard and a locked database.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::path::Path;
+
+use cachescope::core::{ApplyOptions, Control, Dump, Inspection, Locate, Outcome, Selection, Session, apply, plan};
+use common::*;
+
+fn run(args: &[&str], dump: &Path) -> Out {
+    let mut a: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    a.insert(1, dump.as_os_str());
+    cachescope(a)
+}
+
+/// A dump with every kind of discrepancy (built by the demo generator).
+fn demo(keys: u64, seed: u64) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    cachescope::core::demo::write_demo(&dir.path().join("d"), keys, seed).unwrap();
+    dir
+}
+
+fn no_warnings(dump: &Path) -> bool {
+    let (_, r) = report(dump);
+    r["discrepancies"].as_array().unwrap().iter().all(|d| d["severity"] == "info")
+}
+
+/// Files outside `.cachescope`, and the database rows.
+fn state(dump: &Path) -> (std::collections::BTreeMap<Vec<u8>, String>, Vec<Vec<rusqlite::types::Value>>) {
+    let mut files = tree(dump);
+    files.retain(|k, _| !k.starts_with(b".cachescope") && !k.ends_with(b"app.db") && !k.ends_with(b"-journal"));
+    (files, rows(&dump.join("databases/app.db")))
+}
+
+#[test]
+fn apply_defaults_then_check_clean_then_apply_again_changes_nothing_then_undo_restores() {
+    let tmp = demo(400, 7);
+    let d = tmp.path().join("d");
+    let before = state(&d);
+    assert!(!no_warnings(&d));
+
+    let out = run(&["apply", "--yes"], &d);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("Applied batch 1"), "{}", out.stdout);
+    assert!(no_warnings(&d), "after apply nothing of severity warning/error is left");
+    assert!(d.join(".cachescope/backups").read_dir().unwrap().next().is_some(), "a backup was made");
+
+    let after = state(&d);
+    let again = run(&["apply", "--yes"], &d);
+    assert_eq!(again.code, 0);
+    assert!(again.stdout.contains("Nothing to apply"), "{}", again.stdout);
+    assert_eq!(state(&d), after, "second apply changes nothing");
+
+    let hist = run(&["history"], &d);
+    assert!(hist.stdout.contains("apply") && hist.stdout.contains("file_quarantined"), "{}", hist.stdout);
+
+    let undo = run(&["undo"], &d);
+    assert_eq!(undo.code, 0, "{undo:?}");
+    assert_eq!(state(&d), before, "undo restores rows and files byte for byte");
+    let hist = run(&["history", "--format", "json"], &d);
+    let h: serde_json::Value = serde_json::from_str(&hist.stdout).unwrap();
+    assert_eq!(h[0]["undone_by"], 2);
+    assert_eq!(h[1]["undoes"], 1);
+    let twice = run(&["undo", "--batch", "1"], &d);
+    assert!(twice.one_line_error().contains("already undone"));
+}
+
+#[test]
+fn apply_needs_yes_and_changes_nothing_without_it() {
+    let tmp = demo(60, 1);
+    let d = tmp.path().join("d");
+    let before = tree(&d);
+    let out = run(&["apply"], &d);
+    assert!(out.one_line_error().contains("--yes"));
+    assert_eq!(tree(&d), before);
+}
+
+#[test]
+fn only_and_fix_select_what_is_planned_and_applied() {
+    let tmp = demo(200, 3);
+    let d = tmp.path().join("d");
+    let out = run(&["plan", "--only", "ghost_entry", "--fix", "ghost_entry=delete_entry", "--format", "json"], &d);
+    assert_eq!(out.code, 0, "{out:?}");
+    let p: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let items = p["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["kind"] == "ghost_entry" && i["fix"] == "delete_entry"));
+    assert!(items.iter().all(|i| i["op"]["sql"].as_str().unwrap().starts_with("DELETE FROM cache_entries WHERE")));
+
+    let text = run(&["plan", "--only", "stray_file", "--fix", "stray_file=quarantine"], &d);
+    assert!(text.stdout.contains("mv notes.txt -> .cachescope/quarantine/<batch>/notes.txt"), "{}", text.stdout);
+
+    let bad = run(&["plan", "--fix", "orphaned_file=delete_entry"], &d);
+    assert!(bad.one_line_error().contains("not a fix for orphaned_file"));
+    let bad = run(&["plan", "--only", "nonsense"], &d);
+    assert!(bad.one_line_error().contains("unknown kind"));
+
+    let out = run(&["apply", "--yes", "--only", "ghost_entry", "--fix", "ghost_entry=delete_entry"], &d);
+    assert_eq!(out.code, 0, "{out:?}");
+    let (_, r) = report(&d);
+    assert_eq!(r["summary"]["ghost_entry"], 0);
+    assert!(r["summary"]["orphaned_file"].as_u64().unwrap() > 0, "other kinds untouched");
+    assert_eq!(run(&["undo"], &d).code, 0);
+    let (_, r) = report(&d);
+    assert!(r["summary"]["ghost_entry"].as_u64().unwrap() > 0, "deleted rows come back");
+}
+
+fn open(d: &Path) -> (Dump, Inspection) {
+    let dump = Dump::locate(&Locate { path: Some(d.to_path_buf()), ..Default::default() }).unwrap();
+    let ins = Inspection::open(&dump, &Control::none()).unwrap();
+    (dump, ins)
+}
+
+#[test]
+fn fixes_whose_world_changed_since_the_plan_are_skipped_as_stale() {
+    let d = TestDump::new(Layout::Flat);
+    // quarantine targets: six incomplete files, each then disturbed differently
+    let names: Vec<String> = (1..=6).map(|n| d.file(&format!("{}.wav", key(n)), &wav_declaring(1000, 10))).collect();
+    d.row(&key(20), "m4a", Some(5), None); // ghost: its row gets edited
+    let s = d.m4a(&key(21), 50);
+    d.row(&key(21), "m4a", Some(s + 1), None); // size mismatch: file replaced
+    d.m4a(&key(22), 10); // orphan: untouched, must apply
+    let (dump, ins) = open(d.root());
+    let p = plan(&ins, &Selection::default());
+    let c = &d.cache;
+    // appended, touched, replaced (new inode), deleted, target occupied, untouched
+    std::fs::OpenOptions::new().append(true).open(c.join(&names[0])).unwrap().set_len(100).unwrap();
+    let f = std::fs::File::options().write(true).open(c.join(&names[1])).unwrap();
+    f.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
+    let bytes = std::fs::read(c.join(&names[2])).unwrap();
+    std::fs::remove_file(c.join(&names[2])).unwrap();
+    std::fs::write(c.join(&names[2]), &bytes).unwrap();
+    std::fs::remove_file(c.join(&names[3])).unwrap();
+    let rusq = rusqlite::Connection::open(&d.db).unwrap();
+    rusq.execute("UPDATE cache_entries SET compression_state = 'wav' WHERE cache_key = ?1", [key(20)]).unwrap();
+    let m = c.join(format!("{}.m4a", key(21)));
+    let b = std::fs::read(&m).unwrap();
+    std::fs::remove_file(&m).unwrap();
+    std::fs::write(&m, &b).unwrap();
+    drop(rusq);
+    let session = Session::begin(&dump).unwrap();
+    // occupy the quarantine target of names[4] for the next batch id (1)
+    let occupied = session.quarantine_dir(1).join(&names[4]);
+    std::fs::create_dir_all(occupied.parent().unwrap()).unwrap();
+    std::fs::write(&occupied, b"someone else's").unwrap();
+
+    let report = apply(&session, &ins, &p, &ApplyOptions::default(), &Control::none()).unwrap();
+    let outcome = |id_part: &str| report.outcomes.iter().find(|o| o.0.contains(id_part)).unwrap().2.clone();
+    for n in &names[..5] {
+        assert!(matches!(outcome(n), Outcome::Stale(_)), "{n}: {:?}", outcome(n));
+    }
+    assert_eq!(outcome(&names[5]), Outcome::Applied);
+    assert!(matches!(outcome(&format!("ghost_entry:{}", key(20))), Outcome::Stale(_)));
+    assert!(matches!(outcome(&format!("size_mismatch:{}", key(21))), Outcome::Stale(_)));
+    assert_eq!(outcome(&format!("orphaned_file:{}", key(22))), Outcome::Applied);
+    assert_eq!(std::fs::read(&occupied).unwrap(), b"someone else's", "nothing overwritten");
+    assert!(c.join(&names[4]).exists(), "the stale file stays in place");
+    let stale_audits: i64 = rusqlite::Connection::open(&d.db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM cache_audit WHERE event_type = 'fix_skipped_stale'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stale_audits, 7, "each stale skip is audited");
+}
+
+#[test]
+fn blast_radius_guard_refuses_mass_changes_without_the_flag() {
+    let d = TestDump::new(Layout::Flat);
+    for n in 0..10 {
+        d.row(&key(n), "m4a", Some(10), None);
+    }
+    let s = d.m4a(&key(100), 10);
+    d.row(&key(100), "m4a", Some(s), None);
+    let before = tree(d.root());
+    let out = run(&["apply", "--yes"], d.root());
+    assert!(out.one_line_error().contains("--allow-mass-change"), "{out:?}");
+    let mut now = tree(d.root());
+    now.retain(|k, _| !k.starts_with(b".cachescope"));
+    assert_eq!(now, before);
+    let out = run(&["apply", "--yes", "--allow-mass-change"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+
+    // an empty cache dir (unmounted copy): every row a ghost
+    let e = TestDump::new(Layout::Android);
+    e.row(&key(1), "m4a", Some(10), None);
+    e.row(&key(2), "wav", Some(10), None);
+    e.row(&key(3), "failed", None, None);
+    e.row(&key(4), "failed", None, None);
+    e.row(&key(5), "failed", None, None);
+    let out = run(&["apply", "--yes"], e.root());
+    assert!(out.one_line_error().contains("no audio file"), "{out:?}");
+}
+
+#[test]
+fn a_locked_database_waits_then_fails_clearly_and_changes_nothing() {
+    let tmp = demo(60, 2);
+    let d = tmp.path().join("d");
+    let before = state(&d);
+    let holder = rusqlite::Connection::open(d.join("databases/app.db")).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let start = std::time::Instant::now();
+    let out = cachescope_env(
+        [OsStr::new("apply"), d.as_os_str(), OsStr::new("--yes")],
+        &[("CACHESCOPE_BUSY_TIMEOUT_MS", "400")],
+    );
+    let line = out.one_line_error();
+    assert!(line.contains("locked"), "{line}");
+    assert!(start.elapsed() >= std::time::Duration::from_millis(400), "it waited");
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    assert_eq!(state(&d), before);
+    assert!(!d.join(".cachescope/journal").exists());
+}
+
+#[test]
+fn a_second_apply_fails_fast_while_one_holds_the_lock() {
+    let tmp = demo(60, 2);
+    let d = tmp.path().join("d");
+    let dump = Dump::locate(&Locate { path: Some(d.clone()), ..Default::default() }).unwrap();
+    let session = Session::begin(&dump).unwrap();
+    let out = run(&["apply", "--yes"], &d);
+    assert!(out.one_line_error().contains("another cachescope"), "{out:?}");
+    drop(session);
+    assert_eq!(run(&["apply", "--yes"], &d).code, 0);
+}
+
+#[test]
+fn undo_with_nothing_to_undo_is_a_clear_error() {
+    let tmp = demo(30, 2);
+    let out = run(&["undo"], &tmp.path().join("d"));
+    assert!(out.one_line_error().contains("no applied batch"));
+    let out = run(&["undo", "--batch", "9"], &tmp.path().join("d"));
+    assert!(out.one_line_error().contains("no batch 9"));
+}
+
+#[test]
+fn odd_file_names_round_trip_through_quarantine_and_undo() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = TestDump::new(Layout::Flat);
+    let names: Vec<&[u8]> = vec![b"caf\xe9.wav", b"new\nline.m4a", b"-rf.part", b"sp ace.txt"];
+    for n in &names {
+        std::fs::write(d.cache.join(OsStr::from_bytes(n)), b"payload").unwrap();
+    }
+    let long = format!("{}.download", "k".repeat(246)); // 255 bytes
+    std::fs::write(d.cache.join(&long), b"payload").unwrap();
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s), None);
+    let before = tree(d.root());
+    let out = run(&["apply", "--yes", "--fix", "stray_file=quarantine"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    for n in &names {
+        assert!(!d.cache.join(OsStr::from_bytes(n)).exists());
+        assert!(d.root().join(".cachescope/quarantine/1").join(OsStr::from_bytes(n)).exists());
+    }
+    assert!(d.root().join(".cachescope/quarantine/1").join(&long).exists());
+    assert_eq!(run(&["undo"], d.root()).code, 0);
+    let mut now = tree(d.root());
+    now.retain(|k, _| !k.starts_with(b".cachescope") && !k.ends_with(b"app.db"));
+    let mut was = before;
+    was.retain(|k, _| !k.ends_with(b"app.db"));
+    assert_eq!(now, was);
+}
