@@ -96,7 +96,16 @@ impl Dump {
         };
         let root = absolute(&root)?;
         let db = match db {
-            Some(db) => absolute(&db)?,
+            Some(db) => {
+                // A database named explicitly is checked before the cache dir is looked for.
+                if let Ok(false) = holds_cache_entries(&db) {
+                    return Err(Error::bad_input(format!(
+                        "the database {} has no cache_entries table; pass the app's cache database with --db",
+                        escaped(&db)
+                    )));
+                }
+                absolute(&db)?
+            }
             None => find_database(&root)?,
         };
         let cache_dir = match &args.cache_dir {

@@ -62,12 +62,45 @@ impl Snapshot {
         let conn = Connection::open_with_flags(&copy, flags).map_err(|e| Error::sqlite_at("open", db, &e))?;
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
             .map_err(|e| corrupt(db, &e))?;
+        check_wal(&conn, db, &wal)?;
         Ok(Snapshot { conn, _dir: dir })
     }
 
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Rejects a `-wal` that SQLite would silently ignore as a whole: a header
+/// that is not a WAL header, or whole frames of which none is usable. (A torn
+/// last frame after a crash is normal and not reported.)
+fn check_wal(conn: &Connection, db: &Path, wal: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(wal) else { return Ok(()) };
+    if meta.len() == 0 {
+        return Ok(());
+    }
+    let bad = |why: &str| {
+        Err(Error::bad_input(format!(
+            "the write-ahead log {} is damaged ({why}), so the newest rows of {} cannot be read; pull the database from the device again",
+            escaped(wal),
+            escaped(db)
+        )))
+    };
+    let mut head = [0u8; 32];
+    if File::open(wal).and_then(|mut f| f.read_exact(&mut head)).is_err() {
+        return bad("shorter than its header");
+    }
+    let magic = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+    if magic != 0x377f_0682 && magic != 0x377f_0683 {
+        return bad("not a SQLite WAL header");
+    }
+    let page = u64::from(u32::from_be_bytes([head[8], head[9], head[10], head[11]]));
+    let frames_in_file = meta.len().saturating_sub(32) / (page + 24).max(1);
+    let usable: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1)).unwrap_or(0);
+    if frames_in_file > 0 && usable <= 0 {
+        return bad("none of its frames passes its checksum");
+    }
+    Ok(())
 }
 
 /// A database that opens but cannot be read.
