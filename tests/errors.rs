@@ -125,7 +125,8 @@ fn no_cache_entries_table() {
 
 #[test]
 fn missing_required_column() {
-    let d = TestDump::with_schema(Layout::Flat, "CREATE TABLE cache_entries (compression_state TEXT, size_bytes INTEGER);");
+    let d =
+        TestDump::with_schema(Layout::Flat, "CREATE TABLE cache_entries (compression_state TEXT, size_bytes INTEGER);");
     d.m4a(&key(1), 10);
     refuses(d.root(), &["cache_key"]);
 }
@@ -160,7 +161,9 @@ fn two_candidate_cache_dirs() {
 
 #[test]
 fn unknown_flags_and_bad_values() {
-    for args in [vec!["check", "--frobnicate"], vec!["check", ".", "--format", "xml"], vec!["demo"], vec!["nonsense", "a", "b"]] {
+    for args in
+        [vec!["check", "--frobnicate"], vec!["check", ".", "--format", "xml"], vec!["demo"], vec!["nonsense", "a", "b"]]
+    {
         let out = cachescope(&args);
         let line = out.one_line_error();
         assert!(line.contains("--help"), "{args:?}: {line}");

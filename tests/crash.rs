@@ -1,0 +1,293 @@
+//! Kill apply, undo and recover at every step (failpoints in a child process)
+//! and at random moments (SIGKILL), then recover: the dump is always exactly
+//! before or after the batch, with no byte lost.
+//!
+//! Needs `--features failpoints` (the README's `cargo test --all-features`).
+//! `CACHESCOPE_CRASH_TRIALS=N` runs N random kills instead of the default 3.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use common::*;
+use rusqlite::types::Value;
+
+type Files = BTreeMap<Vec<u8>, String>;
+
+/// Copies a dump, keeping file mtimes (fixes read them).
+fn copy_dump(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dst = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dst).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dst).unwrap();
+            let m = e.metadata().unwrap().modified().unwrap();
+            std::fs::File::options().write(true).open(&dst).unwrap().set_modified(m).unwrap();
+        }
+    }
+}
+
+fn db_of(d: &Path) -> PathBuf {
+    if d.join("databases/app.db").exists() { d.join("databases/app.db") } else { d.join("app.db") }
+}
+
+/// Files outside `.cachescope` (the database excluded), and the rows.
+fn snapshot(d: &Path) -> (Files, Vec<Vec<Value>>) {
+    let mut files = tree(d);
+    files.retain(|k, v| {
+        v != "dir" && !k.starts_with(b".cachescope") && !k.ends_with(b".db") && !k.ends_with(b"-journal")
+    });
+    (files, rows(&db_of(d)))
+}
+
+fn audit_rows(d: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(db_of(d)).unwrap();
+    conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'cache_audit'", [], |r| r.get::<_, i64>(0))
+        .and_then(|n| if n == 0 { Ok(0) } else { conn.query_row("SELECT count(*) FROM cache_audit", [], |r| r.get(0)) })
+        .unwrap()
+}
+
+fn integrity_ok(d: &Path) {
+    let conn = rusqlite::Connection::open(db_of(d)).unwrap();
+    let s: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(s, "ok");
+}
+
+/// Every quarantined file, by its path relative to the batch folder.
+fn quarantined(d: &Path) -> Files {
+    let q = d.join(".cachescope/quarantine");
+    let mut out = Files::new();
+    if !q.exists() {
+        return out;
+    }
+    for e in walkdir::WalkDir::new(&q).min_depth(2) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let rel: PathBuf = e.path().strip_prefix(&q).unwrap().components().skip(1).collect();
+            out.insert(rel.as_os_str().as_bytes().to_vec(), tree(e.path()).into_values().next().unwrap());
+        }
+    }
+    out
+}
+
+/// The invariants after recovery: exactly before or exactly after, no byte lost.
+fn assert_whole(d: &Path, before: &(Files, Vec<Vec<Value>>), after: &(Files, Vec<Vec<Value>>), what: &str) -> bool {
+    integrity_ok(d);
+    assert!(!d.join(".cachescope/journal").exists(), "{what}: journal left behind");
+    let now = snapshot(d);
+    let cache_rel =
+        |k: &[u8]| k.strip_prefix(b"cache/audio/").or_else(|| k.strip_prefix(b"audio/")).map(<[u8]>::to_vec);
+    let q = quarantined(d);
+    // every original file is in place or in quarantine with identical bytes
+    for (path, hash) in &before.0 {
+        let in_place = now.0.get(path) == Some(hash);
+        let kept = cache_rel(path).is_some_and(|rel| q.get(&rel) == Some(hash));
+        assert!(in_place || kept, "{what}: {} lost", String::from_utf8_lossy(path));
+    }
+    if now == *before {
+        assert_eq!(audit_rows(d), 0, "{what}: rolled back, so no audit rows");
+        false
+    } else {
+        assert_eq!(now.1, after.1, "{what}: rows are neither before nor after");
+        assert_eq!(now.0, after.0, "{what}: files are neither before nor after");
+        assert!(audit_rows(d) > 0, "{what}: committed, so audit rows");
+        true
+    }
+}
+
+fn apply_cmd(d: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cachescope"));
+    c.arg("apply").arg(d).arg("--yes").stdout(Stdio::null()).stderr(Stdio::null());
+    c
+}
+
+fn with_failpoint(mut c: Command, fp: &str) -> bool {
+    c.env("CACHESCOPE_FAILPOINT", fp);
+    let status = c.status().unwrap();
+    status.code().is_none() // aborted by the failpoint (a signal), not a normal exit
+}
+
+fn recover(d: &Path) {
+    let out = cachescope([OsStr::new("recover"), d.as_os_str()]);
+    assert_eq!(out.code, 0, "recover failed: {out:?}");
+}
+
+/// A demo dump, its state, and the state a clean apply leaves.
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    src: PathBuf,
+    before: (Files, Vec<Vec<Value>>),
+    after: (Files, Vec<Vec<Value>>),
+}
+
+fn fixture(keys: u64) -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    cachescope::core::demo::write_demo(&src, keys, 11).unwrap();
+    let before = snapshot(&src);
+    let reference = tmp.path().join("reference");
+    copy_dump(&src, &reference);
+    let out = cachescope([OsStr::new("apply"), reference.as_os_str(), OsStr::new("--yes")]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let after = snapshot(&reference);
+    assert_ne!(before, after);
+    Fixture { _tmp: tmp, src, before, after }
+}
+
+#[test]
+fn a_crash_at_every_step_of_apply_recovers_to_before_or_after() {
+    let fx = fixture(300);
+    let moves_expected = fx.before.0.len() - fx.after.0.len();
+    assert!(moves_expected >= 3);
+    let mut points: Vec<String> = cachescope::core::failpoint::ALL
+        .iter()
+        .filter(|p| p.starts_with("batch.") || p.starts_with("apply."))
+        .map(|p| p.to_string())
+        .collect();
+    points.push("batch.before_move:2".into());
+    points.push(format!("batch.after_move:{moves_expected}"));
+    for fp in &points {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().join("d");
+        copy_dump(&fx.src, &d);
+        assert!(with_failpoint(apply_cmd(&d), fp), "{fp}: the child should have aborted");
+        if d.join(".cachescope/journal").exists() {
+            let out = cachescope([OsStr::new("check"), d.as_os_str()]);
+            assert!(out.one_line_error().contains("interrupted"), "{fp}: check must notice");
+        }
+        recover(&d);
+        let committed = assert_whole(&d, &fx.before, &fx.after, fp);
+        assert_eq!(committed, fp == "batch.after_commit", "{fp}");
+        if committed {
+            let out = cachescope([OsStr::new("plan"), d.as_os_str()]);
+            assert!(out.stdout.contains("Nothing to do"), "{fp}: {}", out.stdout);
+        }
+        // and the dump is usable again: a full apply brings it to the after state
+        let out = cachescope([OsStr::new("apply"), d.as_os_str(), OsStr::new("--yes")]);
+        assert_eq!(out.code, 0, "{fp}: {out:?}");
+        assert_eq!(snapshot(&d), fx.after, "{fp}");
+    }
+}
+
+#[test]
+fn apply_after_a_crash_recovers_first() {
+    let fx = fixture(120);
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    copy_dump(&fx.src, &d);
+    assert!(with_failpoint(apply_cmd(&d), "batch.before_commit"));
+    let out = cachescope([OsStr::new("apply"), d.as_os_str(), OsStr::new("--yes")]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("Recovered first"), "{}", out.stdout);
+    assert_eq!(snapshot(&d), fx.after);
+}
+
+#[test]
+fn a_crash_inside_recovery_is_recovered_by_the_next_recovery() {
+    let fx = fixture(120);
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    copy_dump(&fx.src, &d);
+    assert!(with_failpoint(apply_cmd(&d), "batch.before_commit"));
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cachescope"));
+    c.arg("recover").arg(&d).stdout(Stdio::null()).stderr(Stdio::null());
+    assert!(with_failpoint(c, "recover.after_move_back"));
+    recover(&d);
+    assert!(!assert_whole(&d, &fx.before, &fx.after, "recover killed"));
+}
+
+#[test]
+fn a_crash_during_undo_leaves_the_undo_whole_or_not_at_all() {
+    let fx = fixture(120);
+    for fp in
+        ["batch.after_journal", "undo.after_sql", "batch.after_move:2", "batch.before_commit", "batch.after_commit"]
+    {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().join("d");
+        copy_dump(&fx.src, &d);
+        assert_eq!(cachescope([OsStr::new("apply"), d.as_os_str(), OsStr::new("--yes")]).code, 0);
+        let mut c = Command::new(env!("CARGO_BIN_EXE_cachescope"));
+        c.arg("undo").arg(&d).stdout(Stdio::null()).stderr(Stdio::null());
+        assert!(with_failpoint(c, fp), "{fp}");
+        recover(&d);
+        integrity_ok(&d);
+        let now = snapshot(&d);
+        if fp == "batch.after_commit" {
+            assert_eq!(now, fx.before, "{fp}: the undo committed");
+        } else {
+            assert_eq!(now, fx.after, "{fp}: the undo rolled back");
+            assert_eq!(cachescope([OsStr::new("undo"), d.as_os_str()]).code, 0);
+            assert_eq!(snapshot(&d), fx.before, "{fp}: undo works after recovery");
+        }
+    }
+}
+
+/// A dump with thousands of fixes: orphans to register, partial files to quarantine.
+fn big_dump(dir: &Path) {
+    let d = dir;
+    std::fs::create_dir_all(d.join("audio")).unwrap();
+    let conn = rusqlite::Connection::open(d.join("app.db")).unwrap();
+    conn.execute_batch(SCHEMA).unwrap();
+    let tx = conn.unchecked_transaction().unwrap();
+    let (w, m) = (wav(64), m4a(10, 16));
+    for n in 0..4000u32 {
+        let k = key(n);
+        match n % 4 {
+            0 => std::fs::write(d.join("audio").join(format!("{k}.m4a")), &m).unwrap(), // orphan
+            1 => std::fs::write(d.join("audio").join(format!("{k}.wav.tmp")), b"half").unwrap(), // incomplete
+            _ => {
+                std::fs::write(d.join("audio").join(format!("{k}.wav")), &w).unwrap();
+                let size = if n % 4 == 2 { w.len() as i64 } else { 1 }; // size mismatch
+                tx.execute(
+                    "INSERT INTO cache_entries (cache_key, compression_state, size_bytes, created_at) VALUES (?1, 'wav', ?2, 0)",
+                    rusqlite::params![k, size],
+                )
+                .unwrap();
+            }
+        }
+    }
+    tx.commit().unwrap();
+}
+
+#[test]
+fn killing_a_real_apply_at_random_moments_loses_nothing() {
+    let trials: u32 = std::env::var("CACHESCOPE_CRASH_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    big_dump(&src);
+    let before = snapshot(&src);
+    let reference = tmp.path().join("reference");
+    copy_dump(&src, &reference);
+    let start = Instant::now();
+    assert!(apply_cmd(&reference).status().unwrap().success());
+    let full = start.elapsed();
+    let after = snapshot(&reference);
+    let mut rng = fastrand::Rng::with_seed(
+        std::env::var("CACHESCOPE_CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(42),
+    );
+    let (mut committed, mut rolled_back) = (0, 0);
+    for t in 0..trials {
+        let d = tmp.path().join(format!("t{t}"));
+        copy_dump(&src, &d);
+        let mut child = apply_cmd(&d).spawn().unwrap();
+        let delay = full.mul_f64(rng.f64() * 1.1);
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        recover(&d);
+        if assert_whole(&d, &before, &after, &format!("kill after {delay:?}")) {
+            committed += 1;
+        } else {
+            rolled_back += 1;
+        }
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+    eprintln!("{trials} random kills (full apply {full:?}): {committed} committed, {rolled_back} rolled back");
+}
