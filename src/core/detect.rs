@@ -114,7 +114,6 @@ pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepan
             (None, None) => continue,
         };
         let facts = &scan.files[file];
-        let path = escaped(&facts.path);
         if let (Some(_), Some(w)) = (files.m4a, files.wav) {
             out.push(Discrepancy {
                 id: format!("redundant_file:{key}:{}", escaped(&scan.files[w].path)),
@@ -148,11 +147,7 @@ pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepan
                 key: Some(key.to_string()),
                 file: Some(file),
                 row: Some(r),
-                message: format!(
-                    "row says {}, but the complete file is {} ({path})",
-                    row.state_str(),
-                    expected.as_str()
-                ),
+                message: format!("row says {}, but the complete file is {}", row.state_str(), expected.as_str()),
             });
         } else if shape.has_size && row.size() != Some(facts.id.size as i64) {
             out.push(Discrepancy {
