@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: dumps built in temp dirs, the
 //! real binary, tree hashes to prove what did (not) change.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
