@@ -95,6 +95,8 @@ impl Dump {
             },
         };
         let root = absolute(&root)?;
+        let need_survey = db.is_none() || args.cache_dir.is_none();
+        let survey = if need_survey { survey(&root) } else { Survey::default() };
         let db = match db {
             Some(db) => {
                 // A database named explicitly is checked before the cache dir is looked for.
@@ -106,11 +108,11 @@ impl Dump {
                 }
                 absolute(&db)?
             }
-            None => find_database(&root)?,
+            None => find_database(&root, &survey)?,
         };
         let cache_dir = match &args.cache_dir {
             Some(dir) => absolute(dir)?,
-            None => find_cache_dir(&root)?,
+            None => find_cache_dir(&root, survey)?,
         };
         Ok(Dump { root, db, cache_dir })
     }
@@ -152,35 +154,16 @@ fn is_sidecar(name: &[u8]) -> bool {
     name.ends_with(b"-wal") || name.ends_with(b"-shm") || name.ends_with(b"-journal")
 }
 
-/// Walks the dump without following links or entering cachescope's folder.
-fn walk(root: &Path) -> impl Iterator<Item = walkdir::DirEntry> {
-    let state = root.join(STATE_DIR);
-    WalkDir::new(root)
-        .follow_links(false)
-        .max_depth(MAX_DEPTH)
-        .into_iter()
-        .filter_entry(move |e| e.path() != state)
-        .filter_map(|e| e.ok())
-}
-
 /// Finds the one SQLite file holding `cache_entries`, by header, not by name.
-fn find_database(root: &Path) -> Result<PathBuf> {
-    use std::os::unix::ffi::OsStrExt;
+fn find_database(root: &Path, survey: &Survey) -> Result<PathBuf> {
     let mut with_table = Vec::new();
     let mut other = Vec::new();
     let mut unreadable = Vec::new();
-    for entry in walk(root) {
-        if !entry.file_type().is_file() || is_sidecar(entry.file_name().as_bytes()) {
-            continue;
-        }
-        let path = entry.path();
-        if !has_sqlite_header(path) {
-            continue;
-        }
+    for path in &survey.sqlite_files {
         match holds_cache_entries(path) {
-            Ok(true) => with_table.push(path.to_path_buf()),
-            Ok(false) => other.push(path.to_path_buf()),
-            Err(e) => unreadable.push((path.to_path_buf(), e)),
+            Ok(true) => with_table.push(path.clone()),
+            Ok(false) => other.push(path.clone()),
+            Err(e) => unreadable.push((path.clone(), e)),
         }
     }
     let rel = |p: &PathBuf| escaped(p.strip_prefix(root).unwrap_or(p));
@@ -265,23 +248,60 @@ fn is_app_key(key: &str) -> bool {
     key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Finds the folder that holds the audio files (recursively, shards folded in).
-fn find_cache_dir(root: &Path) -> Result<PathBuf> {
-    let mut per_dir: BTreeMap<PathBuf, Score> = BTreeMap::new();
-    for entry in walk(root) {
+/// What one walk of the dump found: SQLite files (by header) and, per
+/// folder, how many files are named like cache files.
+#[derive(Debug, Default)]
+struct Survey {
+    sqlite_files: Vec<PathBuf>,
+    per_dir: BTreeMap<PathBuf, Score>,
+}
+
+/// A folder with this many cache-named files is surely a candidate; the rest
+/// of it is not read, so discovery costs the same at 1 000 and 1 000 000 files.
+const ENOUGH: usize = 2048;
+
+/// One walk for both discoveries. Only names are read, except the 16-byte
+/// header of files that are not named like audio (database candidates).
+fn survey(root: &Path) -> Survey {
+    use std::os::unix::ffi::OsStrExt;
+    let state = root.join(STATE_DIR);
+    let mut out = Survey::default();
+    let mut direct: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    let mut it = WalkDir::new(root).follow_links(false).max_depth(MAX_DEPTH).into_iter();
+    while let Some(entry) = it.next() {
+        let Ok(entry) = entry else { continue };
+        if entry.path() == state {
+            it.skip_current_dir();
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
-        let key = match classify_name(entry.file_name()) {
-            NameClass::Cache { key, .. } | NameClass::Partial { key } => key,
-            _ => continue,
-        };
-        if let Some(parent) = entry.path().parent() {
-            let score = per_dir.entry(fold_shards(root, parent)).or_default();
-            score.names += 1;
-            score.app_keys += usize::from(is_app_key(&key));
+        match classify_name(entry.file_name()) {
+            NameClass::Cache { key, .. } | NameClass::Partial { key } => {
+                let Some(parent) = entry.path().parent() else { continue };
+                let score = out.per_dir.entry(fold_shards(root, parent)).or_default();
+                score.names += 1;
+                score.app_keys += usize::from(is_app_key(&key));
+                let seen = direct.entry(parent.to_path_buf()).or_default();
+                *seen += 1;
+                if *seen == ENOUGH {
+                    it.skip_current_dir();
+                }
+            }
+            _ => {
+                if !is_sidecar(entry.file_name().as_bytes()) && has_sqlite_header(entry.path()) {
+                    out.sqlite_files.push(entry.path().to_path_buf());
+                }
+            }
         }
     }
+    out
+}
+
+/// Finds the folder that holds the audio files (recursively, shards folded in).
+fn find_cache_dir(root: &Path, survey: Survey) -> Result<PathBuf> {
+    let mut per_dir = survey.per_dir;
     // A folder inside another candidate belongs to it.
     let dirs: Vec<PathBuf> = per_dir.keys().cloned().collect();
     for dir in &dirs {

@@ -30,9 +30,21 @@ pub trait ReadAt {
 }
 
 /// A file with its length taken once, from the stat the scan already did.
+/// The first page is read with one `pread` and serves every header inside
+/// it (the kernel reads a whole page anyway); reads past it go to the file.
 pub struct SizedFile<'a> {
-    pub file: &'a File,
-    pub len: u64,
+    file: &'a File,
+    len: u64,
+    head: std::cell::OnceCell<Vec<u8>>,
+}
+
+/// How much of a file's start one read fetches for the probes.
+const HEAD: usize = 4096;
+
+impl<'a> SizedFile<'a> {
+    pub fn new(file: &'a File, len: u64) -> SizedFile<'a> {
+        SizedFile { file, len, head: std::cell::OnceCell::new() }
+    }
 }
 
 impl ReadAt for SizedFile<'_> {
@@ -40,7 +52,38 @@ impl ReadAt for SizedFile<'_> {
         self.len
     }
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        let end = offset.saturating_add(buf.len() as u64);
+        if end <= HEAD as u64 {
+            if self.head.get().is_none() {
+                let mut head = vec![0u8; HEAD.min(self.len as usize)];
+                let n = (&self.file).read_at_full(&mut head)?;
+                head.truncate(n);
+                let _ = self.head.set(head);
+            }
+            let head = self.head.get().map(Vec::as_slice).unwrap_or_default();
+            return (&head).read_at(buf, offset);
+        }
         FileExt::read_at(self.file, buf, offset)
+    }
+}
+
+trait ReadFull {
+    fn read_at_full(self, buf: &mut [u8]) -> io::Result<usize>;
+}
+
+impl ReadFull for &File {
+    /// Fills `buf` from offset 0 as far as the file goes.
+    fn read_at_full(self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut done = 0;
+        while done < buf.len() {
+            match FileExt::read_at(self, &mut buf[done..], done as u64) {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
     }
 }
 
