@@ -56,7 +56,7 @@ impl ReadAt for SizedFile<'_> {
         if end <= HEAD as u64 {
             if self.head.get().is_none() {
                 let mut head = vec![0u8; HEAD.min(self.len as usize)];
-                let n = (&self.file).read_at_full(&mut head)?;
+                let n = self.file.read_at_full(&mut head)?;
                 head.truncate(n);
                 let _ = self.head.set(head);
             }

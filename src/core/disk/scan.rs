@@ -52,7 +52,7 @@ impl Identity {
             dev: st.st_dev,
             ino: st.st_ino,
             size: st.st_size.max(0) as u64,
-            mtime_ns: (st.st_mtime as i64).saturating_mul(1_000_000_000).saturating_add(st.st_mtime_nsec as i64),
+            mtime_ns: st.st_mtime.saturating_mul(1_000_000_000).saturating_add(st.st_mtime_nsec as i64),
         }
     }
     pub fn mtime_ms(&self) -> i64 {
@@ -241,7 +241,7 @@ impl Walker<'_> {
         };
         let mut batch: Vec<(usize, CString, Encoding, u64)> = Vec::new();
         let mut subdirs: Vec<(CString, PathBuf)> = Vec::new();
-        while let Some(entry) = dir.next() {
+        for entry in dir.by_ref() {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
