@@ -1,7 +1,5 @@
 //! Pure detection (SPEC §4): (disk facts, rows) → discrepancies.
 
-use std::collections::HashMap;
-
 use super::disk::{DiskScan, Encoding, FileKind};
 use super::fmt::{escaped, size, size_i64};
 use super::kinds::{Fix, Kind, Severity};
@@ -53,22 +51,20 @@ impl Default for TableShape {
     }
 }
 
-/// Finds every discrepancy; rows must be sorted by key, files by path.
+/// Finds every discrepancy; rows must be sorted by key.
+///
+/// A merge-join: complete files grouped by key (the scan's path order is
+/// key order for the app's layouts; otherwise they are sorted) are walked
+/// together with the sorted rows, so a million keys cost one sequential pass.
 pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepancy> {
-    let mut complete: HashMap<&str, KeyFiles> = HashMap::new();
+    let mut complete: Vec<(&str, Encoding, usize)> = Vec::with_capacity(scan.files.len());
     let mut out = Vec::new();
     for (i, f) in scan.files.iter().enumerate() {
-        let path = escaped(&f.path);
+        let path = || escaped(&f.path);
         match &f.kind {
-            FileKind::Cache { key, encoding, .. } if f.is_complete() => {
-                let entry = complete.entry(key).or_default();
-                match encoding {
-                    Encoding::Wav => entry.wav = Some(i),
-                    Encoding::M4a => entry.m4a = Some(i),
-                }
-            }
+            FileKind::Cache { key, encoding, .. } if f.is_complete() => complete.push((key, *encoding, i)),
             FileKind::Cache { key, .. } | FileKind::Partial { key } => out.push(Discrepancy {
-                id: format!("incomplete_file:{key}:{path}"),
+                id: format!("incomplete_file:{key}:{}", path()),
                 kind: Kind::IncompleteFile,
                 key: Some(key.clone()),
                 file: Some(i),
@@ -76,7 +72,7 @@ pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepan
                 message: format!("{} ({})", f.incomplete_reason().unwrap_or("incomplete"), size(f.id.size)),
             }),
             FileKind::Stray { why } => out.push(Discrepancy {
-                id: format!("stray_file::{path}"),
+                id: format!("stray_file::{}", path()),
                 kind: Kind::StrayFile,
                 key: None,
                 file: Some(i),
@@ -85,88 +81,120 @@ pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepan
             }),
         }
     }
-    let row_of: HashMap<&str, usize> = rows.iter().enumerate().map(|(i, r)| (r.key.as_str(), i)).collect();
-
-    for (i, row) in rows.iter().enumerate() {
-        if complete.contains_key(row.key.as_str()) {
-            continue;
-        }
-        if row.state.as_deref() != Some("failed") {
-            out.push(Discrepancy {
-                id: format!("ghost_entry:{}", row.key),
-                kind: Kind::GhostEntry,
-                key: Some(row.key.clone()),
-                file: None,
-                row: Some(i),
-                message: format!(
-                    "row says {}, {}, but no complete file exists",
-                    row.state_str(),
-                    row.size().map_or("no size".to_string(), size_i64)
-                ),
-            });
-        }
+    let by_key = |a: &(&str, Encoding, usize), b: &(&str, Encoding, usize)| (a.0, a.1).cmp(&(b.0, b.1));
+    if !complete.is_sorted_by(|a, b| by_key(a, b).is_le()) {
+        complete.sort_unstable_by(by_key);
     }
-
-    for (key, files) in &complete {
-        let (expected, file) = match (files.m4a, files.wav) {
-            (Some(m), _) => (Encoding::M4a, m),
-            (None, Some(w)) => (Encoding::Wav, w),
-            (None, None) => continue,
-        };
-        let facts = &scan.files[file];
-        if let (Some(_), Some(w)) = (files.m4a, files.wav) {
-            out.push(Discrepancy {
-                id: format!("redundant_file:{key}:{}", escaped(&scan.files[w].path)),
-                kind: Kind::RedundantFile,
-                key: Some(key.to_string()),
-                file: Some(w),
-                row: row_of.get(key).copied(),
-                message: format!("a complete m4a exists, so this wav ({}) is redundant", size(scan.files[w].id.size)),
-            });
+    let mut r = 0;
+    let mut i = 0;
+    while i < complete.len() {
+        let key = complete[i].0;
+        let mut files = KeyFiles::default();
+        while i < complete.len() && complete[i].0 == key {
+            match complete[i].1 {
+                Encoding::Wav => files.wav = Some(complete[i].2),
+                Encoding::M4a => files.m4a = Some(complete[i].2),
+            }
+            i += 1;
         }
-        let Some(&r) = row_of.get(key) else {
-            out.push(Discrepancy {
-                id: format!("orphaned_file:{key}"),
-                kind: Kind::OrphanedFile,
-                key: Some(key.to_string()),
-                file: Some(file),
-                row: None,
-                message: format!(
-                    "complete {} file, {}, has no row in cache_entries",
-                    expected.as_str(),
-                    size(facts.id.size)
-                ),
-            });
-            continue;
-        };
-        let row = &rows[r];
-        if row.state.as_deref() != Some(expected.as_str()) {
-            out.push(Discrepancy {
-                id: format!("compression_state_mismatch:{key}"),
-                kind: Kind::CompressionStateMismatch,
-                key: Some(key.to_string()),
-                file: Some(file),
-                row: Some(r),
-                message: format!("row says {}, but the complete file is {}", row.state_str(), expected.as_str()),
-            });
-        } else if shape.has_size && row.size() != Some(facts.id.size as i64) {
-            out.push(Discrepancy {
-                id: format!("size_mismatch:{key}"),
-                kind: Kind::SizeMismatch,
-                key: Some(key.to_string()),
-                file: Some(file),
-                row: Some(r),
-                message: format!(
-                    "row says {}, file has {} ({} bytes)",
-                    row_size(row),
-                    size(facts.id.size),
-                    facts.id.size
-                ),
-            });
+        while r < rows.len() && rows[r].key.as_str() < key {
+            ghost(&mut out, rows, r);
+            r += 1;
         }
+        let row = (r < rows.len() && rows[r].key == key).then_some(r);
+        while r < rows.len() && rows[r].key == key {
+            r += 1;
+        }
+        key_with_files(&mut out, scan, rows, shape, key, &files, row);
+    }
+    for g in r..rows.len() {
+        ghost(&mut out, rows, g);
     }
     out.sort_by(|a, b| (a.kind, &a.key, &a.id).cmp(&(b.kind, &b.key, &b.id)));
     out
+}
+
+/// A row with no complete file is a ghost unless it already says `failed`.
+fn ghost(out: &mut Vec<Discrepancy>, rows: &[Row], i: usize) {
+    let row = &rows[i];
+    if row.state.as_deref() == Some("failed") {
+        return;
+    }
+    out.push(Discrepancy {
+        id: format!("ghost_entry:{}", row.key),
+        kind: Kind::GhostEntry,
+        key: Some(row.key.clone()),
+        file: None,
+        row: Some(i),
+        message: format!(
+            "row says {}, {}, but no complete file exists",
+            row.state_str(),
+            row.size().map_or("no size".to_string(), size_i64)
+        ),
+    });
+}
+
+/// The kinds of a key that has at least one complete file.
+fn key_with_files(
+    out: &mut Vec<Discrepancy>,
+    scan: &DiskScan,
+    rows: &[Row],
+    shape: TableShape,
+    key: &str,
+    files: &KeyFiles,
+    row: Option<usize>,
+) {
+    let (expected, file) = match (files.m4a, files.wav) {
+        (Some(m), _) => (Encoding::M4a, m),
+        (None, Some(w)) => (Encoding::Wav, w),
+        (None, None) => return,
+    };
+    let facts = &scan.files[file];
+    if let (Some(_), Some(w)) = (files.m4a, files.wav) {
+        out.push(Discrepancy {
+            id: format!("redundant_file:{key}:{}", escaped(&scan.files[w].path)),
+            kind: Kind::RedundantFile,
+            key: Some(key.to_string()),
+            file: Some(w),
+            row,
+            message: format!("a complete m4a exists, so this wav ({}) is redundant", size(scan.files[w].id.size)),
+        });
+    }
+    let Some(r) = row else {
+        out.push(Discrepancy {
+            id: format!("orphaned_file:{key}"),
+            kind: Kind::OrphanedFile,
+            key: Some(key.to_string()),
+            file: Some(file),
+            row: None,
+            message: format!(
+                "complete {} file, {}, has no row in cache_entries",
+                expected.as_str(),
+                size(facts.id.size)
+            ),
+        });
+        return;
+    };
+    let row = &rows[r];
+    if row.state.as_deref() != Some(expected.as_str()) {
+        out.push(Discrepancy {
+            id: format!("compression_state_mismatch:{key}"),
+            kind: Kind::CompressionStateMismatch,
+            key: Some(key.to_string()),
+            file: Some(file),
+            row: Some(r),
+            message: format!("row says {}, but the complete file is {}", row.state_str(), expected.as_str()),
+        });
+    } else if shape.has_size && row.size() != Some(facts.id.size as i64) {
+        out.push(Discrepancy {
+            id: format!("size_mismatch:{key}"),
+            kind: Kind::SizeMismatch,
+            key: Some(key.to_string()),
+            file: Some(file),
+            row: Some(r),
+            message: format!("row says {}, file has {} ({} bytes)", row_size(row), size(facts.id.size), facts.id.size),
+        });
+    }
 }
 
 fn row_size(row: &Row) -> String {

@@ -30,7 +30,7 @@ pub enum FileKind {
 }
 
 /// Enough of a stat to notice that a file changed or was replaced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
     pub dev: u64,
     pub ino: u64,
@@ -127,11 +127,22 @@ fn probe_threads() -> usize {
 /// Files probed per job sent to the pool.
 const BATCH: usize = 256;
 
-/// A batch of files of one folder to probe, with the folder kept open.
+/// A batch of entries of one folder to stat and probe, the folder kept open.
 struct Job {
     dir: Arc<OwnedFd>,
-    items: Vec<(usize, CString, Encoding, u64)>,
+    items: Vec<Item>,
 }
+
+/// One entry as the folder listing gave it.
+struct Item {
+    idx: usize,
+    name: CString,
+    class: NameClass,
+    /// From the listing (`d_type`); `Unknown` entries were stat-ed by the walker.
+    file_type: FileType,
+}
+
+type Facts = (usize, Identity, FileKind, Option<String>);
 
 /// Walks `cache_dir` (skipping `exclude`, cachescope's own folder) and probes.
 ///
@@ -147,7 +158,7 @@ pub fn scan(cache_dir: &Path, exclude: &Path, ctl: &Control) -> Result<DiskScan>
     let threads = probe_threads();
     let (job_tx, job_rx) = sync_channel::<Job>(threads * 2);
     let job_rx = Mutex::new(job_rx);
-    let results: Mutex<Vec<(usize, std::result::Result<Probe, String>)>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<Facts>> = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicU64::new(0);
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -162,15 +173,24 @@ pub fn scan(cache_dir: &Path, exclude: &Path, ctl: &Control) -> Result<DiskScan>
     .and_then(|mut out: DiskScan| {
         let total = out.files.len() as u64;
         ctl.progress(Phase::Probe, total, Some(total));
-        for (idx, probed) in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            let probe = probed.unwrap_or_else(|why| {
+        let mut gone = vec![false; out.files.len()];
+        for (idx, id, kind, problem) in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            if let Some(why) = problem {
                 out.problems.push(format!("could not read {}: {why}", escaped(&cache_dir.join(&out.files[idx].path))));
-                Probe::Incomplete { reason: format!("could not read the header: {why}") }
-            });
-            if let FileKind::Cache { probe: slot, .. } = &mut out.files[idx].kind {
-                *slot = probe;
             }
+            if matches!(kind, FileKind::Stray { why: GONE }) {
+                gone[idx] = true;
+            }
+            out.files[idx].id = id;
+            out.files[idx].kind = kind;
         }
+        // Entries that vanished between the listing and the stat are not files.
+        let mut i = 0;
+        out.files.retain(|_| {
+            i += 1;
+            !gone[i - 1]
+        });
+        out.bytes = out.files.iter().map(|f| f.id.size).sum();
         if ctl.cancelled() {
             return Err(Error::new(ErrorKind::Cancelled, "the scan was cancelled"));
         }
@@ -180,9 +200,12 @@ pub fn scan(cache_dir: &Path, exclude: &Path, ctl: &Control) -> Result<DiskScan>
     })
 }
 
+/// Marks an entry that disappeared before it could be stat-ed.
+const GONE: &str = "vanished during the scan";
+
 fn probe_worker(
     jobs: &Mutex<Receiver<Job>>,
-    results: &Mutex<Vec<(usize, std::result::Result<Probe, String>)>>,
+    results: &Mutex<Vec<Facts>>,
     done: &std::sync::atomic::AtomicU64,
     ctl: &Control,
 ) {
@@ -193,27 +216,77 @@ fn probe_worker(
             Err(_) => return,
         };
         let mut local = Vec::with_capacity(job.items.len());
-        for (idx, name, encoding, len) in &job.items {
+        for item in job.items {
             if ctl.cancelled() {
                 break;
             }
-            let probed = openat(
-                &*job.dir,
-                name.as_c_str(),
-                OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK,
-                Mode::empty(),
-            )
-            .map_err(|e| plain_io(&e.into()))
-            .and_then(|fd| {
-                let file = File::from(fd);
-                probe(*encoding, &SizedFile::new(&file, *len)).map_err(|e| plain_io(&e))
-            });
-            local.push((*idx, probed));
+            local.push(facts(&job.dir, item));
         }
         let n = done.fetch_add(local.len() as u64, Ordering::Relaxed) + local.len() as u64;
         results.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
         ctl.progress(Phase::Probe, n, None);
     }
+}
+
+/// Stats one entry (through its open file when it will be probed anyway)
+/// and probes cache files.
+fn facts(dir: &OwnedFd, item: Item) -> Facts {
+    let Item { idx, name, class, file_type } = item;
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK;
+    if let (FileType::RegularFile, NameClass::Cache { key, encoding }) = (file_type, &class) {
+        match openat(dir, name.as_c_str(), flags, Mode::empty()) {
+            Ok(fd) => {
+                let file = File::from(fd);
+                if let Ok(meta) = file.metadata() {
+                    if meta.is_file() {
+                        let id = Identity::of(&meta);
+                        let (probe, problem) = match probe(*encoding, &SizedFile::new(&file, id.size)) {
+                            Ok(p) => (p, None),
+                            Err(e) => {
+                                let why = plain_io(&e);
+                                (Probe::Incomplete { reason: format!("could not read the header: {why}") }, Some(why))
+                            }
+                        };
+                        return (idx, id, FileKind::Cache { key: key.clone(), encoding: *encoding, probe }, problem);
+                    }
+                }
+            }
+            Err(e) if e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::PERM => {
+                let why = plain_io(&e.into());
+                let id = statat(dir, name.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)
+                    .map(|st| Identity::of_stat(&st))
+                    .unwrap_or_default();
+                let probe = Probe::Incomplete { reason: format!("could not read the header: {why}") };
+                return (idx, id, FileKind::Cache { key: key.clone(), encoding: *encoding, probe }, Some(why));
+            }
+            Err(_) => {} // replaced by another kind of entry: stat it below
+        }
+    }
+    let st = match statat(dir, name.as_c_str(), AtFlags::SYMLINK_NOFOLLOW) {
+        Ok(st) => st,
+        Err(e) => return (idx, Identity::default(), FileKind::Stray { why: GONE }, Some(plain_io(&e.into()))),
+    };
+    let id = Identity::of_stat(&st);
+    let kind = match (FileType::from_raw_mode(st.st_mode), class) {
+        (FileType::Symlink, _) => FileKind::Stray { why: "symbolic link (not followed)" },
+        (FileType::RegularFile, NameClass::Cache { key, encoding }) => {
+            // Listed as something else, a regular file now: probe it.
+            let probed = openat(dir, name.as_c_str(), flags, Mode::empty())
+                .map_err(|e| plain_io(&e.into()))
+                .and_then(|fd| probe(encoding, &SizedFile::new(&File::from(fd), id.size)).map_err(|e| plain_io(&e)));
+            match probed {
+                Ok(probe) => FileKind::Cache { key, encoding, probe },
+                Err(why) => {
+                    let probe = Probe::Incomplete { reason: format!("could not read the header: {why}") };
+                    return (idx, id, FileKind::Cache { key, encoding, probe }, Some(why));
+                }
+            }
+        }
+        (FileType::RegularFile, NameClass::Partial { key }) => FileKind::Partial { key },
+        (FileType::RegularFile, _) => FileKind::Stray { why: "not a cache file name" },
+        _ => FileKind::Stray { why: "not a regular file" },
+    };
+    (idx, id, kind, None)
 }
 
 struct Walker<'a> {
@@ -239,7 +312,7 @@ impl Walker<'_> {
                 return Ok(());
             }
         };
-        let mut batch: Vec<(usize, CString, Encoding, u64)> = Vec::new();
+        let mut batch: Vec<Item> = Vec::new();
         let mut subdirs: Vec<(CString, PathBuf)> = Vec::new();
         for entry in dir.by_ref() {
             let entry = match entry {
@@ -255,39 +328,37 @@ impl Walker<'_> {
                 continue;
             }
             let path = rel.join(OsStr::from_bytes(bytes));
-            let st = match statat(&*fd, name, AtFlags::SYMLINK_NOFOLLOW) {
-                Ok(st) => st,
-                Err(e) => {
-                    self.out.problems.push(format!(
-                        "could not stat {}: {}",
-                        escaped(&root.join(&path)),
-                        plain_io(&e.into())
-                    ));
-                    continue;
+            let mut file_type = entry.file_type();
+            if file_type == FileType::Unknown {
+                // Some file systems do not say in the listing: ask.
+                match statat(&*fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+                    Ok(st) => file_type = FileType::from_raw_mode(st.st_mode),
+                    Err(e) => {
+                        self.out.problems.push(format!(
+                            "could not stat {}: {}",
+                            escaped(&root.join(&path)),
+                            plain_io(&e.into())
+                        ));
+                        continue;
+                    }
                 }
-            };
-            let ft = FileType::from_raw_mode(st.st_mode);
-            if ft == FileType::Directory {
+            }
+            if file_type == FileType::Directory {
                 if self.exclude_rel.as_deref() != Some(path.as_path()) {
                     subdirs.push((name.to_owned(), path));
                 }
                 continue;
             }
-            let id = Identity::of_stat(&st);
-            self.out.bytes += id.size;
             let class = classify_name(OsStr::from_bytes(bytes));
-            let kind = match (ft, class) {
-                (_, NameClass::Ignored) => continue,
-                (FileType::Symlink, _) => FileKind::Stray { why: "symbolic link (not followed)" },
-                (FileType::RegularFile, NameClass::Cache { key, encoding }) => {
-                    batch.push((self.out.files.len(), name.to_owned(), encoding, id.size));
-                    FileKind::Cache { key, encoding, probe: Probe::Incomplete { reason: "not probed".into() } }
-                }
-                (FileType::RegularFile, NameClass::Partial { key }) => FileKind::Partial { key },
-                (FileType::RegularFile, NameClass::Stray) => FileKind::Stray { why: "not a cache file name" },
-                _ => FileKind::Stray { why: "not a regular file" },
-            };
-            self.out.files.push(FileFacts { path, id, kind });
+            if class == NameClass::Ignored {
+                continue;
+            }
+            batch.push(Item { idx: self.out.files.len(), name: name.to_owned(), class, file_type });
+            self.out.files.push(FileFacts {
+                path,
+                id: Identity::default(),
+                kind: FileKind::Stray { why: "not scanned" },
+            });
             if batch.len() == BATCH {
                 self.send(&fd, &mut batch)?;
             }
@@ -314,7 +385,7 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn send(&mut self, fd: &Arc<OwnedFd>, batch: &mut Vec<(usize, CString, Encoding, u64)>) -> Result<()> {
+    fn send(&mut self, fd: &Arc<OwnedFd>, batch: &mut Vec<Item>) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
