@@ -237,18 +237,18 @@ fn facts(dir: &OwnedFd, item: Item) -> Facts {
         match openat(dir, name.as_c_str(), flags, Mode::empty()) {
             Ok(fd) => {
                 let file = File::from(fd);
-                if let Ok(meta) = file.metadata() {
-                    if meta.is_file() {
-                        let id = Identity::of(&meta);
-                        let (probe, problem) = match probe(*encoding, &SizedFile::new(&file, id.size)) {
-                            Ok(p) => (p, None),
-                            Err(e) => {
-                                let why = plain_io(&e);
-                                (Probe::Incomplete { reason: format!("could not read the header: {why}") }, Some(why))
-                            }
-                        };
-                        return (idx, id, FileKind::Cache { key: key.clone(), encoding: *encoding, probe }, problem);
-                    }
+                if let Ok(meta) = file.metadata()
+                    && meta.is_file()
+                {
+                    let id = Identity::of(&meta);
+                    let (probe, problem) = match probe(*encoding, &SizedFile::new(&file, id.size)) {
+                        Ok(p) => (p, None),
+                        Err(e) => {
+                            let why = plain_io(&e);
+                            (Probe::Incomplete { reason: format!("could not read the header: {why}") }, Some(why))
+                        }
+                    };
+                    return (idx, id, FileKind::Cache { key: key.clone(), encoding: *encoding, probe }, problem);
                 }
             }
             Err(e) if e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::PERM => {
