@@ -52,6 +52,9 @@ impl ApplyReport {
     }
 }
 
+/// File moves journaled with one fsync.
+const MOVE_GROUP: usize = 512;
+
 /// The audit event each fix writes.
 pub fn event_of(fix: Fix) -> &'static str {
     match fix {
@@ -120,51 +123,77 @@ fn run(
             "counts": plan.counts().iter().map(|(f, n)| (f.as_str().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
         }),
     )?;
-    let mut outcomes = Vec::with_capacity(plan.items.len());
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.items.len()];
     let quarantine = batch.session.quarantine_dir(batch.id);
+    let cancelled = || Error::new(ErrorKind::Cancelled, "the apply was cancelled; nothing was changed");
+    let mut done = 0u64;
+    // Row changes first, each a compare-and-swap with its audit row.
     for (n, item) in plan.items.iter().enumerate() {
+        let Op::Sql { sql } = &item.op else { continue };
         if ctl.cancelled() {
-            return Err(Error::new(ErrorKind::Cancelled, "the apply was cancelled; nothing was changed"));
+            return Err(cancelled());
         }
         let outcome = match precondition(item, cache_dir) {
             Err(why) => Outcome::Stale(why),
-            Ok(()) => match &item.op {
-                Op::Sql { sql } => {
-                    let changed = batch.conn.execute(sql, []).map_err(sql_err)?;
-                    if changed == 1 {
-                        let after =
-                            item.key.as_deref().and_then(|k| full_row(&batch.conn, &ins.columns, k).ok().flatten());
-                        batch.audit(
-                            event_of(item.fix),
-                            item.key.as_deref(),
-                            &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix, "sql": sql,
-                                    "before": item.before, "after": after}),
-                        )?;
-                        Outcome::Applied
-                    } else {
-                        Outcome::Stale("the row changed since the scan".to_string())
-                    }
-                }
-                Op::Quarantine { from, to } => {
-                    if n == 0 || matches!(plan.items[n - 1].op, Op::Sql { .. }) {
-                        failpoint("apply.after_sql");
-                    }
-                    let (src, dst) = (cache_dir.join(from), quarantine.join(to));
-                    if batch.move_file(&src, &dst)? {
-                        batch.audit(
-                            event_of(item.fix),
-                            item.key.as_deref(),
-                            &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix,
-                                    "from": lossy(&src), "to": lossy(&dst),
-                                    "from_hex": path_hex(&src), "to_hex": path_hex(&dst)}),
-                        )?;
-                        Outcome::Applied
-                    } else {
-                        Outcome::Stale(format!("a file already exists at {}", lossy(&dst)))
-                    }
-                }
-            },
+            Ok(()) if batch.conn.execute(sql, []).map_err(sql_err)? == 1 => {
+                let after = item.key.as_deref().and_then(|k| full_row(&batch.conn, &ins.columns, k).ok().flatten());
+                batch.audit(
+                    event_of(item.fix),
+                    item.key.as_deref(),
+                    &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix, "sql": sql,
+                            "before": item.before, "after": after}),
+                )?;
+                Outcome::Applied
+            }
+            Ok(()) => Outcome::Stale("the row changed since the scan".to_string()),
         };
+        outcomes[n] = Some(outcome);
+        done += 1;
+        ctl.progress(Phase::Apply, done, Some(total));
+    }
+    failpoint("apply.after_sql");
+    // Then file moves, in groups that share one journal fsync.
+    let moves: Vec<usize> =
+        plan.items.iter().enumerate().filter(|(_, i)| matches!(i.op, Op::Quarantine { .. })).map(|(n, _)| n).collect();
+    for group in moves.chunks(MOVE_GROUP) {
+        if ctl.cancelled() {
+            return Err(cancelled());
+        }
+        let mut pairs = Vec::with_capacity(group.len());
+        let mut owners = Vec::with_capacity(group.len());
+        for &n in group {
+            let item = &plan.items[n];
+            let Op::Quarantine { from, to } = &item.op else { continue };
+            match precondition(item, cache_dir) {
+                Err(why) => outcomes[n] = Some(Outcome::Stale(why)),
+                Ok(()) => {
+                    pairs.push((cache_dir.join(from), quarantine.join(to)));
+                    owners.push(n);
+                }
+            }
+        }
+        let moved = batch.move_files(&pairs)?;
+        for ((n, (src, dst)), ok) in owners.into_iter().zip(&pairs).zip(moved) {
+            let item = &plan.items[n];
+            outcomes[n] = Some(if ok {
+                batch.audit(
+                    event_of(item.fix),
+                    item.key.as_deref(),
+                    &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix,
+                            "from": lossy(src), "to": lossy(dst),
+                            "from_hex": path_hex(src), "to_hex": path_hex(dst)}),
+                )?;
+                Outcome::Applied
+            } else {
+                Outcome::Stale(format!("a file already exists at {}", lossy(dst)))
+            });
+        }
+        done += group.len() as u64;
+        ctl.progress(Phase::Apply, done, Some(total));
+    }
+    let mut result = Vec::with_capacity(plan.items.len());
+    for (item, outcome) in plan.items.iter().zip(outcomes) {
+        let outcome = outcome.unwrap_or_else(|| Outcome::Stale("not reached".to_string()));
         if let Outcome::Stale(why) = &outcome {
             batch.audit(
                 "fix_skipped_stale",
@@ -172,12 +201,9 @@ fn run(
                 &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix, "reason": why}),
             )?;
         }
-        outcomes.push((item.id.clone(), item.fix, outcome));
-        ctl.progress(Phase::Apply, n as u64 + 1, Some(total));
+        result.push((item.id.clone(), item.fix, outcome));
     }
-    if plan.move_count() == 0 {
-        failpoint("apply.after_sql");
-    }
+    let outcomes = result;
     let stale = outcomes.iter().filter(|o| o.2 != Outcome::Applied).count();
     batch.audit("reconcile_end", None, &json!({"applied": outcomes.len() - stale, "stale": stale}))?;
     Ok(outcomes)

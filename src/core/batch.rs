@@ -235,30 +235,52 @@ impl<'s> Batch<'s> {
             .map_err(|e| Error::sqlite_at("write", &self.session.dump.db, &e))
     }
 
-    /// Step 6 for one file: journal the intent, rename without replacing,
-    /// sync both folders. `Ok(false)` when the target already exists.
-    pub fn move_file(&mut self, from: &Path, to: &Path) -> Result<bool> {
-        if let Some(parent) = to.parent() {
-            create_dirs(parent).map_err(|e| Error::io_at("create", parent, &e))?;
+    /// Step 6 for a group of files: journal every intent (one fsync), rename
+    /// each without replacing, then fsync every touched folder once.
+    /// Per pair: `true` when moved, `false` when the target already exists.
+    pub fn move_files(&mut self, pairs: &[(PathBuf, PathBuf)]) -> Result<Vec<bool>> {
+        let mut free = Vec::with_capacity(pairs.len());
+        let mut made = std::collections::HashSet::new();
+        for (_, to) in pairs {
+            if let Some(parent) = to.parent()
+                && made.insert(parent.to_path_buf())
+            {
+                create_dirs(parent).map_err(|e| Error::io_at("create", parent, &e))?;
+            }
+            let taken = to.symlink_metadata().is_ok();
+            free.push(!taken);
+            if !taken {
+                self.journal
+                    .add(&Entry::Move { from: path_hex(&pairs[free.len() - 1].0), to: path_hex(to) })
+                    .map_err(|e| Error::io_at("write", self.journal.path(), &e))?;
+            }
         }
-        if to.symlink_metadata().is_ok() {
-            return Ok(false);
+        self.journal.sync().map_err(|e| Error::io_at("sync", self.journal.path(), &e))?;
+        let mut dirs = std::collections::BTreeSet::new();
+        let mut moved = Vec::with_capacity(pairs.len());
+        for ((from, to), free) in pairs.iter().zip(free) {
+            if !free {
+                moved.push(false);
+                continue;
+            }
+            failpoint("batch.before_move");
+            match rename_noreplace(from, to) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    moved.push(false);
+                    continue;
+                }
+                Err(e) => return Err(Error::io_at("move", from, &e)),
+            }
+            self.moved.push((from.clone(), to.clone()));
+            dirs.extend([from.parent(), to.parent()].into_iter().flatten().map(Path::to_path_buf));
+            moved.push(true);
+            failpoint("batch.after_move");
         }
-        self.journal
-            .append(&Entry::Move { from: path_hex(from), to: path_hex(to) })
-            .map_err(|e| Error::io_at("write", self.journal.path(), &e))?;
-        failpoint("batch.before_move");
-        match rename_noreplace(from, to) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
-            Err(e) => return Err(Error::io_at("move", from, &e)),
+        for dir in dirs {
+            sync_dir(&dir).map_err(|e| Error::io_at("sync", &dir, &e))?;
         }
-        self.moved.push((from.to_path_buf(), to.to_path_buf()));
-        for dir in [from.parent(), to.parent()].into_iter().flatten() {
-            sync_dir(dir).map_err(|e| Error::io_at("sync", dir, &e))?;
-        }
-        failpoint("batch.after_move");
-        Ok(true)
+        Ok(moved)
     }
 
     /// Step 7: commit, then clear the journal.

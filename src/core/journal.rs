@@ -100,10 +100,20 @@ impl Writer {
         Ok(Writer { file, path })
     }
 
+    /// Appends an entry and makes it durable.
     pub fn append(&mut self, entry: &Entry) -> io::Result<()> {
+        self.add(entry)?;
+        self.sync()
+    }
+
+    /// Appends an entry; durable only after [`Writer::sync`].
+    pub fn add(&mut self, entry: &Entry) -> io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
         line.push(b'\n');
-        self.file.write_all(&line)?;
+        self.file.write_all(&line)
+    }
+
+    pub fn sync(&mut self) -> io::Result<()> {
         self.file.sync_data()
     }
 

@@ -122,25 +122,33 @@ fn run(batch: &mut Batch, undone: i64, events: &[&Event]) -> Result<UndoReport> 
         }
     }
     failpoint("undo.after_sql");
+    // `to` is the quarantined copy; it goes back to `from`.
+    let mut back = Vec::with_capacity(moves.len());
     for (event, key, from, to) in moves {
-        // `to` is the quarantined copy; it goes back to `from`.
         if to.symlink_metadata().is_err() {
             let why = format!("{} is no longer in quarantine", lossy(&to));
             batch.audit("undo_skipped", Some(&key), &json!({"event": event, "reason": why}))?;
             report.conflicts.push(why);
-            continue;
-        }
-        if batch.move_file(&to, &from)? {
-            report.files_restored += 1;
-            batch.audit(
-                "file_restored",
-                Some(&key),
-                &json!({"event": event, "from": lossy(&to), "to": lossy(&from)}),
-            )?;
         } else {
-            let why = format!("{} exists again, so its quarantined copy stays in {}", lossy(&from), lossy(&to));
-            batch.audit("undo_skipped", Some(&key), &json!({"event": event, "reason": why}))?;
-            report.conflicts.push(why);
+            back.push((event, key, to, from));
+        }
+    }
+    for group in back.chunks(512) {
+        let pairs: Vec<_> = group.iter().map(|(_, _, q, home)| (q.clone(), home.clone())).collect();
+        let moved = batch.move_files(&pairs)?;
+        for ((event, key, q, home), ok) in group.iter().zip(moved) {
+            if ok {
+                report.files_restored += 1;
+                batch.audit(
+                    "file_restored",
+                    Some(key),
+                    &json!({"event": event, "from": lossy(q), "to": lossy(home)}),
+                )?;
+            } else {
+                let why = format!("{} exists again, so its quarantined copy stays in {}", lossy(home), lossy(q));
+                batch.audit("undo_skipped", Some(key), &json!({"event": event, "reason": why}))?;
+                report.conflicts.push(why);
+            }
         }
     }
     batch.audit(
