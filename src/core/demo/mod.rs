@@ -119,84 +119,110 @@ pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
     let tx = conn.transaction().map_err(sql)?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut summary = DemoSummary { keys, ..Default::default() };
-    {
-        let mut insert =
-            tx.prepare("INSERT INTO cache_entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)").map_err(sql)?;
-        for i in 0..keys {
-            let key: String =
-                format!("{:016x}{:016x}{:016x}{:016x}", rng.u64(..), rng.u64(..), rng.u64(..), rng.u64(..));
-            let shape = shape(i, &mut rng);
-            let book = format!("book-{:04}", rng.u32(0..200));
-            let chapter = i64::from(rng.u32(0..40));
-            let voice = VOICES[rng.usize(0..VOICES.len())];
-            let created = BASE_MS + rng.i64(0..30 * 86_400_000);
-            let used = created + rng.i64(0..86_400_000);
-            let data = rng.u32(400..4000) & !1;
-            let wav = containers::wav(data);
-            let wav_ms = i64::from(data) * 1000 / i64::from(containers::BYTE_RATE);
-            let m4a = containers::m4a(wav_ms as u32, data / 8);
-            let mtime = UNIX_EPOCH + Duration::from_millis(created as u64);
-            let mut put = |name: String, bytes: &[u8]| -> Result<()> {
-                let path = cache.join(name);
-                let mut f = File::create(&path).map_err(io(&path))?;
-                f.write_all(bytes).map_err(io(&path))?;
-                f.set_modified(mtime).map_err(io(&path))?;
-                summary.files += 1;
-                Ok(())
-            };
-            let (state, size, dur): (&str, Option<i64>, Option<i64>) = match shape {
-                Shape::Wav => {
-                    put(format!("{key}.wav"), &wav)?;
-                    ("wav", Some(wav.len() as i64), Some(wav_ms))
-                }
-                Shape::M4a | Shape::Orphan | Shape::Redundant => {
-                    put(format!("{key}.m4a"), &m4a)?;
-                    if shape == Shape::Redundant {
-                        put(format!("{key}.wav"), &wav)?;
+    // Files are written by a few threads; everything random is drawn here, in
+    // order, so the dump is the same for a seed.
+    let (files, queue) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>, std::time::SystemTime)>(4096);
+    let queue = std::sync::Mutex::new(queue);
+    let failed = std::sync::Mutex::new(None::<Error>);
+    std::thread::scope(|s| -> Result<()> {
+        for _ in 0..3 {
+            s.spawn(|| {
+                loop {
+                    let Ok((path, bytes, mtime)) = queue.lock().unwrap_or_else(|e| e.into_inner()).recv() else {
+                        return;
+                    };
+                    let written = File::create(&path)
+                        .and_then(|mut f| f.write_all(&bytes).and_then(|()| f.set_modified(mtime)))
+                        .map_err(|e| Error::io_at("write", &path, &e));
+                    if let Err(e) = written {
+                        failed.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
                     }
-                    ("m4a", Some(m4a.len() as i64), Some(wav_ms))
                 }
-                Shape::Failed => ("failed", None, None),
-                Shape::Ghost => ("m4a", Some(m4a.len() as i64), Some(wav_ms)),
-                Shape::StateMismatch => {
-                    put(format!("{key}.m4a"), &m4a)?;
-                    ("compressing", Some(wav.len() as i64), Some(wav_ms))
+            });
+        }
+        {
+            let mut insert = tx
+                .prepare("INSERT INTO cache_entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+                .map_err(sql)?;
+            for i in 0..keys {
+                let key: String =
+                    format!("{:016x}{:016x}{:016x}{:016x}", rng.u64(..), rng.u64(..), rng.u64(..), rng.u64(..));
+                let shape = shape(i, &mut rng);
+                let book = format!("book-{:04}", rng.u32(0..200));
+                let chapter = i64::from(rng.u32(0..40));
+                let voice = VOICES[rng.usize(0..VOICES.len())];
+                let created = BASE_MS + rng.i64(0..30 * 86_400_000);
+                let used = created + rng.i64(0..86_400_000);
+                let data = rng.u32(400..4000) & !1;
+                let wav = containers::wav(data);
+                let wav_ms = i64::from(data) * 1000 / i64::from(containers::BYTE_RATE);
+                let m4a = containers::m4a(wav_ms as u32, data / 8);
+                let mtime = UNIX_EPOCH + Duration::from_millis(created as u64);
+                let mut put = |name: String, bytes: &[u8]| -> Result<()> {
+                    summary.files += 1;
+                    files
+                        .send((cache.join(name), bytes.to_vec(), mtime))
+                        .map_err(|_| Error::io("the demo file writers stopped"))
+                };
+                let (state, size, dur): (&str, Option<i64>, Option<i64>) = match shape {
+                    Shape::Wav => {
+                        put(format!("{key}.wav"), &wav)?;
+                        ("wav", Some(wav.len() as i64), Some(wav_ms))
+                    }
+                    Shape::M4a | Shape::Orphan | Shape::Redundant => {
+                        put(format!("{key}.m4a"), &m4a)?;
+                        if shape == Shape::Redundant {
+                            put(format!("{key}.wav"), &wav)?;
+                        }
+                        ("m4a", Some(m4a.len() as i64), Some(wav_ms))
+                    }
+                    Shape::Failed => ("failed", None, None),
+                    Shape::Ghost => ("m4a", Some(m4a.len() as i64), Some(wav_ms)),
+                    Shape::StateMismatch => {
+                        put(format!("{key}.m4a"), &m4a)?;
+                        ("compressing", Some(wav.len() as i64), Some(wav_ms))
+                    }
+                    Shape::SizeMismatch => {
+                        put(format!("{key}.m4a"), &m4a)?;
+                        ("m4a", Some(m4a.len() as i64 + 512), Some(wav_ms))
+                    }
+                    Shape::Truncated => {
+                        // Killed mid-write: the header promises more than was written.
+                        let mut cut = wav.clone();
+                        cut.truncate(44 + (data / 2) as usize);
+                        put(format!("{key}.wav"), &cut)?;
+                        ("wav", Some(wav.len() as i64), Some(wav_ms))
+                    }
+                    Shape::Partial => {
+                        put(format!("{key}.m4a"), &m4a)?;
+                        put(format!("{key}.m4a.tmp"), &m4a[..m4a.len() / 2])?;
+                        ("m4a", Some(m4a.len() as i64), Some(wav_ms))
+                    }
+                };
+                if shape != Shape::Orphan {
+                    insert
+                        .execute(params![
+                            key,
+                            book,
+                            chapter,
+                            voice,
+                            state,
+                            size,
+                            dur,
+                            i64::from(i % 50 == 0),
+                            created,
+                            used
+                        ])
+                        .map_err(sql)?;
+                    summary.rows += 1;
                 }
-                Shape::SizeMismatch => {
-                    put(format!("{key}.m4a"), &m4a)?;
-                    ("m4a", Some(m4a.len() as i64 + 512), Some(wav_ms))
-                }
-                Shape::Truncated => {
-                    // Killed mid-write: the header promises more than was written.
-                    let mut cut = wav.clone();
-                    cut.truncate(44 + (data / 2) as usize);
-                    put(format!("{key}.wav"), &cut)?;
-                    ("wav", Some(wav.len() as i64), Some(wav_ms))
-                }
-                Shape::Partial => {
-                    put(format!("{key}.m4a"), &m4a)?;
-                    put(format!("{key}.m4a.tmp"), &m4a[..m4a.len() / 2])?;
-                    ("m4a", Some(m4a.len() as i64), Some(wav_ms))
-                }
-            };
-            if shape != Shape::Orphan {
-                insert
-                    .execute(params![
-                        key,
-                        book,
-                        chapter,
-                        voice,
-                        state,
-                        size,
-                        dur,
-                        i64::from(i % 50 == 0),
-                        created,
-                        used
-                    ])
-                    .map_err(sql)?;
-                summary.rows += 1;
             }
         }
+        drop(files);
+        Ok(())
+    })?;
+    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
     }
     tx.commit().map_err(sql)?;
     for (name, bytes) in [

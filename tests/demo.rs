@@ -1,0 +1,56 @@
+//! `demo`: deterministic for a seed, every kind present, the bundled dump
+//! embedded in the binary matches `assets/demo`.
+
+mod common;
+
+use std::ffi::OsStr;
+
+use common::*;
+
+#[test]
+fn same_seed_same_dump_other_seed_other_dump() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, c) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("c"));
+    for (dir, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
+        let out = cachescope([
+            OsStr::new("demo"),
+            dir.as_os_str(),
+            OsStr::new("--keys"),
+            OsStr::new("120"),
+            OsStr::new("--seed"),
+            OsStr::new(seed),
+        ]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(out.stdout.contains("120 keys"));
+    }
+    let mtimes = |d: &std::path::Path| -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
+        let mut v: Vec<_> = walkdir::WalkDir::new(d.join("cache/audio"))
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
+            .filter(|e| e.file_name() != "notes.txt" && e.file_name() != "COVER.WAV")
+            .map(|e| (e.path().strip_prefix(d).unwrap().to_path_buf(), e.metadata().unwrap().modified().unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(tree(&a), tree(&b), "same seed, same bytes");
+    assert_eq!(mtimes(&a), mtimes(&b), "same seed, same file times");
+    assert_ne!(tree(&a), tree(&c));
+    let (_, r) = report(&a);
+    for (kind, n) in r["summary"].as_object().unwrap() {
+        assert!(n.as_u64().unwrap() > 0, "{kind} missing from the demo");
+    }
+}
+
+#[test]
+fn the_bundled_dump_is_the_one_in_assets() {
+    let tmp = tempfile::tempdir().unwrap();
+    cachescope::core::demo::bundled::extract_bundled(tmp.path()).unwrap();
+    assert_eq!(tree(tmp.path()), tree(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo"))));
+    let (code, r) = report(tmp.path());
+    assert_eq!(code, 1);
+    for (kind, n) in r["summary"].as_object().unwrap() {
+        assert!(n.as_u64().unwrap() > 0, "{kind} missing from the bundled demo");
+    }
+}
