@@ -3,6 +3,7 @@
 //! stale and audited, never applied blind.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use serde_json::json;
 
@@ -38,6 +39,19 @@ pub struct ApplyReport {
     pub backup: Option<PathBuf>,
     /// Per plan item: its id, fix and outcome, in plan order.
     pub outcomes: Vec<(String, Fix, Outcome)>,
+    /// Where the time went.
+    pub timings: Timings,
+}
+
+/// Time spent in the parts of an apply (for the benchmarks and `--verbose`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Lock wait, backup and journal: before the first change.
+    pub prepare: std::time::Duration,
+    /// Row changes and audit rows, and the COMMIT.
+    pub database: std::time::Duration,
+    /// File moves with their journal entries and fsyncs.
+    pub files: std::time::Duration,
 }
 
 impl ApplyReport {
@@ -76,7 +90,7 @@ pub fn apply(
     ctl: &Control,
 ) -> Result<ApplyReport> {
     if plan.is_empty() {
-        return Ok(ApplyReport { batch: None, backup: None, outcomes: vec![] });
+        return Ok(ApplyReport { batch: None, backup: None, outcomes: vec![], timings: Timings::default() });
     }
     if !opts.allow_mass_change
         && let Some(why) = plan.mass_change(ins.rows.len(), ins.scan.audio_files())
@@ -90,12 +104,16 @@ pub fn apply(
         same_filesystem(session)?;
     }
     let cache_dir = &session.dump.cache_dir;
+    let start = Instant::now();
     let mut batch = Batch::start(session, "apply")?;
-    match run(&mut batch, ins, plan, cache_dir, ctl) {
+    let mut timings = Timings { prepare: start.elapsed(), ..Timings::default() };
+    match run(&mut batch, ins, plan, cache_dir, ctl, &mut timings) {
         Ok(outcomes) => {
             let (id, backup) = (batch.id, batch.backup.clone());
+            let commit = Instant::now();
             batch.commit()?;
-            Ok(ApplyReport { batch: Some(id), backup: Some(backup), outcomes })
+            timings.database += commit.elapsed();
+            Ok(ApplyReport { batch: Some(id), backup: Some(backup), outcomes, timings })
         }
         Err(e) => {
             batch.abort()?;
@@ -110,7 +128,9 @@ fn run(
     plan: &Plan,
     cache_dir: &Path,
     ctl: &Control,
+    timings: &mut Timings,
 ) -> Result<Vec<(String, Fix, Outcome)>> {
+    let start = Instant::now();
     let db = ins.dump.db.clone();
     let sql_err = |e: rusqlite::Error| Error::sqlite_at("write", &db, &e);
     let total = plan.items.len() as u64;
@@ -152,6 +172,8 @@ fn run(
         ctl.progress(Phase::Apply, done, Some(total));
     }
     failpoint("apply.after_sql");
+    timings.database += start.elapsed();
+    let start = Instant::now();
     // Then file moves, in groups that share one journal fsync.
     let moves: Vec<usize> =
         plan.items.iter().enumerate().filter(|(_, i)| matches!(i.op, Op::Quarantine { .. })).map(|(n, _)| n).collect();
@@ -191,6 +213,8 @@ fn run(
         done += group.len() as u64;
         ctl.progress(Phase::Apply, done, Some(total));
     }
+    timings.files += start.elapsed();
+    let start = Instant::now();
     let mut result = Vec::with_capacity(plan.items.len());
     for (item, outcome) in plan.items.iter().zip(outcomes) {
         let outcome = outcome.unwrap_or_else(|| Outcome::Stale("not reached".to_string()));
@@ -206,6 +230,7 @@ fn run(
     let outcomes = result;
     let stale = outcomes.iter().filter(|o| o.2 != Outcome::Applied).count();
     batch.audit("reconcile_end", None, &json!({"applied": outcomes.len() - stale, "stale": stale}))?;
+    timings.database += start.elapsed();
     Ok(outcomes)
 }
 

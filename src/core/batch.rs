@@ -227,10 +227,10 @@ impl<'s> Batch<'s> {
     /// Adds one audit row to the open transaction.
     pub fn audit(&self, event: &str, key: Option<&str>, details: &Json) -> Result<()> {
         self.conn
-            .execute(
+            .prepare_cached(
                 "INSERT INTO cache_audit (event_type, details, affected_cache_key, timestamp, reconciliation_batch_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![event, details.to_string(), key, now_ms(), self.id],
             )
+            .and_then(|mut stmt| stmt.execute(params![event, details.to_string(), key, now_ms(), self.id]))
             .map(|_| ())
             .map_err(|e| Error::sqlite_at("write", &self.session.dump.db, &e))
     }

@@ -23,7 +23,7 @@ pub mod schema;
 pub mod snapshot;
 pub mod undo;
 
-pub use apply::{ApplyOptions, ApplyReport, Outcome, apply};
+pub use apply::{ApplyOptions, ApplyReport, Outcome, Timings, apply};
 pub use batch::Session;
 pub use control::{Control, Phase, Progress};
 pub use detect::{Discrepancy, detect};
