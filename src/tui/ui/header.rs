@@ -1,0 +1,81 @@
+//! The header: paths, counts, mode, alerts and the interrupted-apply banner.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::words::{kind_short, severity_symbol};
+use crate::core::Kind;
+use crate::core::detect::summary;
+use crate::core::fmt::{escaped, group, size};
+use crate::tui::app::{App, Busy};
+
+/// Alerts with the seed's thresholds: orphans over 10 % of the cache files,
+/// more than 5 ghosts.
+pub fn alerts(app: &App) -> Vec<String> {
+    let Some(ins) = &app.ins else { return vec![] };
+    let mut out = vec![];
+    let n = |k: Kind| ins.found.iter().filter(|d| d.kind == k).count();
+    let (orphans, ghosts, files) = (n(Kind::OrphanedFile), n(Kind::GhostEntry), ins.scan.files.len());
+    if files > 0 && orphans * 10 > files {
+        out.push(format!("ALERT orphaned files: {orphans} of {files} cache files (over 10 %)"));
+    }
+    if ghosts > 5 {
+        out.push(format!("ALERT ghost entries: {ghosts} (over 5)"));
+    }
+    out
+}
+
+pub fn height(app: &App) -> u16 {
+    let banner = app.ins.as_ref().is_some_and(|i| i.interrupted.is_some()) as u16;
+    let alerts = !alerts(app).is_empty() as u16;
+    3 + banner + alerts
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let busy = matches!(app.busy, Some(Busy::Applying | Busy::Undoing));
+    let mut lines = vec![Line::from(vec![
+        Span::styled(" cachescope ", Style::new().add_modifier(Modifier::BOLD)),
+        Span::raw(app.root_label.clone()),
+        Span::raw("  "),
+        Span::styled(format!("[{}]", app.mode()), t.mode(busy)),
+    ])];
+    let Some(ins) = &app.ins else {
+        lines.push(Line::from(" reading the dump…"));
+        f.render_widget(Paragraph::new(lines), area);
+        return;
+    };
+    let rel = |p: &std::path::Path| escaped(&ins.dump.display_rel(p));
+    lines.push(Line::from(vec![
+        Span::styled(" db ", t.dim()),
+        Span::raw(format!("{} ({} rows)", rel(&ins.dump.db), group(ins.rows.len() as u64))),
+        Span::styled("  cache ", t.dim()),
+        Span::raw(format!(
+            "{} ({} files, {})",
+            rel(&ins.dump.cache_dir),
+            group(ins.scan.files.len() as u64),
+            size(ins.scan.bytes)
+        )),
+    ]));
+    let mut counts = vec![Span::raw(" ")];
+    for (kind, n) in summary(&ins.found) {
+        let style = if n == 0 { t.dim() } else { t.severity(kind.severity()) };
+        counts.push(Span::styled(format!("{} {} {}", severity_symbol(kind.severity()), n, kind_short(kind)), style));
+        counts.push(Span::raw("  "));
+    }
+    if ins.found.is_empty() {
+        counts = vec![Span::styled(" ✓ no discrepancies: disk and database agree", t.good())];
+    }
+    lines.push(Line::from(counts));
+    if let Some(why) = &ins.interrupted {
+        lines.push(Line::styled(format!(" ⚠ INTERRUPTED APPLY: {why}"), t.banner()));
+    }
+    let alerts = alerts(app);
+    if !alerts.is_empty() {
+        lines.push(Line::styled(format!(" ⚠ {}", alerts.join("  ⚠ ")), t.alert()));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
