@@ -120,6 +120,8 @@ pub struct App {
     /// Discrepancy id → fix shown (cycled with `f`), chosen or not.
     pub picked: HashMap<String, Fix>,
     pub plan: Option<PlanView>,
+    /// Discrepancies per kind (every kind, zeros included), per scan.
+    pub counts: Vec<(Kind, usize)>,
     pub busy: Option<Busy>,
     pub progress: Option<(Progress, f64)>,
     pub status: String,
@@ -149,6 +151,7 @@ impl App {
             chosen: HashMap::new(),
             picked: HashMap::new(),
             plan: None,
+            counts: vec![],
             busy: Some(Busy::Scanning),
             progress: None,
             status: "scanning…".into(),
@@ -670,6 +673,7 @@ impl App {
                 self.chosen.retain(|id, _| ids.contains(id.as_str()));
                 self.picked.retain(|id, _| ids.contains(id.as_str()));
                 self.index = Index::build(&ins);
+                self.counts = crate::core::detect::summary(&ins.found);
                 self.ins = Some(*ins);
                 self.load_error = None;
                 self.busy = None;

@@ -8,7 +8,9 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use ratatui::crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -27,12 +29,13 @@ pub fn enter(mouse: bool) -> io::Result<(Term, Guard)> {
     enable_raw_mode()?;
     let guard = Guard;
     let mut out = stdout();
-    execute!(out, EnterAlternateScreen)?;
+    // Clear without asking the terminal where its cursor is (not every
+    // terminal answers that query).
+    execute!(out, EnterAlternateScreen, Clear(ClearType::All))?;
     if mouse {
         execute!(out, EnableMouseCapture)?;
     }
-    let mut term = Terminal::new(CrosstermBackend::new(out))?;
-    term.clear()?;
+    let term = Terminal::new(CrosstermBackend::new(out))?;
     Ok((term, guard))
 }
 

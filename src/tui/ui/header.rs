@@ -8,7 +8,6 @@ use ratatui::widgets::Paragraph;
 
 use super::words::{kind_short, severity_symbol};
 use crate::core::Kind;
-use crate::core::detect::summary;
 use crate::core::fmt::{escaped, group, size};
 use crate::tui::app::{App, Busy};
 
@@ -17,7 +16,7 @@ use crate::tui::app::{App, Busy};
 pub fn alerts(app: &App) -> Vec<String> {
     let Some(ins) = &app.ins else { return vec![] };
     let mut out = vec![];
-    let n = |k: Kind| ins.found.iter().filter(|d| d.kind == k).count();
+    let n = |k: Kind| app.counts.iter().find(|(c, _)| *c == k).map_or(0, |(_, n)| *n);
     let (orphans, ghosts, files) = (n(Kind::OrphanedFile), n(Kind::GhostEntry), ins.scan.files.len());
     if files > 0 && orphans * 10 > files {
         out.push(format!("ALERT orphaned files: {orphans} of {files} cache files (over 10 %)"));
@@ -60,11 +59,21 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             size(ins.scan.bytes)
         )),
     ]));
+    // Per-kind counts: roomy when they fit, compact otherwise.
+    let items: Vec<_> = app.counts.iter().map(|(k, n)| (*k, *n)).collect();
+    let roomy: usize = items.iter().map(|(k, n)| kind_short(*k).len() + group(*n as u64).len() + 5).sum();
+    let compact = roomy + 1 > area.width as usize;
     let mut counts = vec![Span::raw(" ")];
-    for (kind, n) in summary(&ins.found) {
+    for (kind, n) in items {
         let style = if n == 0 { t.dim() } else { t.severity(kind.severity()) };
-        counts.push(Span::styled(format!("{} {} {}", severity_symbol(kind.severity()), n, kind_short(kind)), style));
-        counts.push(Span::raw("  "));
+        let sym = severity_symbol(kind.severity());
+        let text = if compact {
+            format!("{sym}{} {}", group(n as u64), kind_short(kind))
+        } else {
+            format!("{sym} {} {}", group(n as u64), kind_short(kind))
+        };
+        counts.push(Span::styled(text, style));
+        counts.push(Span::raw(if compact { " " } else { "  " }));
     }
     if ins.found.is_empty() {
         counts = vec![Span::styled(" ✓ no discrepancies: disk and database agree", t.good())];
