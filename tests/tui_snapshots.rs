@@ -92,7 +92,7 @@ fn to_kind(app: &mut App, kind: Kind) {
 #[test]
 fn screens() {
     let (_t, dir) = demo();
-    for (w, h) in [(80u16, 24u16), (160, 45)] {
+    for (w, h) in [(80u16, 24u16), (160, 45), (220, 50)] {
         let mut a = app(&dir, Theme { color: true });
         insta::assert_snapshot!(format!("main_{w}x{h}"), text(&render(&mut a, w, h)));
 

@@ -250,3 +250,25 @@ fn quit_keys() {
     app.update(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
     assert!(app.quit);
 }
+
+#[test]
+fn mouse_clicks_focus_and_select_and_the_wheel_scrolls() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (_t, mut app) = demo(40, 3);
+    app.mouse = true;
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| cachescope::tui::ui::draw(f, &mut app)).unwrap();
+    let disk = app.hit[Pane::Disk as usize];
+    let click = |column, row, kind| MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE };
+    app.update(Msg::Mouse(click(disk.x + 3, disk.y + 3, MouseEventKind::Down(MouseButton::Left))));
+    assert_eq!(app.focus, Pane::Disk);
+    let offset = app.panes[Pane::Disk as usize].offset;
+    assert_eq!(app.panes[Pane::Disk as usize].pos, offset + 2);
+    let before = app.panes[Pane::Disk as usize].pos;
+    app.update(Msg::Mouse(click(disk.x + 3, disk.y + 3, MouseEventKind::ScrollDown)));
+    assert_eq!(app.panes[Pane::Disk as usize].pos, before + 3);
+    // --no-mouse: ignored.
+    app.mouse = false;
+    app.update(Msg::Mouse(click(disk.x + 3, disk.y + 3, MouseEventKind::ScrollDown)));
+    assert_eq!(app.panes[Pane::Disk as usize].pos, before + 3);
+}

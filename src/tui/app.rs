@@ -126,7 +126,10 @@ pub struct App {
     pub progress: Option<(Progress, f64)>,
     pub status: String,
     pub load_error: Option<String>,
-    pub show_log: bool,
+    /// The log pane: None follows the screen (shown when roomy), `L` decides.
+    pub show_log: Option<bool>,
+    /// The last frame had room for the log pane (set by drawing).
+    pub roomy: bool,
     pub theme: Theme,
     /// How the dump root is shown (tests replace temp paths).
     pub root_label: String,
@@ -156,7 +159,8 @@ impl App {
             progress: None,
             status: "scanning…".into(),
             load_error: None,
-            show_log: false,
+            show_log: None,
+            roomy: false,
             theme,
             root_label,
             mouse,
@@ -171,6 +175,10 @@ impl App {
         let mut app = App::new(root_label, theme, false);
         app.update(Msg::Worker(WorkerMsg::Scanned(Ok(Box::new(ins)))));
         app
+    }
+
+    pub fn log_visible(&self) -> bool {
+        self.show_log.unwrap_or(self.roomy)
     }
 
     pub fn top(&self) -> Option<&Layer> {
@@ -391,7 +399,7 @@ impl App {
                 }
                 self.status = "busy: wait for the current work to finish".into();
             }
-            Action::ToggleLog => self.show_log = !self.show_log,
+            Action::ToggleLog => self.show_log = Some(!self.log_visible()),
             Action::Help => self.layers.push(Layer::Help),
             Action::Quit => self.quit = true,
             Action::Apply | Action::Confirm | Action::Deny => {}
@@ -503,28 +511,47 @@ impl App {
                 [(0..ins.scan.files.len()).collect(), (0..ins.rows.len()).collect(), (0..ins.found.len()).collect()];
             return;
         }
+        // No allocation per item: keys and paths are matched in place.
+        let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.as_str().contains(&q)).collect();
+        let path_has = |f: &crate::core::disk::FileFacts| match f.path.to_str() {
+            Some(p) if !p.bytes().any(|b| b.is_ascii_uppercase() || b < 0x20) => p.contains(&q),
+            _ => escaped(&f.path).to_lowercase().contains(&q),
+        };
         let disc: Vec<usize> = (0..ins.found.len())
             .filter(|&i| {
                 let d = &ins.found[i];
-                d.kind.as_str().contains(&q)
-                    || d.key.as_deref().is_some_and(|k| k.to_lowercase().contains(&q))
-                    || ins.file_of(d).is_some_and(|f| escaped(&f.path).to_lowercase().contains(&q))
+                kinds.contains(&d.kind)
+                    || d.key.as_deref().is_some_and(|k| key_has(k, &q))
+                    || d.file.is_some_and(|f| path_has(&ins.scan.files[f]))
             })
             .collect();
-        let keys: HashSet<&str> = disc.iter().filter_map(|&i| ins.found[i].key.as_deref()).collect();
-        let files: HashSet<usize> = disc.iter().filter_map(|&i| ins.found[i].file).collect();
-        let disk = (0..ins.scan.files.len())
-            .filter(|&i| {
-                let f = &ins.scan.files[i];
-                files.contains(&i)
-                    || f.key().is_some_and(|k| keys.contains(k))
-                    || escaped(&f.path).to_lowercase().contains(&q)
-            })
-            .collect();
+        // Files and rows of the matching discrepancies stay visible too.
+        let mut file_mark = vec![false; ins.scan.files.len()];
+        let mut row_mark = vec![false; ins.rows.len()];
+        for &i in &disc {
+            let d = &ins.found[i];
+            if let Some(f) = d.file {
+                file_mark[f] = true;
+            }
+            if let Some(r) = d.row {
+                row_mark[r] = true;
+            }
+            if let Some(k) = d.key.as_deref() {
+                if d.row.is_none()
+                    && let Some(r) = self.index.row_of_key(ins, k)
+                {
+                    row_mark[r] = true;
+                }
+                for f in self.index.files_of_key(ins, k) {
+                    file_mark[f] = true;
+                }
+            }
+        }
+        let disk = (0..ins.scan.files.len()).filter(|&i| file_mark[i] || path_has(&ins.scan.files[i])).collect();
         let rows = (0..ins.rows.len())
             .filter(|&i| {
                 let r = &ins.rows[i];
-                keys.contains(r.key.as_str()) || r.key.to_lowercase().contains(&q) || r.state_str() == q
+                row_mark[i] || key_has(&r.key, &q) || r.state_str() == q
             })
             .collect();
         self.vis = [disk, rows, disc];
@@ -678,8 +705,8 @@ impl App {
                 self.load_error = None;
                 self.busy = None;
                 self.progress = None;
-                if self.status.starts_with("scanning") || self.status.starts_with("applying") {
-                    self.status.clear();
+                if self.status.is_empty() || self.status.starts_with("scanning") {
+                    self.status = summary_sentence(&self.counts);
                 }
                 self.refilter();
                 self.restore(link);
@@ -794,4 +821,26 @@ impl App {
             _ => {}
         }
     }
+}
+
+/// `key` contains the lower-case `q`, ignoring ASCII case, without allocating
+/// for the usual lower-case keys.
+fn key_has(key: &str, q: &str) -> bool {
+    if key.bytes().any(|b| b.is_ascii_uppercase()) { key.to_ascii_lowercase().contains(q) } else { key.contains(q) }
+}
+
+/// One sentence on what was found, for the status line.
+fn summary_sentence(counts: &[(Kind, usize)]) -> String {
+    let by = |s: crate::core::Severity| counts.iter().filter(|(k, _)| k.severity() == s).map(|(_, n)| n).sum::<usize>();
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return "No discrepancies: disk and database agree.".into();
+    }
+    use crate::core::Severity::{Error, Info, Warning};
+    format!(
+        "{total} discrepancies: {} errors, {} warnings, {} info. Select with Space or a, preview with p.",
+        by(Error),
+        by(Warning),
+        by(Info)
+    )
 }

@@ -12,14 +12,17 @@ use crate::core::disk::{FileFacts, FileKind};
 use crate::core::fmt::{escaped, group, size};
 use crate::tui::app::App;
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App) {
+pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
     let (Some(ins), Some(link)) = (&app.ins, app.focused_link()) else { return };
     let t = &app.theme;
     f.render_widget(Clear, area);
     let what = link.key.clone().or_else(|| link.file.map(|i| escaped(&ins.scan.files[i].path))).unwrap_or_default();
-    let outer = Block::bordered()
-        .border_type(ratatui::widgets::BorderType::Double)
-        .title(Span::styled(format!(" Detail: {what} (Esc closes) "), t.title(true)));
+    let (border, title) = if overlay {
+        (ratatui::widgets::BorderType::Double, format!(" Detail: {what} (Esc closes) "))
+    } else {
+        (ratatui::widgets::BorderType::Plain, format!(" Detail: {what} "))
+    };
+    let outer = Block::bordered().border_type(border).title(Span::styled(title, t.title(overlay)));
     let inner = outer.inner(area);
     f.render_widget(outer, area);
 
@@ -65,7 +68,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     }
     let disc_h = (dl.len() as u16 + 2).min(inner.height / 2).max(3);
     let [top, bottom] = Layout::vertical([Constraint::Min(3), Constraint::Length(disc_h)]).areas(inner);
-    let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+    let [left, right] = if top.width >= 100 {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top)
+    } else if overlay {
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(top)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top)
+    };
 
     // The row, every column in table order.
     let mut rl: Vec<Line> = vec![];

@@ -21,8 +21,12 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 18;
 /// From this width on, the three panes sit side by side.
 const WIDE: u16 = 150;
-/// From this height on, the log pane fits below the panes.
+/// From this height on, the log pane fits below the panes (and is shown
+/// unless `L` hid it from this width on).
 const TALL: u16 = 30;
+const ROOMY: (u16, u16) = (150, 40);
+/// From this width on, the detail of the focused key sits beside the panes.
+const DETAIL_BESIDE: u16 = 200;
 
 pub fn draw(f: &mut Frame, app: &mut App) {
     let area = f.area();
@@ -43,7 +47,9 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     status::draw_status(f, status, app);
     status::draw_footer(f, footer, app);
 
-    let (panes_area, log_area) = if app.show_log && area.height >= TALL {
+    app.roomy = area.width >= ROOMY.0 && area.height >= ROOMY.1;
+    let show_log = app.log_visible();
+    let (panes_area, log_area) = if show_log && area.height >= TALL {
         let [a, b] = Layout::vertical([Constraint::Min(6), Constraint::Length(8)]).areas(body);
         (a, Some(b))
     } else {
@@ -66,6 +72,14 @@ pub fn draw(f: &mut Frame, app: &mut App) {
             f.render_widget(p, panes_area);
         }
         (Some(_), _) => {
+            let panes_area = if area.width >= DETAIL_BESIDE && !app.layers.contains(&Layer::Detail) {
+                let [a, b] =
+                    Layout::horizontal([Constraint::Percentage(68), Constraint::Percentage(32)]).areas(panes_area);
+                detail::draw(f, b, app, false);
+                a
+            } else {
+                panes_area
+            };
             let rects = pane_rects(panes_area);
             for pane in Pane::ALL {
                 panes::draw(f, rects[pane as usize], app, pane);
@@ -75,7 +89,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     }
     match log_area {
         Some(a) => status::draw_log(f, a, app),
-        None if app.show_log => {
+        None if show_log => {
             let a = Rect { y: body.y + body.height.saturating_sub(8), height: body.height.min(8), ..body };
             f.render_widget(Clear, a);
             status::draw_log(f, a, app);
@@ -87,7 +101,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         let topmost = i + 1 == app.layers.len();
         match layer {
             Layer::Filter => {}
-            Layer::Detail => detail::draw(f, body, app),
+            Layer::Detail => detail::draw(f, body, app, true),
             Layer::Plan => plan::draw(f, body, app, topmost),
             Layer::Help => dialogs::help(f, area, app),
             Layer::Confirm(c) => dialogs::confirm(f, area, app, c),

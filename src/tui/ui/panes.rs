@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::fit;
-use super::words::{file_state, row_state, severity_symbol};
+use super::words::{file_state, kind_short, row_state, severity_symbol};
 use crate::core::fmt::{escaped, size, size_i64};
 use crate::tui::app::{App, Pane};
 
@@ -51,14 +51,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
     let width = inner.width as usize;
     let mut lines: Vec<Line> = Vec::with_capacity(height + 1);
     if miss {
-        let key = app.focused_link().and_then(|l| l.key).unwrap_or_else(|| "this item".into());
         let what = match pane {
             Pane::Disk => "no file",
             Pane::Db => "no row",
             Pane::Disc => "no discrepancy",
         };
         let note = if app.filter.is_empty() { "" } else { " (or filtered out)" };
-        lines.push(Line::styled(fit(&format!("∅ {what} for {key}{note}"), width), t.dim()));
+        let text = match app.focused_link().and_then(|l| l.key) {
+            Some(key) => format!("∅ {what} for {key}{note}"),
+            None => format!("∅ {what}: a stray file has no key{note}"),
+        };
+        lines.push(Line::styled(fit(&text, width), t.dim()));
     } else if shown == 0 {
         let msg = match (pane, app.filter.is_empty()) {
             (Pane::Disc, true) => "✓ nothing to fix: disk and database agree",
@@ -97,7 +100,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                     (None, Some(file)) => escaped(&file.path),
                     (None, None) => String::new(),
                 };
-                let head = format!("{cur}{sel} {} {:<26} ", severity_symbol(d.severity()), d.kind.as_str());
+                let head = if width >= 90 {
+                    format!("{cur}{sel} {} {:<26} ", severity_symbol(d.severity()), d.kind.as_str())
+                } else {
+                    format!("{cur}{sel} {} {:<10} ", severity_symbol(d.severity()), kind_short(d.kind))
+                };
                 let tail = format!(" → {fix}");
                 let rest = width.saturating_sub(head.chars().count() + tail.chars().count());
                 let sel_style = if chosen.is_some() { t.chosen() } else { Style::new() };
