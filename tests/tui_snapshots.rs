@@ -140,3 +140,21 @@ fn no_color_shows_focus_and_selection_by_style() {
     assert!(buf.content.iter().all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset));
     insta::assert_snapshot!("no_color_80x24", styled(&buf));
 }
+
+#[test]
+fn header_shows_alerts_and_the_interrupted_apply_banner() {
+    let (_t, dir) = demo();
+    let mut a = app(&dir, Theme::mono());
+    let plain = text(&render(&mut a, 80, 24));
+    assert!(plain.contains("[READ-ONLY]") && !plain.contains("ALERT"), "{plain}");
+    a.ins.as_mut().unwrap().interrupted = Some("An apply (batch 3) was interrupted.".into());
+    for c in a.counts.iter_mut() {
+        if c.0 == Kind::GhostEntry {
+            c.1 = 7;
+        }
+    }
+    let screen = text(&render(&mut a, 80, 24));
+    assert!(screen.contains("INTERRUPTED APPLY: An apply (batch 3) was interrupted."), "{screen}");
+    assert!(screen.contains("ALERT ghost entries: 7 (over 5)"), "{screen}");
+    insta::assert_snapshot!("banner_and_alert_80x24", screen);
+}

@@ -115,6 +115,8 @@ pub struct App {
     pub focus: Pane,
     pub layers: Vec<Layer>,
     pub filter: String,
+    /// The filter the visible lists were computed for.
+    filtered_for: String,
     /// Discrepancy id → fix chosen for the plan.
     pub chosen: HashMap<String, Fix>,
     /// Discrepancy id → fix shown (cycled with `f`), chosen or not.
@@ -124,6 +126,8 @@ pub struct App {
     pub counts: Vec<(Kind, usize)>,
     pub busy: Option<Busy>,
     pub progress: Option<(Progress, f64)>,
+    /// The ids of the plan being applied, to name the current item.
+    pub applying: Vec<String>,
     pub status: String,
     pub load_error: Option<String>,
     /// The log pane: None follows the screen (shown when roomy), `L` decides.
@@ -151,12 +155,14 @@ impl App {
             focus: Pane::Disc,
             layers: vec![],
             filter: String::new(),
+            filtered_for: String::new(),
             chosen: HashMap::new(),
             picked: HashMap::new(),
             plan: None,
             counts: vec![],
             busy: Some(Busy::Scanning),
             progress: None,
+            applying: vec![],
             status: "scanning…".into(),
             load_error: None,
             show_log: None,
@@ -506,25 +512,37 @@ impl App {
             return;
         };
         let q = self.filter.to_lowercase();
+        let previous = std::mem::replace(&mut self.filtered_for, q.clone());
         if q.is_empty() {
             self.vis =
                 [(0..ins.scan.files.len()).collect(), (0..ins.rows.len()).collect(), (0..ins.found.len()).collect()];
             return;
         }
+        // Typing more only narrows the match: filter the lists already shown.
+        let narrowing = !previous.is_empty() && q.starts_with(&previous);
+        let candidates =
+            |p: usize, len: usize| -> Vec<usize> { if narrowing { self.vis[p].clone() } else { (0..len).collect() } };
         // No allocation per item: keys and paths are matched in place.
-        let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.as_str().contains(&q)).collect();
+        let finder = memchr::memmem::Finder::new(q.as_bytes());
+        let has = |s: &str| {
+            if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                finder.find(s.to_ascii_lowercase().as_bytes()).is_some()
+            } else {
+                finder.find(s.as_bytes()).is_some()
+            }
+        };
         let path_has = |f: &crate::core::disk::FileFacts| match f.path.to_str() {
-            Some(p) if !p.bytes().any(|b| b.is_ascii_uppercase() || b < 0x20) => p.contains(&q),
+            Some(p) if !p.bytes().any(|b| b < 0x20) => has(p),
             _ => escaped(&f.path).to_lowercase().contains(&q),
         };
-        let disc: Vec<usize> = (0..ins.found.len())
-            .filter(|&i| {
-                let d = &ins.found[i];
-                kinds.contains(&d.kind)
-                    || d.key.as_deref().is_some_and(|k| key_has(k, &q))
-                    || d.file.is_some_and(|f| path_has(&ins.scan.files[f]))
-            })
-            .collect();
+        let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.as_str().contains(&q)).collect();
+        let mut disc = candidates(2, ins.found.len());
+        disc.retain(|&i| {
+            let d = &ins.found[i];
+            kinds.contains(&d.kind)
+                || d.key.as_deref().is_some_and(has)
+                || d.file.is_some_and(|f| path_has(&ins.scan.files[f]))
+        });
         // Files and rows of the matching discrepancies stay visible too.
         let mut file_mark = vec![false; ins.scan.files.len()];
         let mut row_mark = vec![false; ins.rows.len()];
@@ -542,18 +560,20 @@ impl App {
                 {
                     row_mark[r] = true;
                 }
-                for f in self.index.files_of_key(ins, k) {
-                    file_mark[f] = true;
+                if d.file.is_none() {
+                    for f in self.index.files_of_key(ins, k) {
+                        file_mark[f] = true;
+                    }
                 }
             }
         }
-        let disk = (0..ins.scan.files.len()).filter(|&i| file_mark[i] || path_has(&ins.scan.files[i])).collect();
-        let rows = (0..ins.rows.len())
-            .filter(|&i| {
-                let r = &ins.rows[i];
-                row_mark[i] || key_has(&r.key, &q) || r.state_str() == q
-            })
-            .collect();
+        let mut disk = candidates(0, ins.scan.files.len());
+        disk.retain(|&i| file_mark[i] || path_has(&ins.scan.files[i]));
+        let mut rows = candidates(1, ins.rows.len());
+        rows.retain(|&i| {
+            let r = &ins.rows[i];
+            row_mark[i] || has(&r.key) || has(r.state_str())
+        });
         self.vis = [disk, rows, disc];
     }
 
@@ -665,6 +685,7 @@ impl App {
         self.progress = None;
         self.status = format!("applying {} fixes…", p.plan.items.len());
         info!("applying {} fixes", p.plan.items.len());
+        self.applying = p.plan.items.iter().map(|i| i.id.clone()).collect();
         vec![Effect::Apply { plan: p.plan, allow_mass_change }]
     }
 
@@ -700,6 +721,7 @@ impl App {
                 self.chosen.retain(|id, _| ids.contains(id.as_str()));
                 self.picked.retain(|id, _| ids.contains(id.as_str()));
                 self.index = Index::build(&ins);
+                self.filtered_for.clear();
                 self.counts = crate::core::detect::summary(&ins.found);
                 self.ins = Some(*ins);
                 self.load_error = None;
@@ -823,20 +845,14 @@ impl App {
     }
 }
 
-/// `key` contains the lower-case `q`, ignoring ASCII case, without allocating
-/// for the usual lower-case keys.
-fn key_has(key: &str, q: &str) -> bool {
-    if key.bytes().any(|b| b.is_ascii_uppercase()) { key.to_ascii_lowercase().contains(q) } else { key.contains(q) }
-}
-
 /// One sentence on what was found, for the status line.
 fn summary_sentence(counts: &[(Kind, usize)]) -> String {
+    use crate::core::Severity::{Error, Info, Warning};
     let by = |s: crate::core::Severity| counts.iter().filter(|(k, _)| k.severity() == s).map(|(_, n)| n).sum::<usize>();
     let total: usize = counts.iter().map(|(_, n)| n).sum();
     if total == 0 {
         return "No discrepancies: disk and database agree.".into();
     }
-    use crate::core::Severity::{Error, Info, Warning};
     format!(
         "{total} discrepancies: {} errors, {} warnings, {} info. Select with Space or a, preview with p.",
         by(Error),

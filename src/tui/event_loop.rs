@@ -15,7 +15,7 @@ use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
-use super::app::{App, Effect, Msg};
+use super::app::{App, Busy, Effect, Msg};
 use super::terminal::{self, Term};
 use super::theme::Theme;
 use super::worker::{self, WorkerMsg};
@@ -99,6 +99,11 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
         if app.quit {
             break;
         }
+    }
+    if matches!(app.busy, Some(Busy::Applying | Busy::Undoing)) {
+        app.status = "finishing the apply before quitting…".into();
+        app.progress = None;
+        let _ = term.draw(|f| ui::draw(f, &mut app));
     }
     cancel.store(true, Ordering::Relaxed);
     for w in workers {

@@ -45,7 +45,9 @@ pub fn spawn(effect: Effect, dump: Dump, tx: Sender<WorkerMsg>, cancel: Arc<Atom
                 let _ = tx.send(WorkerMsg::Progress(p.clone(), p.done as f64 / secs));
             }
         };
+        // Quitting cancels scans, never a confirmed apply or undo: those finish.
         let ctl = Control::new(Some(&sink), Some(&cancel));
+        let to_end = Control::new(Some(&sink), None);
         match effect {
             Effect::Scan => {}
             Effect::Apply { plan, allow_mass_change } => {
@@ -55,7 +57,7 @@ pub fn spawn(effect: Effect, dump: Dump, tx: Sender<WorkerMsg>, cancel: Arc<Atom
                         log::info!("recovered an interrupted apply first: {done}");
                     }
                     let ins = Inspection::open(&dump, &Control::none())?;
-                    apply(&session, &ins, &plan, &ApplyOptions { allow_mass_change }, &ctl)
+                    apply(&session, &ins, &plan, &ApplyOptions { allow_mass_change }, &to_end)
                 })();
                 let _ = tx.send(WorkerMsg::Applied(res));
             }

@@ -27,6 +27,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, topmost: bool) {
     if let Some(why) = &pv.mass {
         lines.push(Line::styled(format!("⚠ mass change: {why}; applying asks you to type yes."), t.alert()));
     }
+    if let Some(why) = app.ins.as_ref().and_then(|i| i.interrupted.as_ref()) {
+        lines.push(Line::styled(format!("⚠ {why}; applying from here finishes or rolls it back first."), t.alert()));
+    }
     let h = inner.height as usize;
     lines.extend(pv.lines.iter().skip(pv.scroll).take(h).map(|l| Line::raw(l.clone())));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

@@ -35,7 +35,16 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
             Some((p, rate)) => {
                 let ratio = p.total.map_or(0.0, |t| if t == 0 { 1.0 } else { p.done as f64 / t as f64 });
                 let of = p.total.map_or(String::new(), |t| format!("/{t}"));
-                (ratio, format!(" {what}: {} {}{of} · {:.0}/s ", p.phase.label(), p.done, rate))
+                let item = match (busy, p.phase) {
+                    (Busy::Applying, crate::core::Phase::Apply) => {
+                        app.applying.get(p.done.saturating_sub(1) as usize).map(|id| format!(" · {id}"))
+                    }
+                    _ => None,
+                };
+                let label = format!(" {what}: {} {}{of} · {:.0}/s{} ", p.phase.label(), p.done, rate, {
+                    item.unwrap_or_default()
+                });
+                (ratio, fit(&label, area.width as usize))
             }
             None => (0.0, format!(" {what}… ")),
         };
