@@ -272,3 +272,23 @@ fn mouse_clicks_focus_and_select_and_the_wheel_scrolls() {
     app.update(Msg::Mouse(click(disk.x + 3, disk.y + 3, MouseEventKind::ScrollDown)));
     assert_eq!(app.panes[Pane::Disk as usize].pos, before + 3);
 }
+
+#[test]
+fn a_selects_only_what_the_filter_shows_and_strays_are_chosen_one_by_one() {
+    let (_t, mut app) = demo(40, 3);
+    keys(&mut app, "/ghost");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "a");
+    let ins = app.ins.as_ref().unwrap();
+    let ghosts = ins.found.iter().filter(|d| d.kind == Kind::GhostEntry).count();
+    assert_eq!(app.chosen.len(), ghosts);
+    assert!(app.chosen.values().all(|f| *f == Fix::MarkFailed));
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "A");
+    move_to_kind(&mut app, Kind::StrayFile);
+    keys(&mut app, " ");
+    assert_eq!(app.chosen.values().copied().collect::<Vec<_>>(), vec![Fix::Quarantine]);
+    keys(&mut app, "p");
+    let pv = app.plan.as_ref().unwrap();
+    assert_eq!((pv.plan.items.len(), pv.plan.move_count()), (1, 1));
+}

@@ -560,11 +560,6 @@ impl App {
                 {
                     row_mark[r] = true;
                 }
-                if d.file.is_none() {
-                    for f in self.index.files_of_key(ins, k) {
-                        file_mark[f] = true;
-                    }
-                }
             }
         }
         let mut disk = candidates(0, ins.scan.files.len());

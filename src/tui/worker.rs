@@ -56,7 +56,7 @@ pub fn spawn(effect: Effect, dump: Dump, tx: Sender<WorkerMsg>, cancel: Arc<Atom
                     if let Some(done) = session.recover()? {
                         log::info!("recovered an interrupted apply first: {done}");
                     }
-                    let ins = Inspection::open(&dump, &Control::none())?;
+                    let ins = Inspection::open(&dump, &to_end)?;
                     apply(&session, &ins, &plan, &ApplyOptions { allow_mass_change }, &to_end)
                 })();
                 let _ = tx.send(WorkerMsg::Applied(res));
