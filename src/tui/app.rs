@@ -554,12 +554,10 @@ impl App {
             if let Some(r) = d.row {
                 row_mark[r] = true;
             }
-            if let Some(k) = d.key.as_deref() {
-                if d.row.is_none()
-                    && let Some(r) = self.index.row_of_key(ins, k)
-                {
-                    row_mark[r] = true;
-                }
+            if d.row.is_none()
+                && let Some(r) = d.key.as_deref().and_then(|k| self.index.row_of_key(ins, k))
+            {
+                row_mark[r] = true;
             }
         }
         let mut disk = candidates(0, ins.scan.files.len());
