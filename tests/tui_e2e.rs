@@ -74,6 +74,18 @@ fn select_all_plan_apply_quit_in_a_pty() {
 
     screen.wait_for("Discrepancies (");
     screen.wait_for("[READ-ONLY]");
+    // Too small, then back: a message naming the size, then the panes again.
+    pty.master.resize(PtySize { rows: 12, cols: 50, pixel_width: 0, pixel_height: 0 }).unwrap();
+    screen.parser.lock().unwrap().set_size(12.try_into().unwrap(), 50.try_into().unwrap());
+    screen.wait_for("needs 60×18");
+    pty.master.resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+    screen.parser.lock().unwrap().set_size(rows.try_into().unwrap(), cols.try_into().unwrap());
+    screen.wait_for("Discrepancies (");
+    // The maintainers' keys: help, Discrepancies, select all, plan, apply.
+    press(b"?");
+    screen.wait_for("Help");
+    press(b"3");
+    screen.wait_for("▶3 Discrepancies");
     press(b"a");
     screen.wait_for("[x]");
     press(b"p");
