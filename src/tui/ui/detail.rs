@@ -85,6 +85,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
                 let v = match v {
                     Json::Null => "NULL".to_string(),
                     Json::String(s) => s,
+                    Json::Number(n) if k.ends_with("_at") && n.as_i64().is_some() => {
+                        format!("{n} ({})", when(n.as_i64().unwrap_or_default()))
+                    }
                     other => other.to_string(),
                 };
                 rl.push(Line::from(vec![Span::styled(format!("{k:<w$} "), t.dim()), Span::raw(v)]));
@@ -135,13 +138,17 @@ fn facts(out: &mut Vec<Line<'static>>, file: &FileFacts, app: &App) {
     };
     out.push(kv("container", container));
     out.push(kv("size", format!("{} ({} bytes)", size(file.id.size), group(file.id.size))));
-    let mtime = jiff::Timestamp::from_millisecond(file.id.mtime_ms())
-        .map(|ts| ts.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
-        .unwrap_or_else(|_| "?".into());
-    out.push(kv("mtime", mtime));
+    out.push(kv("mtime", when(file.id.mtime_ms())));
     let dur = match file.duration_ms() {
         Some(ms) => format!("{}:{:02}.{:03} (from the header)", ms / 60_000, ms / 1000 % 60, ms % 1000),
         None => "unknown".into(),
     };
     out.push(kv("duration", dur));
+}
+
+/// Unix epoch milliseconds as a UTC date and time.
+fn when(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|ts| ts.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|_| "?".into())
 }
