@@ -6,7 +6,7 @@ use std::path::Path;
 use cachescope::core::demo::write_demo;
 use cachescope::core::report::write_plan_text;
 use cachescope::core::{Control, Dump, Fix, Inspection, Kind, Locate, Selection, plan};
-use cachescope::tui::app::{App, Confirm, Effect, Layer, Msg, Pane, PlanView};
+use cachescope::tui::app::{App, Confirm, Effect, Layer, Msg, Pane};
 use cachescope::tui::theme::Theme;
 use cachescope::tui::worker::WorkerMsg;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -222,7 +222,6 @@ fn mass_change_needs_typed_yes() {
         [Effect::Apply { allow_mass_change: true, .. }] => {}
         other => panic!("expected a mass apply, got {other:?}"),
     }
-    let _ = PlanView { plan: Default::default(), lines: vec![], scroll: 0, mass: None };
 }
 
 #[test]

@@ -16,6 +16,20 @@ use crate::core::fmt::escaped;
 use crate::core::report::write_plan_text;
 use crate::core::{Fix, Inspection, Kind, Plan, Progress, Selection, plan};
 
+/// What the detail view lets through to the panes beneath it.
+const DETAIL_KEYS: &[Action] = &[
+    Action::Down,
+    Action::Up,
+    Action::Top,
+    Action::Bottom,
+    Action::PageDown,
+    Action::PageUp,
+    Action::Toggle,
+    Action::CycleFix,
+    Action::Quit,
+    Action::Help,
+];
+
 /// The three linked panes, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -141,6 +155,8 @@ pub struct App {
     /// Where each pane was drawn last (for the mouse), and its page height.
     pub hit: [Rect; 3],
     pub page: [usize; 3],
+    /// Lines of the plan preview on screen (set by drawing).
+    pub plan_page: usize,
     pub quit: bool,
 }
 
@@ -172,6 +188,7 @@ impl App {
             mouse,
             hit: [Rect::default(); 3],
             page: [10; 3],
+            plan_page: 10,
             quit: false,
         }
     }
@@ -315,7 +332,7 @@ impl App {
                     Some(Action::Help) => self.layers.push(Layer::Help),
                     Some(a @ (Action::Down | Action::Up | Action::PageDown | Action::PageUp | Action::Top)) => {
                         if let Some(p) = &mut self.plan {
-                            let page = self.page[0].max(1);
+                            let page = self.plan_page.max(1);
                             p.scroll = match a {
                                 Action::Down => p.scroll + 1,
                                 Action::Up => p.scroll.saturating_sub(1),
@@ -340,10 +357,8 @@ impl App {
                     Some(Action::Back | Action::Open) => {
                         self.layers.pop();
                     }
-                    Some(a @ (Action::Down | Action::Up | Action::Top | Action::Bottom | Action::PageDown)) => {
-                        self.pane_action(a);
-                    }
-                    Some(a @ (Action::PageUp | Action::Toggle | Action::CycleFix | Action::Quit | Action::Help)) => {
+                    // Moving and choosing work under the detail, which follows the cursor.
+                    Some(a) if DETAIL_KEYS.contains(&a) => {
                         self.pane_action(a);
                     }
                     _ => {}

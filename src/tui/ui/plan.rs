@@ -33,5 +33,5 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, topmost: bool) {
     let h = inner.height as usize;
     lines.extend(pv.lines.iter().skip(pv.scroll).take(h).map(|l| Line::raw(l.clone())));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    app.page[0] = h.max(1);
+    app.plan_page = h.max(1);
 }
