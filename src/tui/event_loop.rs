@@ -31,7 +31,11 @@ pub fn run(dump: &Dump, opts: &TuiOptions) -> Result<()> {
     tui_logger::set_default_level(log::LevelFilter::Info);
     log::info!("opening {}", escaped(&dump.root));
     let (mut term, guard) =
-        terminal::enter(!opts.no_mouse).map_err(|e| Error::io(format!("could not set up the terminal: {e}")))?;
+        terminal::enter(!opts.no_mouse).map_err(|e| {
+        Error::io(format!(
+            "could not set up the terminal ({e}); the inspector needs an interactive terminal, use `cachescope check` in scripts"
+        ))
+    })?;
     let res = event_loop(&mut term, dump, opts);
     drop(guard);
     res
