@@ -25,6 +25,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
     let count = if shown == total { format!("{total}") } else { format!("{shown}/{total}") };
     let marker = if focused { "▶" } else { " " };
     let mut title = format!("{marker}{} {} ({count})", p + 1, pane.title());
+    if pane == Pane::Disc
+        && let Some((kind, at, of)) = group_position(app)
+    {
+        title.push_str(&format!(" · {} {at}/{of}", kind.as_str()));
+    }
     if focused {
         title.push_str(" ◀");
     }
@@ -126,4 +131,19 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
         lines.push(Line::from(spans));
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The kind under the Discrepancies cursor, its place in that kind's group
+/// and the group's size (the list is sorted by kind: a binary search).
+fn group_position(app: &App) -> Option<(crate::core::Kind, usize, usize)> {
+    let ins = app.ins.as_ref()?;
+    let vis = &app.vis[Pane::Disc as usize];
+    let st = &app.panes[Pane::Disc as usize];
+    if st.miss {
+        return None;
+    }
+    let kind = ins.found[*vis.get(st.pos)?].kind;
+    let start = vis.partition_point(|&i| ins.found[i].kind < kind);
+    let end = vis.partition_point(|&i| ins.found[i].kind <= kind);
+    Some((kind, st.pos - start + 1, end - start))
 }
