@@ -100,6 +100,10 @@ fn space_f_a_and_capital_a_select() {
     assert_eq!(app.chosen.get(&id), Some(&Fix::MarkFailed));
     keys(&mut app, " ");
     assert!(!app.chosen.contains_key(&id));
+    // `f` on an unselected item moves to the next fix and selects it.
+    keys(&mut app, "f");
+    assert_eq!(app.chosen.get(&id), Some(&Fix::DeleteEntry));
+    keys(&mut app, " ");
     keys(&mut app, "a");
     let ins = app.ins.as_ref().unwrap();
     let with_default = ins.found.iter().filter(|d| d.default_fix().is_some()).count();

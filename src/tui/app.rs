@@ -623,12 +623,8 @@ impl App {
         let d = &ins.found[i];
         let fixes = d.fixes();
         let Some(cur) = self.fix_shown(&d.id, d.kind) else { return };
-        let next = if self.chosen.contains_key(&d.id) {
-            let at = fixes.iter().position(|f| *f == cur).unwrap_or(0);
-            fixes[(at + 1) % fixes.len()]
-        } else {
-            cur
-        };
+        let at = fixes.iter().position(|f| *f == cur).unwrap_or(0);
+        let next = fixes[(at + 1) % fixes.len()];
         self.picked.insert(d.id.clone(), next);
         self.chosen.insert(d.id.clone(), next);
     }
