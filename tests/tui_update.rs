@@ -295,3 +295,28 @@ fn a_selects_only_what_the_filter_shows_and_strays_are_chosen_one_by_one() {
     let pv = app.plan.as_ref().unwrap();
     assert_eq!((pv.plan.items.len(), pv.plan.move_count()), (1, 1));
 }
+
+#[test]
+fn per_item_fixes_give_the_plan_of_the_equivalent_cli_flags() {
+    let (t, mut app) = demo(40, 3);
+    keys(&mut app, "/ghost");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "g");
+    for _ in 0..app.vis[Pane::Disc as usize].len() {
+        keys(&mut app, "fj");
+    }
+    keys(&mut app, "p");
+    // `cachescope plan --only ghost_entry --fix ghost_entry=delete_entry`
+    let ins = open(&t.path().join("dump"));
+    let sel = Selection {
+        only: Some(vec![Kind::GhostEntry]),
+        per_kind: [(Kind::GhostEntry, Fix::DeleteEntry)].into_iter().collect(),
+        per_item: Default::default(),
+    };
+    let cli = plan(&ins, &sel);
+    let mut out = vec![];
+    write_plan_text(&ins, &cli, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap().replace(&ins.dump.root.to_string_lossy().into_owned(), "DUMP");
+    assert!(text.contains("DELETE FROM cache_entries"));
+    assert_eq!(app.plan.as_ref().unwrap().lines, text.lines().map(str::to_string).collect::<Vec<_>>());
+}
