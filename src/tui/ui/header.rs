@@ -36,11 +36,14 @@ pub fn height(app: &App) -> u16 {
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let busy = matches!(app.busy, Some(Busy::Applying | Busy::Undoing));
+    // The mode first: a long dump path must never push it off screen.
+    let mode = format!("[{}]", app.mode());
+    let room = (area.width as usize).saturating_sub(mode.chars().count() + 20);
     let mut lines = vec![Line::from(vec![
         Span::styled(" cachescope ", Style::new().add_modifier(Modifier::BOLD)),
-        Span::raw(app.root_label.clone()),
-        Span::raw("  "),
-        Span::styled(format!("[{}]", app.mode()), t.mode(busy)),
+        Span::styled(mode, t.mode(busy)),
+        Span::styled("  dump ", t.dim()),
+        Span::raw(super::fit(&app.root_label, room)),
     ])];
     let Some(ins) = &app.ins else {
         lines.push(Line::from(" reading the dump…"));
