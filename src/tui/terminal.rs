@@ -48,6 +48,12 @@ pub fn leave() {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // A worker's panic is caught and reported by the UI, which keeps the
+        // terminal; anything else ends the program: give the terminal back.
+        if std::thread::current().name() == Some(super::worker::THREAD_NAME) {
+            log::error!("worker thread panicked: {info}");
+            return;
+        }
         leave();
         previous(info);
     }));
