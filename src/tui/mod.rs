@@ -1,11 +1,19 @@
 //! The interactive inspector (SPEC §8) on top of the same core as the CLI.
 //!
-//! * `app` — state and `update()`: keys and worker messages in, effects out;
-//!   no terminal and no file system.
+//! * `app` — state and `update()`: keys, mouse and worker messages in,
+//!   effects out. No terminal, no writes; its only reads are of the
+//!   inspection's private database copy when the core builds a plan.
 //! * `keys` — the one key table (dispatch, footer, help).
-//! * `ui/` — pure drawing, one file per pane or dialog; `theme` (NO_COLOR).
+//! * `index` — key → file / row / discrepancy lookups that link the panes.
+//! * `ui/` — drawing, one file per pane or dialog; `theme` (NO_COLOR).
 //! * `worker` — scan, apply and undo on threads, reporting over a channel.
 //! * `event_loop`, `terminal` — the only parts that touch the terminal.
+//!
+//! Invariants: the TUI adds no detection or apply logic (the plan it shows is
+//! the core's plan, and exactly that plan is applied); panes hold indices into
+//! the inspection and build only their visible rows; the topmost layer
+//! (dialog, view) takes the keys first; nothing is applied without `y` (or a
+//! typed `yes` past the blast-radius guard).
 
 pub mod app;
 mod event_loop;
