@@ -13,6 +13,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::app::{App, Layer, Pane};
 
@@ -146,15 +147,38 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
-/// Cuts `s` to `w` characters, ending with `…` when cut.
+/// Cuts `s` to `w` terminal columns (wide characters count twice), ending
+/// with `…` when cut.
 pub fn fit(s: &str, w: usize) -> String {
-    if s.chars().count() <= w {
+    if width(s) <= w {
         return s.to_string();
     }
     if w == 0 {
         return String::new();
     }
-    let mut out: String = s.chars().take(w - 1).collect();
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + cw > w - 1 {
+            break;
+        }
+        used += cw;
+        out.push(c);
+    }
     out.push('…');
+    out
+}
+
+/// Display width in terminal columns.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// `s` cut or padded with spaces to exactly `w` columns.
+pub fn pad(s: &str, w: usize) -> String {
+    let mut out = fit(s, w);
+    let have = width(&out);
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(have)));
     out
 }

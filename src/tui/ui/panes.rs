@@ -7,8 +7,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::fit;
 use super::words::{file_state, kind_short, row_state, severity_symbol};
+use super::{fit, pad, width as cols};
 use crate::core::fmt::{escaped, size, size_i64};
 use crate::tui::app::{App, Pane};
 
@@ -84,7 +84,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                 let (sym, word) = file_state(file);
                 let style = if file.is_complete() { t.good() } else { t.severity(crate::core::Severity::Error) };
                 let head = format!("{cur}{sym} {word:<10} {:>9} ", size(file.id.size));
-                let rest = width.saturating_sub(head.chars().count());
+                let rest = width.saturating_sub(cols(&head));
                 vec![Span::styled(head, style), Span::raw(fit(&escaped(&file.path), rest))]
             }
             Pane::Db => {
@@ -92,7 +92,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                 let (sym, word) = row_state(row);
                 let sz = row.size().map_or("NULL".into(), size_i64);
                 let head = format!("{cur}{sym} {word:<11} {sz:>9} ");
-                let rest = width.saturating_sub(head.chars().count());
+                let rest = width.saturating_sub(cols(&head));
                 vec![Span::raw(head), Span::raw(fit(&row.key, rest))]
             }
             Pane::Disc => {
@@ -111,11 +111,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                     format!("{cur}{sel} {} {:<10} ", severity_symbol(d.severity()), kind_short(d.kind))
                 };
                 let tail = format!(" → {fix}");
-                let rest = width.saturating_sub(head.chars().count() + tail.chars().count());
+                let rest = width.saturating_sub(cols(&head) + cols(&tail));
                 let sel_style = if chosen.is_some() { t.chosen() } else { Style::new() };
                 vec![
                     Span::styled(head, t.severity(d.severity())),
-                    Span::raw(format!("{:<rest$}", fit(&what, rest))),
+                    Span::raw(pad(&what, rest)),
                     Span::styled(tail, sel_style),
                 ]
             }
@@ -123,7 +123,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
         if cursor {
             let style = t.cursor(focused);
             spans = spans.into_iter().map(|s| s.patch_style(style)).collect();
-            let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+            let used: usize = spans.iter().map(|s| cols(&s.content)).sum();
             if used < width {
                 spans.push(Span::styled(" ".repeat(width - used), style));
             }
