@@ -182,3 +182,18 @@ pub fn pad(s: &str, w: usize) -> String {
     out.extend(std::iter::repeat_n(' ', w.saturating_sub(have)));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_and_pad_count_terminal_columns() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
+        assert_eq!(fit("日本語のファイル", 7), "日本語…");
+        assert_eq!(width(&pad("日本語のファイル", 8)), 8);
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(fit("abc", 0), "");
+    }
+}
