@@ -1,11 +1,31 @@
-//! The interactive inspector (in progress).
+//! The interactive inspector (SPEC §8) on top of the same core as the CLI.
+//!
+//! * `app` — state and `update()`: keys, mouse and worker messages in,
+//!   effects out. No terminal, no writes; its only reads are of the
+//!   inspection's private database copy when the core builds a plan.
+//! * `keys` — the one key table (dispatch, footer, help).
+//! * `index` — key → file / row / discrepancy lookups that link the panes.
+//! * `ui/` — drawing, one file per pane or dialog; `theme` (NO_COLOR).
+//! * `worker` — scan, apply and undo on threads, reporting over a channel.
+//! * `event_loop`, `terminal` — the only parts that touch the terminal.
+//!
+//! Invariants: the TUI adds no detection or apply logic (the plan it shows is
+//! the core's plan, and exactly that plan is applied); panes hold indices into
+//! the inspection and build only their visible rows; the topmost layer
+//! (dialog, view) takes the keys first; nothing is applied without `y` (or a
+//! typed `yes` past the blast-radius guard).
 
-use crate::core::{Dump, Error, Result};
+pub mod app;
+mod event_loop;
+pub mod index;
+pub mod keys;
+mod terminal;
+pub mod theme;
+pub mod ui;
+pub mod worker;
 
-/// Opens the TUI on a located dump.
-pub fn run(_dump: &Dump, _opts: &TuiOptions) -> Result<()> {
-    Err(Error::bad_input("the interactive inspector is not built yet; use `cachescope check`"))
-}
+use crate::core::demo::bundled::extract_bundled;
+use crate::core::{Dump, Error, Locate, Result};
 
 /// Options the command line passes to the TUI.
 #[derive(Debug, Clone, Default)]
@@ -13,7 +33,20 @@ pub struct TuiOptions {
     pub no_mouse: bool,
 }
 
+/// Opens the TUI on a located dump.
+pub fn run(dump: &Dump, opts: &TuiOptions) -> Result<()> {
+    event_loop::run(dump, opts)
+}
+
 /// Opens the TUI on a fresh temp copy of the bundled demo dump.
-pub fn run_demo(_opts: &TuiOptions) -> Result<()> {
-    Err(Error::bad_input("the interactive inspector is not built yet; use `cachescope check`"))
+pub fn run_demo(opts: &TuiOptions) -> Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("cachescope-demo-")
+        .tempdir()
+        .map_err(|e| Error::io(format!("could not create a temp folder for the demo dump: {e}")))?;
+    extract_bundled(dir.path())?;
+    let dump = Dump::locate(&Locate { path: Some(dir.path().to_path_buf()), ..Default::default() })?;
+    let res = run(&dump, opts);
+    drop(dir);
+    res
 }

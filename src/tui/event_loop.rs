@@ -1,0 +1,163 @@
+//! The event loop: input, worker messages and file-watch events in; the app
+//! updates; effects start workers; the screen is redrawn (ratatui diffs the
+//! frames, and each frame is one synchronized update: no flicker).
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use notify::{EventKind, RecursiveMode, Watcher};
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+
+use super::app::{App, Busy, Effect, Msg};
+use super::terminal::{self, Term};
+use super::theme::Theme;
+use super::worker::{self, WorkerMsg};
+use super::{TuiOptions, ui};
+use crate::core::fmt::escaped;
+use crate::core::{Dump, Error, Result};
+
+/// How long the dump must stay quiet before a change triggers a rescan.
+const DEBOUNCE: Duration = Duration::from_millis(400);
+
+pub fn run(dump: &Dump, opts: &TuiOptions) -> Result<()> {
+    let _ = tui_logger::init_logger(log::LevelFilter::Info);
+    tui_logger::set_default_level(log::LevelFilter::Info);
+    log::info!("opening {}", escaped(&dump.root));
+    let (mut term, guard) =
+        terminal::enter(!opts.no_mouse).map_err(|e| {
+        Error::io(format!(
+            "could not set up the terminal ({e}); the inspector needs an interactive terminal, use `cachescope check` in scripts"
+        ))
+    })?;
+    let res = event_loop(&mut term, dump, opts);
+    drop(guard);
+    res
+}
+
+fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
+    let io = |e: std::io::Error| Error::io(format!("terminal error: {e}"));
+    let (tx, rx) = mpsc::channel::<WorkerMsg>();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let mut app = App::new(escaped(&dump.root), Theme::from_env(), !opts.no_mouse);
+    let mut workers: Vec<JoinHandle<()>> = vec![worker::spawn(Effect::Scan, dump.clone(), tx.clone(), cancel.clone())];
+    let (watch_rx, _watcher) = watch(dump);
+    let mut changed_at: Option<Instant> = None;
+    let mut quiet_until = Instant::now();
+    let mut dirty = true;
+    let mut last_draw = Instant::now();
+    loop {
+        if dirty || last_draw.elapsed() >= Duration::from_millis(250) {
+            tui_logger::move_events();
+            let _ = execute!(term.backend_mut(), BeginSynchronizedUpdate);
+            term.draw(|f| ui::draw(f, &mut app)).map_err(io)?;
+            let _ = execute!(term.backend_mut(), EndSynchronizedUpdate);
+            let _ = term.backend_mut().flush();
+            dirty = false;
+            last_draw = Instant::now();
+        }
+        let mut effects = vec![];
+        if event::poll(Duration::from_millis(40)).map_err(io)? {
+            loop {
+                match event::read().map_err(io)? {
+                    Event::Key(k) if k.kind != KeyEventKind::Release => effects.extend(app.update(Msg::Key(k))),
+                    Event::Mouse(m) => effects.extend(app.update(Msg::Mouse(m))),
+                    _ => {}
+                }
+                dirty = true;
+                if app.quit || !event::poll(Duration::ZERO).map_err(io)? {
+                    break;
+                }
+            }
+        }
+        while let Ok(m) = rx.try_recv() {
+            let was_busy = app.busy.is_some();
+            effects.extend(app.update(Msg::Worker(m)));
+            if was_busy && app.busy.is_none() {
+                quiet_until = Instant::now() + Duration::from_secs(1);
+            }
+            dirty = true;
+        }
+        if let Some(w) = &watch_rx {
+            while w.try_recv().is_ok() {
+                if app.busy.is_none() && Instant::now() >= quiet_until {
+                    changed_at = Some(Instant::now());
+                }
+            }
+        }
+        if changed_at.is_some_and(|t| t.elapsed() >= DEBOUNCE) && app.busy.is_none() {
+            changed_at = None;
+            effects.extend(app.update(Msg::DumpChanged));
+            dirty = true;
+        }
+        for e in effects {
+            workers.retain(|w| !w.is_finished());
+            workers.push(worker::spawn(e, dump.clone(), tx.clone(), cancel.clone()));
+        }
+        if app.quit {
+            break;
+        }
+    }
+    if matches!(app.busy, Some(Busy::Applying | Busy::Undoing)) {
+        app.status = "finishing the apply before quitting…".into();
+        app.progress = None;
+        let _ = term.draw(|f| ui::draw(f, &mut app));
+    }
+    cancel.store(true, Ordering::Relaxed);
+    for w in workers {
+        let _ = w.join();
+    }
+    Ok(())
+}
+
+/// Watches the database folder and the cache dir; None when watching is not
+/// possible (the TUI then relies on `r`).
+fn watch(dump: &Dump) -> (Option<Receiver<()>>, Option<notify::RecommendedWatcher>) {
+    let (tx, rx) = mpsc::channel();
+    let state = dump.state_dir();
+    let db_name = dump.db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let relevant = move |p: &Path| {
+        if p.starts_with(&state) {
+            return false;
+        }
+        match p.file_name() {
+            Some(n) if p.parent().is_some() => {
+                let n = n.to_string_lossy();
+                !n.ends_with("-journal") || n.starts_with(&*db_name.to_string_lossy())
+            }
+            _ => true,
+        }
+    };
+    let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(ev) = res {
+            let kind_ok = matches!(
+                ev.kind,
+                EventKind::Create(_)
+                    | EventKind::Remove(_)
+                    | EventKind::Modify(notify::event::ModifyKind::Data(_) | notify::event::ModifyKind::Name(_))
+                    | EventKind::Modify(notify::event::ModifyKind::Any)
+            );
+            if kind_ok && ev.paths.iter().any(|p| relevant(p)) {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let Ok(mut watcher) = watcher else {
+        log::warn!("cannot watch the dump for changes; press r to rescan");
+        return (None, None);
+    };
+    let mut ok = watcher.watch(&dump.cache_dir, RecursiveMode::Recursive).is_ok();
+    if let Some(dir) = dump.db.parent() {
+        ok &= watcher.watch(dir, RecursiveMode::NonRecursive).is_ok();
+    }
+    if !ok {
+        log::warn!("cannot watch all of the dump for changes; press r to rescan");
+    }
+    (Some(rx), Some(watcher))
+}

@@ -1,0 +1,94 @@
+//! Lookups that link the three panes by key, built once per scan. Rows are
+//! indices into the inspection's vectors: nothing is copied per frame.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::core::Inspection;
+
+/// What the focused item is about: a key, a file, or both.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Link {
+    pub key: Option<String>,
+    pub file: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Hash of a key → first file of that key (verified on lookup).
+    file_by_key: HashMap<u64, u32>,
+    /// Hash of a key → first discrepancy of that key.
+    disc_by_key: HashMap<u64, u32>,
+    /// File index → first discrepancy about that file.
+    disc_by_file: HashMap<u32, u32>,
+}
+
+fn hash(key: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+impl Index {
+    pub fn build(ins: &Inspection) -> Index {
+        let mut ix = Index::default();
+        for (i, f) in ins.scan.files.iter().enumerate() {
+            if let Some(k) = f.key() {
+                ix.file_by_key.entry(hash(k)).or_insert(i as u32);
+            }
+        }
+        for (i, d) in ins.found.iter().enumerate() {
+            if let Some(k) = &d.key {
+                ix.disc_by_key.entry(hash(k)).or_insert(i as u32);
+            }
+            if let Some(f) = d.file {
+                ix.disc_by_file.entry(f as u32).or_insert(i as u32);
+            }
+        }
+        ix
+    }
+
+    pub fn file_of_key(&self, ins: &Inspection, key: &str) -> Option<usize> {
+        let i = *self.file_by_key.get(&hash(key))? as usize;
+        if ins.scan.files[i].key() == Some(key) {
+            Some(i)
+        } else {
+            ins.scan.files.iter().position(|f| f.key() == Some(key))
+        }
+    }
+
+    pub fn row_of_key(&self, ins: &Inspection, key: &str) -> Option<usize> {
+        ins.rows.binary_search_by(|r| r.key.as_str().cmp(key)).ok()
+    }
+
+    pub fn disc_of_key(&self, ins: &Inspection, key: &str) -> Option<usize> {
+        let i = *self.disc_by_key.get(&hash(key))? as usize;
+        if ins.found[i].key.as_deref() == Some(key) {
+            Some(i)
+        } else {
+            ins.found.iter().position(|d| d.key.as_deref() == Some(key))
+        }
+    }
+
+    pub fn disc_of_file(&self, file: usize) -> Option<usize> {
+        self.disc_by_file.get(&(file as u32)).map(|i| *i as usize)
+    }
+
+    /// Every file of a key (they sit next to each other in path order).
+    pub fn files_of_key(&self, ins: &Inspection, key: &str) -> Vec<usize> {
+        let Some(first) = self.file_of_key(ins, key) else { return vec![] };
+        let files = &ins.scan.files;
+        let mut out = vec![];
+        for (i, f) in files.iter().enumerate().skip(first).take(16) {
+            if f.key() == Some(key) {
+                out.push(i);
+            } else if f.key().is_some() && i > first {
+                let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if !name.starts_with(key) {
+                    break;
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,198 @@
+//! The one key table: dispatch, the footer hints and the help screen are all
+//! read from [`BINDINGS`], so they cannot drift apart.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything a key can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    NextPane,
+    PrevPane,
+    FocusDisk,
+    FocusDb,
+    FocusDisc,
+    Down,
+    Up,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    Open,
+    Back,
+    Filter,
+    Toggle,
+    CycleFix,
+    SelectAll,
+    ClearSelection,
+    Plan,
+    Apply,
+    Confirm,
+    Deny,
+    Undo,
+    Rescan,
+    ToggleLog,
+    Help,
+    Quit,
+}
+
+/// Where a binding is active: the topmost layer (or the focused pane) decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Any of the three panes.
+    Panes,
+    /// Only the Discrepancies pane.
+    Disc,
+    /// The plan preview.
+    Plan,
+    /// A yes/no confirmation.
+    Confirm,
+    /// Everywhere (also over dialogs).
+    Global,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// The keys, as shown in the footer and the help.
+    pub label: &'static str,
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    pub action: Action,
+    /// A short word for the footer.
+    pub hint: &'static str,
+    /// The sentence for the help screen.
+    pub help: &'static str,
+    pub scope: Scope,
+}
+
+const N: KeyModifiers = KeyModifiers::NONE;
+const C: KeyModifiers = KeyModifiers::CONTROL;
+
+const fn ch(c: char) -> (KeyCode, KeyModifiers) {
+    (KeyCode::Char(c), N)
+}
+
+macro_rules! bind {
+    ($label:literal, [$($k:expr),+], $action:ident, $hint:literal, $help:literal, $scope:ident) => {
+        Binding {
+            label: $label,
+            keys: &[$($k),+],
+            action: Action::$action,
+            hint: $hint,
+            help: $help,
+            scope: Scope::$scope,
+        }
+    };
+}
+
+/// The key table (SPEC §8), in the order the help lists it.
+pub const BINDINGS: &[Binding] = &[
+    bind!("Tab", [(KeyCode::Tab, N)], NextPane, "next pane", "focus the next pane", Panes),
+    bind!("S-Tab", [(KeyCode::BackTab, N)], PrevPane, "prev pane", "focus the previous pane", Panes),
+    bind!("1", [ch('1')], FocusDisk, "disk", "jump to Disk files", Panes),
+    bind!("2", [ch('2')], FocusDb, "db", "jump to DB entries", Panes),
+    bind!("3", [ch('3')], FocusDisc, "issues", "jump to Discrepancies", Panes),
+    bind!("j/↓", [ch('j'), (KeyCode::Down, N)], Down, "down", "move down (the others follow)", Panes),
+    bind!("k/↑", [ch('k'), (KeyCode::Up, N)], Up, "up", "move up", Panes),
+    bind!("g", [ch('g'), (KeyCode::Home, N)], Top, "first", "first item", Panes),
+    bind!("G", [ch('G'), (KeyCode::End, N)], Bottom, "last", "last item", Panes),
+    bind!("PgDn", [(KeyCode::PageDown, N)], PageDown, "page", "page down", Panes),
+    bind!("PgUp", [(KeyCode::PageUp, N)], PageUp, "page up", "page up", Panes),
+    bind!("Enter", [(KeyCode::Enter, N)], Open, "detail", "detail of the focused key", Panes),
+    bind!("Esc", [(KeyCode::Esc, N)], Back, "back", "close / back; clear the filter", Global),
+    bind!("/", [ch('/')], Filter, "filter", "filter: key, kind or path", Panes),
+    bind!("Space", [ch(' ')], Toggle, "select", "select / unselect the fix", Disc),
+    bind!("f", [ch('f')], CycleFix, "fix", "cycle the fix (and select)", Disc),
+    bind!("a", [ch('a')], SelectAll, "all", "select all shown (defaults)", Panes),
+    bind!("A", [ch('A')], ClearSelection, "none", "clear the selection", Panes),
+    bind!("p", [ch('p')], Plan, "plan", "plan preview (dry run)", Panes),
+    bind!("Enter", [(KeyCode::Enter, N)], Apply, "apply…", "apply the plan (asks first)", Plan),
+    bind!("y", [ch('y')], Confirm, "yes", "yes (anything else is No)", Confirm),
+    bind!("n", [ch('n'), (KeyCode::Enter, N)], Deny, "no", "no: do not apply (default)", Confirm),
+    bind!("u", [ch('u')], Undo, "undo", "undo the last batch (asks)", Panes),
+    bind!("r", [ch('r')], Rescan, "rescan", "rescan the dump", Panes),
+    bind!("L", [ch('L')], ToggleLog, "log", "show / hide the log pane", Panes),
+    bind!("?", [ch('?')], Help, "help", "this help", Panes),
+    bind!("q", [ch('q')], Quit, "quit", "quit (Ctrl-C from anywhere)", Panes),
+    bind!("C-c", [(KeyCode::Char('c'), C)], Quit, "quit", "quit", Global),
+];
+
+/// Normalises a key event: Shift is part of the character already.
+fn normal(key: &KeyEvent) -> (KeyCode, KeyModifiers) {
+    let mut mods = key.modifiers - KeyModifiers::SHIFT;
+    if matches!(key.code, KeyCode::BackTab) {
+        mods = N;
+    }
+    (key.code, mods)
+}
+
+/// The action a key means in `scopes` (first match wins).
+pub fn action_in(key: &KeyEvent, scopes: &[Scope]) -> Option<Action> {
+    let k = normal(key);
+    scopes
+        .iter()
+        .chain(&[Scope::Global])
+        .find_map(|s| BINDINGS.iter().find(|b| b.scope == *s && b.keys.contains(&k)))
+        .map(|b| b.action)
+}
+
+/// The actions the footer names first when space is short.
+const FOOTER_ORDER: &[Action] = &[
+    Action::Toggle,
+    Action::CycleFix,
+    Action::SelectAll,
+    Action::ClearSelection,
+    Action::Plan,
+    Action::Open,
+    Action::Filter,
+    Action::Help,
+    Action::Quit,
+    Action::Undo,
+    Action::Rescan,
+    Action::ToggleLog,
+    Action::NextPane,
+    Action::FocusDisc,
+    Action::Down,
+    Action::Up,
+    Action::Top,
+    Action::Bottom,
+    Action::PageDown,
+];
+
+/// The footer hints for the given scopes, most useful first, from the table.
+pub fn hints(scopes: &[Scope]) -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&str, &str)> = Vec::new();
+    let rank = |b: &Binding| FOOTER_ORDER.iter().position(|a| *a == b.action).unwrap_or(usize::MAX);
+    let mut bindings: Vec<&Binding> = BINDINGS.iter().filter(|b| scopes.contains(&b.scope)).collect();
+    bindings.sort_by_key(|b| rank(b));
+    for b in bindings {
+        if matches!(b.action, Action::PrevPane | Action::FocusDb | Action::FocusDisk | Action::PageUp) {
+            continue;
+        }
+        let (label, hint) = match b.action {
+            Action::FocusDisc => ("1-3", "pane"),
+            Action::PageDown => ("PgDn/Up", "page"),
+            _ => (b.label, b.hint),
+        };
+        if !out.iter().any(|(l, _)| *l == label) {
+            out.push((label, hint));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_of_the_spec_has_a_key() {
+        let key = |c: KeyCode| KeyEvent::new(c, N);
+        assert_eq!(action_in(&key(KeyCode::Char('j')), &[Scope::Panes]), Some(Action::Down));
+        assert_eq!(action_in(&key(KeyCode::Char(' ')), &[Scope::Panes]), None);
+        assert_eq!(action_in(&key(KeyCode::Char(' ')), &[Scope::Panes, Scope::Disc]), Some(Action::Toggle));
+        assert_eq!(action_in(&KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT), &[Scope::Panes]), {
+            Some(Action::ClearSelection)
+        });
+        assert_eq!(action_in(&KeyEvent::new(KeyCode::Char('c'), C), &[Scope::Confirm]), Some(Action::Quit));
+        assert_eq!(action_in(&key(KeyCode::Enter), &[Scope::Confirm]), Some(Action::Deny));
+    }
+}

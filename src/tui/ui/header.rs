@@ -1,0 +1,93 @@
+//! The header: paths, counts, mode, alerts and the interrupted-apply banner.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::words::{kind_short, severity_symbol};
+use crate::core::Kind;
+use crate::core::fmt::{escaped, group, size};
+use crate::tui::app::{App, Busy};
+
+/// Alerts with the seed's thresholds: orphans over 10 % of the cache files,
+/// more than 5 ghosts.
+pub fn alerts(app: &App) -> Vec<String> {
+    let Some(ins) = &app.ins else { return vec![] };
+    let mut out = vec![];
+    let n = |k: Kind| app.counts.iter().find(|(c, _)| *c == k).map_or(0, |(_, n)| *n);
+    let (orphans, ghosts, files) = (n(Kind::OrphanedFile), n(Kind::GhostEntry), ins.scan.files.len());
+    if files > 0 && orphans * 10 > files {
+        out.push(format!("ALERT orphaned files: {orphans} of {files} cache files (over 10 %)"));
+    }
+    if ghosts > 5 {
+        out.push(format!("ALERT ghost entries: {ghosts} (over 5)"));
+    }
+    out
+}
+
+pub fn height(app: &App) -> u16 {
+    let banner = app.ins.as_ref().is_some_and(|i| i.interrupted.is_some()) as u16;
+    let alerts = !alerts(app).is_empty() as u16;
+    3 + banner + alerts
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let busy = matches!(app.busy, Some(Busy::Applying | Busy::Undoing));
+    // The mode first: a long dump path must never push it off screen.
+    let mode = format!("[{}]", app.mode());
+    let room = (area.width as usize).saturating_sub(mode.chars().count() + 20);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(" cachescope ", Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(mode, t.mode(busy)),
+        Span::styled("  dump ", t.dim()),
+        Span::raw(super::fit(&app.root_label, room)),
+    ])];
+    let Some(ins) = &app.ins else {
+        lines.push(Line::from(" reading the dump…"));
+        f.render_widget(Paragraph::new(lines), area);
+        return;
+    };
+    let rel = |p: &std::path::Path| escaped(&ins.dump.display_rel(p));
+    lines.push(Line::from(vec![
+        Span::styled(" db ", t.dim()),
+        Span::raw(format!("{} ({} rows)", rel(&ins.dump.db), group(ins.rows.len() as u64))),
+        Span::styled("  cache ", t.dim()),
+        Span::raw(format!(
+            "{} ({} files, {})",
+            rel(&ins.dump.cache_dir),
+            group(ins.scan.files.len() as u64),
+            size(ins.scan.bytes)
+        )),
+    ]));
+    // Per-kind counts: roomy when they fit, compact otherwise.
+    let items: Vec<_> = app.counts.iter().map(|(k, n)| (*k, *n)).collect();
+    let roomy: usize = items.iter().map(|(k, n)| kind_short(*k).len() + group(*n as u64).len() + 5).sum();
+    let compact = roomy + 1 > area.width as usize;
+    let mut counts = vec![Span::raw(" ")];
+    for (kind, n) in items {
+        let style = if n == 0 { t.dim() } else { t.severity(kind.severity()) };
+        let sym = severity_symbol(kind.severity());
+        let text = if compact {
+            format!("{sym}{} {}", group(n as u64), kind_short(kind))
+        } else {
+            format!("{sym} {} {}", group(n as u64), kind_short(kind))
+        };
+        counts.push(Span::styled(text, style));
+        counts.push(Span::raw(if compact { " " } else { "  " }));
+    }
+    if ins.found.is_empty() {
+        counts = vec![Span::styled(" ✓ no discrepancies: disk and database agree", t.good())];
+    }
+    lines.push(Line::from(counts));
+    if let Some(why) = &ins.interrupted {
+        lines.push(Line::styled(format!(" ⚠ INTERRUPTED APPLY: {why}"), t.banner()));
+    }
+    let alerts = alerts(app);
+    if !alerts.is_empty() {
+        lines.push(Line::styled(format!(" ⚠ {}", alerts.join("  ⚠ ")), t.alert()));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,149 @@
+//! The three linked panes. Only the visible slice of each list is turned into
+//! lines; the offset follows the cursor.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::words::{file_state, kind_short, row_state, severity_symbol};
+use super::{fit, pad, width as cols};
+use crate::core::fmt::{escaped, size, size_i64};
+use crate::tui::app::{App, Pane};
+
+pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
+    let p = pane as usize;
+    let focused = app.focus == pane;
+    let t = app.theme;
+    let (border_type, border_style) = t.border(focused);
+    let total = match &app.ins {
+        Some(ins) => [ins.scan.files.len(), ins.rows.len(), ins.found.len()][p],
+        None => 0,
+    };
+    let shown = app.vis[p].len();
+    let count = if shown == total { format!("{total}") } else { format!("{shown}/{total}") };
+    let marker = if focused { "▶" } else { " " };
+    let mut title = format!("{marker}{} {} ({count})", p + 1, pane.title());
+    if pane == Pane::Disc
+        && let Some((kind, at, of)) = group_position(app)
+    {
+        title.push_str(&format!(" · {} {at}/{of}", kind.as_str()));
+    }
+    if focused {
+        title.push_str(" ◀");
+    }
+    let block = Block::bordered()
+        .border_type(border_type)
+        .border_style(border_style)
+        .title(Span::styled(format!(" {title} "), t.title(focused)));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+
+    let miss = app.panes[p].miss;
+    let height = (inner.height as usize).saturating_sub(miss as usize);
+    app.page[p] = height.max(1);
+    let st = &mut app.panes[p];
+    if st.pos < st.offset {
+        st.offset = st.pos;
+    } else if height > 0 && st.pos >= st.offset + height {
+        st.offset = st.pos + 1 - height;
+    }
+    st.offset = st.offset.min(shown.saturating_sub(height));
+    let (offset, pos) = (st.offset, st.pos);
+
+    let Some(ins) = &app.ins else { return };
+    let width = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::with_capacity(height + 1);
+    if miss {
+        let what = match pane {
+            Pane::Disk => "no file",
+            Pane::Db => "no row",
+            Pane::Disc => "no discrepancy",
+        };
+        let note = if app.filter.is_empty() { "" } else { " (or filtered out)" };
+        let text = match app.focused_link().and_then(|l| l.key) {
+            Some(key) => format!("∅ {what} for {key}{note}"),
+            None => format!("∅ {what}: a stray file has no key{note}"),
+        };
+        lines.push(Line::styled(fit(&text, width), t.dim()));
+    } else if shown == 0 {
+        let msg = match (pane, app.filter.is_empty()) {
+            (Pane::Disc, true) => "✓ nothing to fix: disk and database agree",
+            (_, true) => "(empty)",
+            (_, false) => "(nothing matches the filter)",
+        };
+        lines.push(Line::styled(msg, t.dim()));
+    }
+    for (n, &i) in app.vis[p].iter().enumerate().skip(offset).take(height) {
+        let cursor = !miss && n == pos;
+        let cur = if cursor { "▶" } else { " " };
+        let mut spans: Vec<Span> = match pane {
+            Pane::Disk => {
+                let file = &ins.scan.files[i];
+                let (sym, word) = file_state(file);
+                let style = if file.is_complete() { t.good() } else { t.severity(crate::core::Severity::Error) };
+                let head = format!("{cur}{sym} {word:<10} {:>9} ", size(file.id.size));
+                let rest = width.saturating_sub(cols(&head));
+                vec![Span::styled(head, style), Span::raw(fit(&escaped(&file.path), rest))]
+            }
+            Pane::Db => {
+                let row = &ins.rows[i];
+                let (sym, word) = row_state(row);
+                let sz = row.size().map_or("NULL".into(), size_i64);
+                let head = format!("{cur}{sym} {word:<11} {sz:>9} ");
+                let rest = width.saturating_sub(cols(&head));
+                vec![Span::raw(head), Span::raw(fit(&row.key, rest))]
+            }
+            Pane::Disc => {
+                let d = &ins.found[i];
+                let chosen = app.chosen.get(&d.id);
+                let sel = if chosen.is_some() { "[x]" } else { "[ ]" };
+                let fix = app.fix_shown(&d.id, d.kind).map_or("no fix".into(), |f| f.to_string());
+                let what = match (&d.key, ins.file_of(d)) {
+                    (Some(k), _) => k.clone(),
+                    (None, Some(file)) => escaped(&file.path),
+                    (None, None) => String::new(),
+                };
+                let head = if width >= 90 {
+                    format!("{cur}{sel} {} {:<26} ", severity_symbol(d.severity()), d.kind.as_str())
+                } else {
+                    format!("{cur}{sel} {} {:<10} ", severity_symbol(d.severity()), kind_short(d.kind))
+                };
+                let tail = format!(" → {fix}");
+                let rest = width.saturating_sub(cols(&head) + cols(&tail));
+                let sel_style = if chosen.is_some() { t.chosen() } else { Style::new() };
+                vec![
+                    Span::styled(head, t.severity(d.severity())),
+                    Span::raw(pad(&what, rest)),
+                    Span::styled(tail, sel_style),
+                ]
+            }
+        };
+        if cursor {
+            let style = t.cursor(focused);
+            spans = spans.into_iter().map(|s| s.patch_style(style)).collect();
+            let used: usize = spans.iter().map(|s| cols(&s.content)).sum();
+            if used < width {
+                spans.push(Span::styled(" ".repeat(width - used), style));
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The kind under the Discrepancies cursor, its place in that kind's group
+/// and the group's size (the list is sorted by kind: a binary search).
+fn group_position(app: &App) -> Option<(crate::core::Kind, usize, usize)> {
+    let ins = app.ins.as_ref()?;
+    let vis = &app.vis[Pane::Disc as usize];
+    let st = &app.panes[Pane::Disc as usize];
+    if st.miss {
+        return None;
+    }
+    let kind = ins.found[*vis.get(st.pos)?].kind;
+    let start = vis.partition_point(|&i| ins.found[i].kind < kind);
+    let end = vis.partition_point(|&i| ins.found[i].kind <= kind);
+    Some((kind, st.pos - start + 1, end - start))
+}

@@ -1,0 +1,127 @@
+//! End to end: the real binary in a pseudo-terminal on a generated dump.
+//! Waits for frames (polling the emulated screen), selects all, previews the
+//! plan, applies, quits; then checks the dump with the core and that the
+//! terminal was given back.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cachescope::core::demo::write_demo;
+use cachescope::core::{Control, Dump, Inspection, Locate};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Screen {
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+    /// Polls the screen until `want` shows up (or fails after a timeout).
+    fn wait_for(&self, want: &str) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if self.text().contains(want) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("timed out waiting for {want:?}; screen:\n{}", self.text());
+    }
+}
+
+#[test]
+fn select_all_plan_apply_quit_in_a_pty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dump");
+    write_demo(&dir, 60, 11).unwrap();
+    let dump = Dump::locate(&Locate { path: Some(dir.clone()), ..Default::default() }).unwrap();
+    assert!(Inspection::open(&dump, &Control::none()).unwrap().has_problems());
+
+    let (rows, cols) = (30, 100);
+    let pty = native_pty_system()
+        .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+        .expect("a pseudo-terminal");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cachescope"));
+    cmd.arg(&dir);
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut writer = pty.master.take_writer().unwrap();
+    let screen = Screen {
+        parser: Arc::new(Mutex::new(vt100::Parser::new(rows.try_into().unwrap(), cols.try_into().unwrap(), 0))),
+        raw: Default::default(),
+    };
+    let (parser, raw) = (screen.parser.clone(), screen.raw.clone());
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            parser.lock().unwrap().process(&buf[..n]);
+            raw.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let mut press = |s: &[u8]| {
+        writer.write_all(s).unwrap();
+        writer.flush().unwrap();
+    };
+
+    screen.wait_for("Discrepancies (");
+    screen.wait_for("[READ-ONLY]");
+    // Too small, then back: a message naming the size, then the panes again.
+    pty.master.resize(PtySize { rows: 12, cols: 50, pixel_width: 0, pixel_height: 0 }).unwrap();
+    screen.parser.lock().unwrap().set_size(12.try_into().unwrap(), 50.try_into().unwrap());
+    screen.wait_for("needs 60×18");
+    pty.master.resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+    screen.parser.lock().unwrap().set_size(rows.try_into().unwrap(), cols.try_into().unwrap());
+    screen.wait_for("Discrepancies (");
+    // The maintainers' keys: help, Discrepancies, select all, plan, apply.
+    press(b"?");
+    screen.wait_for("Help");
+    press(b"3");
+    screen.wait_for("▶3 Discrepancies");
+    press(b"a");
+    screen.wait_for("[x]");
+    press(b"p");
+    screen.wait_for("Plan preview");
+    press(b"\r");
+    screen.wait_for("Apply?");
+    press(b"y");
+    screen.wait_for("Applied batch");
+    press(b"q");
+
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("the TUI did not quit; screen:\n{}", screen.text());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    // Let the reader drain the last bytes.
+    std::thread::sleep(Duration::from_millis(200));
+
+    let raw = screen.raw.lock().unwrap().clone();
+    let find = |needle: &[u8]| raw.windows(needle.len()).rposition(|w| w == needle);
+    let entered = find(b"\x1b[?1049h").expect("entered the alternate screen");
+    let left = find(b"\x1b[?1049l").expect("left the alternate screen");
+    assert!(left > entered);
+    assert!(find(b"\x1b[?25h").is_some_and(|shown| shown > entered), "cursor shown again");
+    let parser = screen.parser.lock().unwrap();
+    assert!(!parser.screen().alternate_screen());
+    assert!(!parser.screen().hide_cursor());
+    drop(parser);
+
+    let after = Inspection::open(&dump, &Control::none()).unwrap();
+    assert!(!after.has_problems(), "left: {:?}", after.found.iter().map(|d| &d.id).collect::<Vec<_>>());
+}

@@ -1,0 +1,85 @@
+//! A large dump stays immediate: only the visible rows are built per frame.
+//! 200 000 extra rows (all ghosts, so 200 000 discrepancies too) by default;
+//! set `CACHESCOPE_LARGE_ROWS=1000000` for the full-size measurement.
+
+use std::time::{Duration, Instant};
+
+use cachescope::core::demo::write_demo;
+use cachescope::core::{Control, Dump, Inspection, Locate};
+use cachescope::tui::app::{App, Msg, Pane};
+use cachescope::tui::theme::Theme;
+use cachescope::tui::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn timed(what: &str, budget: Duration, f: impl FnOnce()) {
+    let start = Instant::now();
+    f();
+    let took = start.elapsed();
+    eprintln!("{what}: {took:?}");
+    assert!(took < budget, "{what} took {took:?} (budget {budget:?})");
+}
+
+#[test]
+fn moving_paging_jumping_and_filtering_a_large_dump_stay_immediate() {
+    let n: u64 = std::env::var("CACHESCOPE_LARGE_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(200_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dump");
+    write_demo(&dir, 10, 1).unwrap();
+    {
+        let mut conn = rusqlite::Connection::open(dir.join("databases/app.db")).unwrap();
+        let tx = conn.transaction().unwrap();
+        {
+            let mut st = tx
+                .prepare("INSERT INTO cache_entries (cache_key, compression_state, size_bytes, created_at) VALUES (?1, 'm4a', 1000, 0)")
+                .unwrap();
+            for i in 0..n {
+                st.execute([format!("{:064x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15))]).unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let dump = Dump::locate(&Locate { path: Some(dir), ..Default::default() }).unwrap();
+    let ins = Inspection::open(&dump, &Control::none()).unwrap();
+    assert!(ins.rows.len() as u64 >= n);
+    let mut app = App::with_inspection(ins, "DUMP".into(), Theme::mono());
+    let mut term = Terminal::new(TestBackend::new(160, 45)).unwrap();
+    // Per keystroke of the filter (a full pass over the lists) and per frame;
+    // unoptimised test builds get ten times the time.
+    let slow = if cfg!(debug_assertions) { 10 } else { 1 };
+    let budget = Duration::from_millis(100 * slow * n.div_ceil(200_000));
+    let frame = Duration::from_millis(16 * slow);
+    let key = |app: &mut App, code| {
+        app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    };
+    timed("first frame", frame, || {
+        term.draw(|f| ui::draw(f, &mut app)).unwrap();
+    });
+    timed("G + frame (Discrepancies)", frame, || {
+        key(&mut app, KeyCode::Char('G'));
+        term.draw(|f| ui::draw(f, &mut app)).unwrap();
+    });
+    assert_eq!(app.panes[Pane::Disc as usize].pos, app.vis[Pane::Disc as usize].len() - 1);
+    timed("2, G, 20×PgUp, 20×j + frames", frame * 4, || {
+        key(&mut app, KeyCode::Char('2'));
+        key(&mut app, KeyCode::Char('G'));
+        for _ in 0..20 {
+            key(&mut app, KeyCode::PageUp);
+            key(&mut app, KeyCode::Char('j'));
+        }
+        term.draw(|f| ui::draw(f, &mut app)).unwrap();
+    });
+    timed("filter /ff00 (4 keystrokes) + frame", budget * 4, || {
+        for c in "/ff00".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        term.draw(|f| ui::draw(f, &mut app)).unwrap();
+    });
+    assert!(app.vis[Pane::Db as usize].len() < app.ins.as_ref().unwrap().rows.len());
+    timed("Esc (clear filter) + frame", budget, || {
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Esc);
+        term.draw(|f| ui::draw(f, &mut app)).unwrap();
+    });
+}

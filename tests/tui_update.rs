@@ -1,0 +1,322 @@
+//! Drives the TUI's `update()` with keys and worker messages and asserts on
+//! state: no terminal, no threads.
+
+use std::path::Path;
+
+use cachescope::core::demo::write_demo;
+use cachescope::core::report::write_plan_text;
+use cachescope::core::{Control, Dump, Fix, Inspection, Kind, Locate, Selection, plan};
+use cachescope::tui::app::{App, Confirm, Effect, Layer, Msg, Pane};
+use cachescope::tui::theme::Theme;
+use cachescope::tui::worker::WorkerMsg;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn open(dir: &Path) -> Inspection {
+    let dump = Dump::locate(&Locate { path: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
+    Inspection::open(&dump, &Control::none()).unwrap()
+}
+
+fn demo(keys: u64, seed: u64) -> (tempfile::TempDir, App) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dump");
+    write_demo(&dir, keys, seed).unwrap();
+    let app = App::with_inspection(open(&dir), "DUMP".into(), Theme::mono());
+    (tmp, app)
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn keys(app: &mut App, s: &str) -> Vec<Effect> {
+    s.chars().flat_map(|c| key(app, KeyCode::Char(c))).collect()
+}
+
+fn focused_kind(app: &App) -> Kind {
+    app.ins.as_ref().unwrap().found[app.focused_disc().unwrap()].kind
+}
+
+fn move_to_kind(app: &mut App, kind: Kind) {
+    keys(app, "3g");
+    while focused_kind(app) != kind {
+        keys(app, "j");
+    }
+}
+
+#[test]
+fn starts_on_discrepancies_and_switches_panes() {
+    let (_t, mut app) = demo(40, 3);
+    assert_eq!(app.focus, Pane::Disc);
+    assert_eq!(app.mode(), "READ-ONLY");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Disk);
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(app.focus, Pane::Disc);
+    keys(&mut app, "2");
+    assert_eq!(app.focus, Pane::Db);
+    keys(&mut app, "1");
+    assert_eq!(app.focus, Pane::Disk);
+}
+
+#[test]
+fn moving_in_one_pane_moves_the_others_to_the_same_key() {
+    let (_t, mut app) = demo(40, 3);
+    // An orphaned file has a file but no row.
+    move_to_kind(&mut app, Kind::OrphanedFile);
+    let k = app.current_link(Pane::Disc).unwrap().key.unwrap();
+    assert_eq!(app.current_link(Pane::Disk).unwrap().key.as_deref(), Some(k.as_str()));
+    assert!(app.panes[Pane::Db as usize].miss, "the DB pane shows 'no row'");
+    // A ghost entry has a row.
+    move_to_kind(&mut app, Kind::GhostEntry);
+    let k = app.current_link(Pane::Disc).unwrap().key.unwrap();
+    assert_eq!(app.current_link(Pane::Db).unwrap().key.as_deref(), Some(k.as_str()));
+    // Moving in the DB pane moves the Discrepancies pane (or marks it empty).
+    keys(&mut app, "2j");
+    let row_key = app.current_link(Pane::Db).unwrap().key.unwrap();
+    match app.current_link(Pane::Disc) {
+        Some(l) => assert_eq!(l.key.as_deref(), Some(row_key.as_str())),
+        None => assert!(app.panes[Pane::Disc as usize].miss),
+    }
+    keys(&mut app, "G");
+    let last = app.vis[Pane::Db as usize].len() - 1;
+    assert_eq!(app.panes[Pane::Db as usize].pos, last);
+    keys(&mut app, "g");
+    assert_eq!(app.panes[Pane::Db as usize].pos, 0);
+    key(&mut app, KeyCode::PageDown);
+    assert!(app.panes[Pane::Db as usize].pos > 1);
+}
+
+#[test]
+fn space_f_a_and_capital_a_select() {
+    let (_t, mut app) = demo(40, 3);
+    move_to_kind(&mut app, Kind::GhostEntry);
+    let id = app.ins.as_ref().unwrap().found[app.focused_disc().unwrap()].id.clone();
+    keys(&mut app, " ");
+    assert_eq!(app.chosen.get(&id), Some(&Fix::MarkFailed));
+    assert_eq!(app.mode(), "PLAN");
+    keys(&mut app, "f");
+    assert_eq!(app.chosen.get(&id), Some(&Fix::DeleteEntry));
+    keys(&mut app, "f");
+    assert_eq!(app.chosen.get(&id), Some(&Fix::MarkFailed));
+    keys(&mut app, " ");
+    assert!(!app.chosen.contains_key(&id));
+    // `f` on an unselected item moves to the next fix and selects it.
+    keys(&mut app, "f");
+    assert_eq!(app.chosen.get(&id), Some(&Fix::DeleteEntry));
+    keys(&mut app, " ");
+    keys(&mut app, "a");
+    let ins = app.ins.as_ref().unwrap();
+    let with_default = ins.found.iter().filter(|d| d.default_fix().is_some()).count();
+    assert_eq!(app.chosen.len(), with_default);
+    assert!(ins.found.iter().filter(|d| d.kind == Kind::StrayFile).all(|d| !app.chosen.contains_key(&d.id)));
+    keys(&mut app, "A");
+    assert!(app.chosen.is_empty());
+    // Space and f belong to the Discrepancies pane.
+    keys(&mut app, "1 ");
+    assert!(app.chosen.is_empty());
+}
+
+#[test]
+fn filter_by_kind_key_or_path_and_esc_clears() {
+    let (_t, mut app) = demo(40, 3);
+    keys(&mut app, "/ghost");
+    assert_eq!(app.top(), Some(&Layer::Filter));
+    // While typing, keys go to the filter: `q` does not quit.
+    keys(&mut app, "q");
+    assert!(!app.quit);
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.filter, "ghost");
+    let ins = app.ins.as_ref().unwrap();
+    assert!(!app.vis[2].is_empty());
+    assert!(app.vis[2].iter().all(|&i| ins.found[i].kind == Kind::GhostEntry));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.filter.is_empty());
+    assert_eq!(app.vis[2].len(), app.ins.as_ref().unwrap().found.len());
+    // A key substring.
+    let k = app.ins.as_ref().unwrap().rows[0].key[..10].to_string();
+    keys(&mut app, &format!("/{k}"));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.vis[1].len(), 1);
+    // A path substring.
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/.DS_Store");
+    assert!(app.vis[0].len() == 1 && app.vis[2].len() == 1);
+}
+
+#[test]
+fn plan_preview_is_the_cli_plan_for_the_same_choices() {
+    let (t, mut app) = demo(40, 3);
+    keys(&mut app, "ap");
+    assert_eq!(app.top(), Some(&Layer::Plan));
+    let ins = open(&t.path().join("dump"));
+    let cli = plan(&ins, &Selection::default());
+    let mut out = vec![];
+    write_plan_text(&ins, &cli, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap().replace(&ins.dump.root.to_string_lossy().into_owned(), "DUMP");
+    let pv = app.plan.as_ref().unwrap();
+    assert_eq!(pv.lines, text.lines().map(str::to_string).collect::<Vec<_>>());
+    assert_eq!(pv.plan.items.len(), cli.items.len());
+}
+
+#[test]
+fn confirmation_defaults_to_no() {
+    let (_t, mut app) = demo(40, 3);
+    keys(&mut app, "ap");
+    for no in [KeyCode::Enter, KeyCode::Char('n'), KeyCode::Esc, KeyCode::Char('x'), KeyCode::Char('q')] {
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.top(), Some(&Layer::Confirm(Confirm::Apply)));
+        let pos = app.panes[2].pos;
+        assert!(key(&mut app, no).is_empty(), "{no:?} must answer No");
+        assert_eq!(app.top(), Some(&Layer::Plan), "back to the plan after {no:?}");
+        assert_eq!(app.panes[2].pos, pos);
+        assert!(!app.quit);
+    }
+    key(&mut app, KeyCode::Enter);
+    let previewed = app.plan.as_ref().unwrap().plan.clone();
+    let effects = keys(&mut app, "y");
+    match effects.as_slice() {
+        [Effect::Apply { plan, allow_mass_change: false }] => assert_eq!(*plan, previewed),
+        other => panic!("expected one apply, got {other:?}"),
+    }
+    assert_eq!(app.mode(), "APPLYING");
+    assert!(app.layers.is_empty());
+    // While applying, the panes still answer keys.
+    keys(&mut app, "j1");
+    assert_eq!(app.focus, Pane::Disk);
+}
+
+#[test]
+fn dialogs_take_keys_before_the_panes() {
+    let (_t, mut app) = demo(40, 3);
+    keys(&mut app, "?");
+    assert_eq!(app.top(), Some(&Layer::Help));
+    keys(&mut app, "1");
+    assert_eq!(app.focus, Pane::Disc, "the key closed the help, the pane did not see it");
+    assert!(app.layers.is_empty());
+    keys(&mut app, "u");
+    assert_eq!(app.top(), Some(&Layer::Confirm(Confirm::Undo)));
+    let pos = app.panes[2].pos;
+    assert!(keys(&mut app, "j").is_empty());
+    assert_eq!(app.panes[2].pos, pos);
+    keys(&mut app, "u");
+    assert!(matches!(keys(&mut app, "y").as_slice(), [Effect::Undo]));
+    // Enter opens the detail; Esc closes it.
+    let mut app2 = demo(40, 3).1;
+    key(&mut app2, KeyCode::Enter);
+    assert_eq!(app2.top(), Some(&Layer::Detail));
+    key(&mut app2, KeyCode::Esc);
+    assert!(app2.layers.is_empty());
+}
+
+#[test]
+fn mass_change_needs_typed_yes() {
+    let (_t, mut app) = demo(40, 3);
+    keys(&mut app, "ap");
+    let pv = app.plan.as_mut().unwrap();
+    pv.mass = Some("it would mark failed or delete 30 of 40 rows, more than half".into());
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.top(), Some(Layer::Typed { .. })));
+    keys(&mut app, "no");
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(app.top(), Some(&Layer::Plan));
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "yes");
+    match key(&mut app, KeyCode::Enter).as_slice() {
+        [Effect::Apply { allow_mass_change: true, .. }] => {}
+        other => panic!("expected a mass apply, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_rescan_keeps_the_focused_key_and_drops_vanished_choices() {
+    let (t, mut app) = demo(40, 3);
+    move_to_kind(&mut app, Kind::SizeMismatch);
+    keys(&mut app, " ");
+    let key_before = app.current_link(Pane::Disc).unwrap().key;
+    app.update(Msg::Worker(WorkerMsg::Scanned(Ok(Box::new(open(&t.path().join("dump")))))));
+    assert_eq!(app.current_link(Pane::Disc).unwrap().key, key_before);
+    assert_eq!(app.chosen.len(), 1);
+    // Rescanning is an effect, and `r` is refused while busy.
+    assert!(matches!(keys(&mut app, "r").as_slice(), [Effect::Scan]));
+    assert!(keys(&mut app, "r").is_empty());
+    assert!(app.update(Msg::DumpChanged).is_empty());
+}
+
+#[test]
+fn quit_keys() {
+    let (_t, mut app) = demo(20, 3);
+    keys(&mut app, "q");
+    assert!(app.quit);
+    let (_t, mut app) = demo(20, 3);
+    keys(&mut app, "/");
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    assert!(app.quit);
+}
+
+#[test]
+fn mouse_clicks_focus_and_select_and_the_wheel_scrolls() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (_t, mut app) = demo(40, 3);
+    app.mouse = true;
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| cachescope::tui::ui::draw(f, &mut app)).unwrap();
+    let disk = app.hit[Pane::Disk as usize];
+    let click = |column, row, kind| MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE };
+    app.update(Msg::Mouse(click(disk.x + 3, disk.y + 3, MouseEventKind::Down(MouseButton::Left))));
+    assert_eq!(app.focus, Pane::Disk);
+    let offset = app.panes[Pane::Disk as usize].offset;
+    assert_eq!(app.panes[Pane::Disk as usize].pos, offset + 2);
+    let before = app.panes[Pane::Disk as usize].pos;
+    app.update(Msg::Mouse(click(disk.x + 3, disk.y + 3, MouseEventKind::ScrollDown)));
+    assert_eq!(app.panes[Pane::Disk as usize].pos, before + 3);
+    // --no-mouse: ignored.
+    app.mouse = false;
+    app.update(Msg::Mouse(click(disk.x + 3, disk.y + 3, MouseEventKind::ScrollDown)));
+    assert_eq!(app.panes[Pane::Disk as usize].pos, before + 3);
+}
+
+#[test]
+fn a_selects_only_what_the_filter_shows_and_strays_are_chosen_one_by_one() {
+    let (_t, mut app) = demo(40, 3);
+    keys(&mut app, "/ghost");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "a");
+    let ins = app.ins.as_ref().unwrap();
+    let ghosts = ins.found.iter().filter(|d| d.kind == Kind::GhostEntry).count();
+    assert_eq!(app.chosen.len(), ghosts);
+    assert!(app.chosen.values().all(|f| *f == Fix::MarkFailed));
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "A");
+    move_to_kind(&mut app, Kind::StrayFile);
+    keys(&mut app, " ");
+    assert_eq!(app.chosen.values().copied().collect::<Vec<_>>(), vec![Fix::Quarantine]);
+    keys(&mut app, "p");
+    let pv = app.plan.as_ref().unwrap();
+    assert_eq!((pv.plan.items.len(), pv.plan.move_count()), (1, 1));
+}
+
+#[test]
+fn per_item_fixes_give_the_plan_of_the_equivalent_cli_flags() {
+    let (t, mut app) = demo(40, 3);
+    keys(&mut app, "/ghost");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "g");
+    for _ in 0..app.vis[Pane::Disc as usize].len() {
+        keys(&mut app, "fj");
+    }
+    keys(&mut app, "p");
+    // `cachescope plan --only ghost_entry --fix ghost_entry=delete_entry`
+    let ins = open(&t.path().join("dump"));
+    let sel = Selection {
+        only: Some(vec![Kind::GhostEntry]),
+        per_kind: [(Kind::GhostEntry, Fix::DeleteEntry)].into_iter().collect(),
+        per_item: Default::default(),
+    };
+    let cli = plan(&ins, &sel);
+    let mut out = vec![];
+    write_plan_text(&ins, &cli, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap().replace(&ins.dump.root.to_string_lossy().into_owned(), "DUMP");
+    assert!(text.contains("DELETE FROM cache_entries"));
+    assert_eq!(app.plan.as_ref().unwrap().lines, text.lines().map(str::to_string).collect::<Vec<_>>());
+}
