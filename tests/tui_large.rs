@@ -1,8 +1,7 @@
-//! A large dump stays immediate: only the visible rows are built per frame.
-//! 200 000 extra rows (all ghosts, so 200 000 discrepancies too) by default;
-//! set `CACHESCOPE_LARGE_ROWS=1000000` for the full-size measurement.
-
-use std::time::{Duration, Instant};
+//! Moving, paging, jumping and filtering work on a large dump (200 000 extra
+//! rows, all ghosts, so 200 000 discrepancies too; `CACHESCOPE_LARGE_ROWS`
+//! changes it). How fast they are is measured by the scale benchmark
+//! (`cargo bench --bench scale`), not here: timings in tests are flaky.
 
 use cachescope::core::demo::write_demo;
 use cachescope::core::{Control, Dump, Inspection, Locate};
@@ -13,16 +12,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn timed(what: &str, budget: Duration, f: impl FnOnce()) {
-    let start = Instant::now();
-    f();
-    let took = start.elapsed();
-    eprintln!("{what}: {took:?}");
-    assert!(took < budget, "{what} took {took:?} (budget {budget:?})");
-}
-
 #[test]
-fn moving_paging_jumping_and_filtering_a_large_dump_stay_immediate() {
+fn moving_paging_jumping_and_filtering_a_large_dump() {
     let n: u64 = std::env::var("CACHESCOPE_LARGE_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(200_000);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("dump");
@@ -45,41 +36,33 @@ fn moving_paging_jumping_and_filtering_a_large_dump_stay_immediate() {
     assert!(ins.rows.len() as u64 >= n);
     let mut app = App::with_inspection(ins, "DUMP".into(), Theme::mono());
     let mut term = Terminal::new(TestBackend::new(160, 45)).unwrap();
-    // Per keystroke of the filter (a full pass over the lists) and per frame;
-    // unoptimised test builds get ten times the time.
-    let slow = if cfg!(debug_assertions) { 10 } else { 1 };
-    let budget = Duration::from_millis(100 * slow * n.div_ceil(200_000));
-    let frame = Duration::from_millis(16 * slow);
     let key = |app: &mut App, code| {
         app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     };
-    timed("first frame", frame, || {
-        term.draw(|f| ui::draw(f, &mut app)).unwrap();
-    });
-    timed("G + frame (Discrepancies)", frame, || {
-        key(&mut app, KeyCode::Char('G'));
-        term.draw(|f| ui::draw(f, &mut app)).unwrap();
-    });
+    term.draw(|f| ui::draw(f, &mut app)).unwrap();
+    key(&mut app, KeyCode::Char('G'));
+    term.draw(|f| ui::draw(f, &mut app)).unwrap();
     assert_eq!(app.panes[Pane::Disc as usize].pos, app.vis[Pane::Disc as usize].len() - 1);
-    timed("2, G, 20×PgUp, 20×j + frames", frame * 4, || {
-        key(&mut app, KeyCode::Char('2'));
-        key(&mut app, KeyCode::Char('G'));
-        for _ in 0..20 {
-            key(&mut app, KeyCode::PageUp);
-            key(&mut app, KeyCode::Char('j'));
-        }
-        term.draw(|f| ui::draw(f, &mut app)).unwrap();
-    });
-    timed("filter /ff00 (4 keystrokes) + frame", budget * 4, || {
-        for c in "/ff00".chars() {
-            key(&mut app, KeyCode::Char(c));
-        }
-        term.draw(|f| ui::draw(f, &mut app)).unwrap();
-    });
+    key(&mut app, KeyCode::Char('2'));
+    key(&mut app, KeyCode::Char('G'));
+    for _ in 0..20 {
+        key(&mut app, KeyCode::PageUp);
+        key(&mut app, KeyCode::Char('j'));
+    }
+    term.draw(|f| ui::draw(f, &mut app)).unwrap();
+    let db = &app.panes[Pane::Db as usize];
+    let rows = app.ins.as_ref().unwrap().rows.len();
+    assert!(db.pos > 0 && db.pos < rows - 20, "paged up from the end: {}", db.pos);
+    for c in "/ff00".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    term.draw(|f| ui::draw(f, &mut app)).unwrap();
     assert!(app.vis[Pane::Db as usize].len() < app.ins.as_ref().unwrap().rows.len());
-    timed("Esc (clear filter) + frame", budget, || {
-        key(&mut app, KeyCode::Esc);
-        key(&mut app, KeyCode::Esc);
-        term.draw(|f| ui::draw(f, &mut app)).unwrap();
-    });
+    let ins = app.ins.as_ref().unwrap();
+    assert!(!app.vis[Pane::Db as usize].is_empty());
+    assert!(app.vis[Pane::Db as usize].iter().all(|&i| ins.rows[i as usize].key.contains("ff00")));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    term.draw(|f| ui::draw(f, &mut app)).unwrap();
+    assert_eq!(app.vis[Pane::Db as usize].len(), app.ins.as_ref().unwrap().rows.len(), "Esc clears the filter");
 }

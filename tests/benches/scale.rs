@@ -5,7 +5,8 @@
 //! (several minutes, ~10 GB of disk in the temp dir). Environment:
 //! `CACHESCOPE_BENCH_KEYS=N` for the large size (default 1 000 000),
 //! `CACHESCOPE_BENCH_RUNS=N` runs per timing (median; default 3),
-//! `CACHESCOPE_BENCH_DIR=DIR` where dumps go (default the temp dir).
+//! `CACHESCOPE_BENCH_DIR=DIR` where dumps go (default the temp dir),
+//! `CACHESCOPE_BENCH_ONLY=apply` only the apply row.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -90,6 +91,12 @@ fn main() {
     let big = env_num("CACHESCOPE_BENCH_KEYS", 1_000_000);
     let small = (big / 10).max(1000);
     let runs = env_num("CACHESCOPE_BENCH_RUNS", 3).max(1);
+    if std::env::var("CACHESCOPE_BENCH_ONLY").is_ok_and(|v| v == "apply") {
+        let n = (big / 10).max(1000);
+        let dir = std::env::temp_dir().join("cachescope-bench-apply");
+        println!("apply {n} fixes: database work {}", secs(apply_bench(&dir, n)));
+        return;
+    }
     let base = std::env::var_os("CACHESCOPE_BENCH_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
     let root = base.join(format!("cachescope-bench-{big}"));
     std::fs::create_dir_all(&root).unwrap();
@@ -161,6 +168,8 @@ fn main() {
         target: 1.0,
     });
 
+    tui_rows(&mut rows, &root, &large, big);
+
     let db = apply_bench(&root.join("apply"), (big / 10).max(1000));
     rows.push(Row {
         what: format!("apply {} fixes: database work", (big / 10).max(1000)),
@@ -216,4 +225,94 @@ fn apply_bench(dir: &Path, n: u64) -> Duration {
     let report = apply(&session, &ins, &p, &ApplyOptions::default(), &Control::none()).unwrap();
     assert_eq!(report.applied() as u64, n);
     report.timings.database
+}
+
+/// Median time of `f` over `n` calls.
+fn median_of(n: usize, mut f: impl FnMut()) -> Duration {
+    median(
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// TUI rows: a frame into `TestBackend` 200×50 at 1k and at `big` rows, the
+/// first frame before any scan, and a key-substring filter at `big` rows.
+fn tui_rows(rows: &mut Vec<Row>, root: &Path, large: &Path, big: u64) {
+    use cachescope::core::{Control, Dump, Inspection, Locate};
+    use cachescope::tui::app::{App, Msg};
+    use cachescope::tui::theme::Theme;
+    use cachescope::tui::ui;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    let open = |dir: &Path| {
+        let dump = Dump::locate(&Locate { path: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
+        Inspection::open(&dump, &Control::none()).unwrap()
+    };
+    let key = |app: &mut App, c: KeyCode| {
+        app.update(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+    };
+    let frame = |dir: &Path| {
+        let mut app = App::with_inspection(open(dir), "DUMP".into(), Theme::mono());
+        let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
+        term.draw(|f| ui::draw(f, &mut app)).unwrap();
+        median_of(50, || {
+            key(&mut app, KeyCode::Char('j'));
+            term.draw(|f| ui::draw(f, &mut app)).unwrap();
+        })
+    };
+    let tiny = root.join("tiny");
+    demo(&tiny, 1000);
+    let (f_small, f_big) = (frame(&tiny), frame(large));
+    rows.push(Row {
+        what: format!("TUI frame 200x50, {big} keys"),
+        value: format!("{:.3} ms", f_big.as_secs_f64() * 1e3),
+        baseline: "2 ms".into(),
+        ratio: f_big.as_secs_f64() * 1e3 / 2.0,
+        target: 1.0,
+    });
+    rows.push(Row {
+        what: format!("TUI frame flat: {big} keys ÷ 1 000 keys"),
+        value: format!("{:.3} ms", f_big.as_secs_f64() * 1e3),
+        baseline: format!("{:.3} ms", f_small.as_secs_f64() * 1e3),
+        ratio: f_big.as_secs_f64() / f_small.as_secs_f64(),
+        target: 1.5,
+    });
+
+    let start = Instant::now();
+    let mut app = App::new("DUMP".into(), Theme::mono(), false);
+    let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    term.draw(|f| ui::draw(f, &mut app)).unwrap();
+    let first = start.elapsed();
+    rows.push(Row {
+        what: "TUI first frame (before the scan ends)".into(),
+        value: format!("{:.3} ms", first.as_secs_f64() * 1e3),
+        baseline: "200 ms".into(),
+        ratio: first.as_secs_f64() * 1e3 / 200.0,
+        target: 1.0,
+    });
+
+    let mut app = App::with_inspection(open(large), "DUMP".into(), Theme::mono());
+    term.draw(|f| ui::draw(f, &mut app)).unwrap();
+    key(&mut app, KeyCode::Char('/'));
+    let mut worst = Duration::ZERO;
+    for c in "ff00".chars() {
+        let t = Instant::now();
+        key(&mut app, KeyCode::Char(c));
+        term.draw(|f| ui::draw(f, &mut app)).unwrap();
+        worst = worst.max(t.elapsed());
+    }
+    rows.push(Row {
+        what: format!("TUI filter by key substring, {big} keys (worst key)"),
+        value: format!("{:.1} ms", worst.as_secs_f64() * 1e3),
+        baseline: "150 ms".into(),
+        ratio: worst.as_secs_f64() * 1e3 / 150.0,
+        target: 1.0,
+    });
 }
