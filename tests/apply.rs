@@ -261,3 +261,27 @@ fn odd_file_names_round_trip_through_quarantine_and_undo() {
     was.retain(|k, _| !k.ends_with(b"app.db"));
     assert_eq!(now, was);
 }
+
+#[test]
+fn undo_restores_the_row_as_it_was_at_apply_time_not_at_scan_time() {
+    let d = TestDump::new(Layout::Flat);
+    d.row(&key(1), "m4a", Some(10), None); // a ghost
+    let s = d.m4a(&key(2), 10);
+    d.row(&key(2), "m4a", Some(s), None);
+    let (dump, ins) = open(d.root());
+    let p = plan(&ins, &Selection::default());
+    // The app touches a column no fix reads, after the scan.
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute("UPDATE cache_entries SET last_used_at = 42 WHERE cache_key = ?1", [key(1)]).unwrap();
+    drop(conn);
+    let session = Session::begin(&dump).unwrap();
+    let report = apply(&session, &ins, &p, &ApplyOptions::default(), &Control::none()).unwrap();
+    assert_eq!(report.applied(), 1, "the compare-and-swap columns did not change");
+    let after_apply = rows(&d.db);
+    cachescope::core::undo(&session, None).unwrap();
+    let restored = rows(&d.db);
+    let ghost = restored.iter().find(|r| r[0] == rusqlite::types::Value::Text(key(1))).unwrap();
+    assert_eq!(ghost[9], rusqlite::types::Value::Integer(42), "last_used_at as the app left it");
+    assert_eq!(ghost[4], rusqlite::types::Value::Text("m4a".into()));
+    assert_ne!(after_apply, restored);
+}

@@ -15,9 +15,9 @@ use super::failpoint::failpoint;
 use super::fmt::lossy;
 use super::inspect::Inspection;
 use super::journal::path_hex;
-use super::kinds::Fix;
+use super::kinds::{Fix, Kind};
 use super::plan::{Op, Plan, PlanItem};
-use super::rows::full_row;
+use super::rows::{RowImage, row_values};
 
 #[derive(Debug, Clone, Default)]
 pub struct ApplyOptions {
@@ -48,8 +48,10 @@ pub struct ApplyReport {
 pub struct Timings {
     /// Lock wait, backup and journal: before the first change.
     pub prepare: std::time::Duration,
-    /// Row changes and audit rows, and the COMMIT.
+    /// Row changes with their audit rows, and the COMMIT.
     pub database: std::time::Duration,
+    /// Re-checking each fix's file before it runs (stat calls).
+    pub checks: std::time::Duration,
     /// File moves with their journal entries and fsyncs.
     pub files: std::time::Duration,
 }
@@ -64,6 +66,17 @@ impl ApplyReport {
             Outcome::Applied => None,
         })
     }
+}
+
+/// The audit details of a row fix: serialised straight from borrowed data.
+#[derive(serde::Serialize)]
+struct FixDetails<'a> {
+    discrepancy: &'a str,
+    kind: Kind,
+    fix: Fix,
+    sql: &'a str,
+    before: Option<RowImage<'a>>,
+    after: Option<RowImage<'a>>,
 }
 
 /// File moves journaled with one fsync.
@@ -143,36 +156,73 @@ fn run(
             "counts": plan.counts().iter().map(|(f, n)| (f.as_str().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
         }),
     )?;
+    timings.database += start.elapsed();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.items.len()];
     let quarantine = batch.session.quarantine_dir(batch.id);
     let cancelled = || Error::new(ErrorKind::Cancelled, "the apply was cancelled; nothing was changed");
     let mut done = 0u64;
     // Row changes first, each a compare-and-swap with its audit row.
     for (n, item) in plan.items.iter().enumerate() {
-        let Op::Sql { sql } = &item.op else { continue };
+        let Op::Sql { sql, template, params, sets } = &item.op else { continue };
         if ctl.cancelled() {
             return Err(cancelled());
         }
-        let outcome = match precondition(item, cache_dir) {
-            Err(why) => Outcome::Stale(why),
-            Ok(()) if batch.conn.execute(sql, []).map_err(sql_err)? == 1 => {
-                let after = item.key.as_deref().and_then(|k| full_row(&batch.conn, &ins.columns, k).ok().flatten());
-                batch.audit(
-                    event_of(item.fix),
-                    item.key.as_deref(),
-                    &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix, "sql": sql,
-                            "before": item.before, "after": after}),
-                )?;
-                Outcome::Applied
+        let row = |conn: &rusqlite::Connection| -> Result<Option<Vec<rusqlite::types::Value>>> {
+            match item.key.as_deref() {
+                Some(k) => row_values(conn, &ins.columns, k).map_err(sql_err),
+                None => Ok(None),
             }
-            Ok(()) => Outcome::Stale("the row changed since the scan".to_string()),
         };
+
+        let checked = Instant::now();
+        let pre = precondition(item, cache_dir);
+        timings.checks += checked.elapsed();
+        let start = Instant::now();
+        let outcome = match pre {
+            Err(why) => Outcome::Stale(why),
+            Ok(()) => {
+                // The live row, read inside the transaction: what undo restores.
+                let before = if item.fix == Fix::Register { None } else { row(&batch.conn)? };
+                let changed = batch
+                    .conn
+                    .prepare_cached(template)
+                    .and_then(|mut st| st.execute(rusqlite::params_from_iter(params.iter())))
+                    .map_err(sql_err)?;
+                if changed == 1 {
+                    let after = match (item.fix, &before) {
+                        (Fix::DeleteEntry, _) => None,
+                        // The compare-and-swap matched, so the row is now `before` with the SET values.
+                        (_, Some(b)) if !sets.is_empty() => {
+                            let mut a = b.clone();
+                            for (i, v) in sets {
+                                a[*i] = v.clone();
+                            }
+                            Some(a)
+                        }
+                        _ => row(&batch.conn)?,
+                    };
+                    let names = &ins.columns.names;
+                    let details = FixDetails {
+                        discrepancy: &item.id,
+                        kind: item.kind,
+                        fix: item.fix,
+                        sql,
+                        before: before.as_deref().map(|values| RowImage { names, values }),
+                        after: after.as_deref().map(|values| RowImage { names, values }),
+                    };
+                    batch.audit(event_of(item.fix), item.key.as_deref(), &details)?;
+                    Outcome::Applied
+                } else {
+                    Outcome::Stale("the row changed since the scan".to_string())
+                }
+            }
+        };
+        timings.database += start.elapsed();
         outcomes[n] = Some(outcome);
         done += 1;
         ctl.progress(Phase::Apply, done, Some(total));
     }
     failpoint("apply.after_sql");
-    timings.database += start.elapsed();
     let start = Instant::now();
     // Then file moves, in groups that share one journal fsync.
     let moves: Vec<usize> =

@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
-use serde_json::Value as Json;
 
 use super::dump::Dump;
 use super::error::{Error, ErrorKind, Result, is_busy};
@@ -225,12 +224,14 @@ impl<'s> Batch<'s> {
     }
 
     /// Adds one audit row to the open transaction.
-    pub fn audit(&self, event: &str, key: Option<&str>, details: &Json) -> Result<()> {
+    pub fn audit(&self, event: &str, key: Option<&str>, details: &impl serde::Serialize) -> Result<()> {
+        let details =
+            serde_json::to_string(details).map_err(|e| Error::io(format!("could not encode an audit row: {e}")))?;
         self.conn
             .prepare_cached(
                 "INSERT INTO cache_audit (event_type, details, affected_cache_key, timestamp, reconciliation_batch_id) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
-            .and_then(|mut stmt| stmt.execute(params![event, details.to_string(), key, now_ms(), self.id]))
+            .and_then(|mut stmt| stmt.execute(params![event, details, key, now_ms(), self.id]))
             .map(|_| ())
             .map_err(|e| Error::sqlite_at("write", &self.session.dump.db, &e))
     }

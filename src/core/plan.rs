@@ -43,8 +43,19 @@ impl Selection {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
-    /// One SQL statement; it must change exactly one row, else the fix is stale.
-    Sql { sql: String },
+    /// One SQL statement; it must change exactly one row, else the fix is
+    /// stale. `sql` is shown and audited; it runs as `template` with
+    /// `params` bound, the same statement with the same values.
+    Sql {
+        sql: String,
+        #[serde(skip)]
+        template: String,
+        #[serde(skip)]
+        params: Vec<Value>,
+        /// For an UPDATE: the columns (by position) it sets, and to what.
+        #[serde(skip)]
+        sets: Vec<(usize, Value)>,
+    },
     /// Move a file (relative to the cache dir) into the batch's quarantine.
     Quarantine {
         #[serde(serialize_with = "ser_path")]
@@ -81,9 +92,6 @@ pub struct PlanItem {
     pub key: Option<String>,
     pub fix: Fix,
     pub op: Op,
-    /// Before-values of the row (all columns, for undo), when a row changes.
-    #[serde(skip)]
-    pub before: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(skip)]
     pub pre: Precondition,
 }
@@ -156,7 +164,6 @@ fn item(ins: &Inspection, d: &Discrepancy, fix: Fix) -> Option<PlanItem> {
     let key = d.key.clone();
     let with_file = |f: &FileFacts| Some((f.path.clone(), f.id));
     let mut pre = Precondition { file: None, unchanged: vec![], absent: vec![] };
-    let mut before = None;
     let op = match fix {
         Fix::Quarantine => {
             let f = file?;
@@ -166,12 +173,11 @@ fn item(ins: &Inspection, d: &Discrepancy, fix: Fix) -> Option<PlanItem> {
         Fix::Register => {
             let f = file?;
             pre.file = with_file(f);
-            Op::Sql { sql: insert_sql(cols, key.as_deref()?, f) }
+            insert_sql(cols, key.as_deref()?, f)
         }
         Fix::UpdateState | Fix::UpdateSize => {
             let (f, r) = (file?, row?);
             pre.file = with_file(f);
-            before = ins.full_row(&r.key);
             let mut set = vec![];
             if fix == Fix::UpdateState {
                 set.push(("compression_state", text(f.encoding().map_or("wav", Encoding::as_str))));
@@ -182,11 +188,10 @@ fn item(ins: &Inspection, d: &Discrepancy, fix: Fix) -> Option<PlanItem> {
             if fix == Fix::UpdateState && cols.duration_ms.is_some() {
                 set.push(("duration_ms", f.duration_ms().map_or(Value::Null, |d| Value::Integer(d as i64))));
             }
-            Op::Sql { sql: update_sql(cols, r, &set) }
+            update_sql(cols, r, &set)
         }
         Fix::MarkFailed | Fix::DeleteEntry => {
             let r = row?;
-            before = ins.full_row(&r.key);
             // A ghost is only a ghost while the key's files stay as scanned.
             for f in ins.scan.files.iter().filter(|f| f.key() == Some(&r.key)) {
                 pre.unchanged.push((f.path.clone(), f.id));
@@ -203,13 +208,13 @@ fn item(ins: &Inspection, d: &Discrepancy, fix: Fix) -> Option<PlanItem> {
                 }
             }
             if fix == Fix::MarkFailed {
-                Op::Sql { sql: update_sql(cols, r, &[("compression_state", text("failed"))]) }
+                update_sql(cols, r, &[("compression_state", text("failed"))])
             } else {
-                Op::Sql { sql: format!("DELETE FROM cache_entries WHERE {};", guard(cols, r)) }
+                delete_sql(cols, r)
             }
         }
     };
-    Some(PlanItem { id: d.id.clone(), kind: d.kind, key, fix, op, before, pre })
+    Some(PlanItem { id: d.id.clone(), kind: d.kind, key, fix, op, pre })
 }
 
 fn text(s: &str) -> Value {
@@ -229,48 +234,100 @@ pub fn literal(v: &Value) -> String {
 
 /// `WHERE` clause matching the row only while it is as scanned
 /// (compare-and-swap on the columns fixes read or write).
-fn guard(cols: &Columns, r: &Row) -> String {
-    let name = |i: usize| quote_ident(&cols.names[i]);
-    let mut parts = vec![
-        format!("{} = {}", name(cols.cache_key), literal(&text(&r.key))),
-        format!("{} IS {}", name(cols.compression_state), literal(&r.state.clone().map_or(Value::Null, Value::Text))),
-    ];
-    if let Some(i) = cols.size_bytes {
-        parts.push(format!("{} IS {}", name(i), literal(&r.size_bytes)));
-    }
-    if let Some(i) = cols.duration_ms {
-        parts.push(format!("{} IS {}", name(i), literal(&r.duration_ms)));
-    }
-    parts.join(" AND ")
+/// A statement built once as two texts: SQL with literal values (what the
+/// plan shows and the audit records) and a template with the same values
+/// bound as parameters (what runs: prepared once, cached, no parsing per row).
+#[derive(Debug, Default)]
+struct Sql {
+    shown: String,
+    template: String,
+    params: Vec<Value>,
+    sets: Vec<(usize, Value)>,
 }
 
-fn update_sql(cols: &Columns, r: &Row, set: &[(&str, Value)]) -> String {
+impl Sql {
+    fn text(&mut self, s: &str) -> &mut Self {
+        self.shown.push_str(s);
+        self.template.push_str(s);
+        self
+    }
+    fn value(&mut self, v: Value) -> &mut Self {
+        self.shown.push_str(&literal(&v));
+        self.params.push(v);
+        self.template.push_str(&format!("?{}", self.params.len()));
+        self
+    }
+    fn op(self) -> Op {
+        Op::Sql { sql: self.shown, template: self.template, params: self.params, sets: self.sets }
+    }
+}
+
+/// `WHERE` clause matching the row only while it is as scanned
+/// (compare-and-swap on the columns fixes read or write).
+fn guard(q: &mut Sql, cols: &Columns, r: &Row) {
+    let name = |i: usize| quote_ident(&cols.names[i]);
+    q.text(&format!("{} = ", name(cols.cache_key))).value(text(&r.key));
+    q.text(&format!(" AND {} IS ", name(cols.compression_state)))
+        .value(r.state.clone().map_or(Value::Null, Value::Text));
+    if let Some(i) = cols.size_bytes {
+        q.text(&format!(" AND {} IS ", name(i))).value(r.size_bytes.clone());
+    }
+    if let Some(i) = cols.duration_ms {
+        q.text(&format!(" AND {} IS ", name(i))).value(r.duration_ms.clone());
+    }
+}
+
+fn update_sql(cols: &Columns, r: &Row, set: &[(&str, Value)]) -> Op {
     let pos = |c: &str| cols.names.iter().position(|n| n.eq_ignore_ascii_case(c));
-    let sets: Vec<String> = set
-        .iter()
-        .filter_map(|(c, v)| pos(c).map(|i| format!("{} = {}", quote_ident(&cols.names[i]), literal(v))))
-        .collect();
-    format!("UPDATE cache_entries SET {} WHERE {};", sets.join(", "), guard(cols, r))
+    let mut q = Sql::default();
+    q.text("UPDATE cache_entries SET ");
+    for (n, (i, v)) in set.iter().filter_map(|(c, v)| pos(c).map(|i| (i, v))).enumerate() {
+        if n > 0 {
+            q.text(", ");
+        }
+        q.text(&format!("{} = ", quote_ident(&cols.names[i]))).value(v.clone());
+        q.sets.push((i, v.clone()));
+    }
+    q.text(" WHERE ");
+    guard(&mut q, cols, r);
+    q.text(";");
+    q.op()
+}
+
+fn delete_sql(cols: &Columns, r: &Row) -> Op {
+    let mut q = Sql::default();
+    q.text("DELETE FROM cache_entries WHERE ");
+    guard(&mut q, cols, r);
+    q.text(";");
+    q.op()
 }
 
 /// `INSERT` of a row for an orphaned file, only while the key has no row.
-fn insert_sql(cols: &Columns, key: &str, f: &FileFacts) -> String {
-    let mut names = vec![quote_ident(&cols.names[cols.cache_key]), quote_ident(&cols.names[cols.compression_state])];
-    let mut values = vec![literal(&text(key)), literal(&text(f.encoding().map_or("wav", Encoding::as_str)))];
+fn insert_sql(cols: &Columns, key: &str, f: &FileFacts) -> Op {
+    let mut names = vec![cols.cache_key, cols.compression_state];
+    let mut values = vec![text(key), text(f.encoding().map_or("wav", Encoding::as_str))];
     let mut add = |col: Option<usize>, v: Value| {
         if let Some(i) = col {
-            names.push(quote_ident(&cols.names[i]));
-            values.push(literal(&v));
+            names.push(i);
+            values.push(v);
         }
     };
     add(cols.size_bytes, Value::Integer(f.id.size as i64));
     add(cols.duration_ms, f.duration_ms().map_or(Value::Null, |d| Value::Integer(d as i64)));
     add(cols.created_at, Value::Integer(f.id.mtime_ms()));
-    format!(
-        "INSERT INTO cache_entries ({}) SELECT {} WHERE NOT EXISTS (SELECT 1 FROM cache_entries WHERE {} = {});",
-        names.join(", "),
-        values.join(", "),
-        quote_ident(&cols.names[cols.cache_key]),
-        literal(&text(key))
-    )
+    let list: Vec<String> = names.iter().map(|i| quote_ident(&cols.names[*i])).collect();
+    let mut q = Sql::default();
+    q.text(&format!("INSERT INTO cache_entries ({}) SELECT ", list.join(", ")));
+    for (n, v) in values.into_iter().enumerate() {
+        if n > 0 {
+            q.text(", ");
+        }
+        q.value(v);
+    }
+    q.text(&format!(
+        " WHERE NOT EXISTS (SELECT 1 FROM cache_entries WHERE {} = ",
+        quote_ident(&cols.names[cols.cache_key])
+    ));
+    q.value(text(key)).text(");");
+    q.op()
 }

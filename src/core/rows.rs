@@ -99,6 +99,40 @@ pub fn full_row(conn: &Connection, cols: &Columns, key: &str) -> rusqlite::Resul
     Ok(Some(map))
 }
 
+/// Every column of the row with `key`, in table order, as SQLite values.
+pub fn row_values(conn: &Connection, cols: &Columns, key: &str) -> rusqlite::Result<Option<Vec<Value>>> {
+    let sql = format!("SELECT * FROM cache_entries WHERE {} = ?1", quote_ident(&cols.names[cols.cache_key]));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([key])?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    (0..cols.names.len()).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>().map(Some)
+}
+
+/// A row as a JSON object (column → value) without building one in memory:
+/// the same encoding as [`value_to_json`].
+pub struct RowImage<'a> {
+    pub names: &'a [String],
+    pub values: &'a [Value],
+}
+
+impl serde::Serialize for RowImage<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.names.len()))?;
+        for (name, v) in self.names.iter().zip(self.values) {
+            match v {
+                Value::Null => map.serialize_entry(name, &())?,
+                Value::Integer(n) => map.serialize_entry(name, n)?,
+                Value::Real(f) if f.is_finite() => map.serialize_entry(name, f)?,
+                Value::Real(_) => map.serialize_entry(name, &())?,
+                Value::Text(t) => map.serialize_entry(name, t)?,
+                Value::Blob(b) => map.serialize_entry(name, &serde_json::json!({ "blob_hex": hex::encode(b) }))?,
+            }
+        }
+        map.end()
+    }
+}
+
 /// SQLite value → JSON; blobs become `{"blob_hex": "..."}` so they round-trip.
 pub fn value_to_json(v: &Value) -> Json {
     match v {

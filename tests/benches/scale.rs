@@ -99,6 +99,12 @@ fn main() {
         println!("apply {n} fixes: database work {}", secs(apply_bench(&dir, n)));
         return;
     }
+    if std::env::var("CACHESCOPE_BENCH_ONLY").is_ok_and(|v| v == "apply") {
+        let n = (big / 10).max(1000);
+        let dir = std::env::temp_dir().join("cachescope-bench-apply");
+        println!("apply {n} fixes: database work {}", secs(apply_bench(&dir, n)));
+        return;
+    }
     let base = std::env::var_os("CACHESCOPE_BENCH_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
     let root = base.join(format!("cachescope-bench-{big}"));
     std::fs::create_dir_all(&root).unwrap();

@@ -34,7 +34,7 @@ pub fn write_plan_text(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?S
             escaped(&ins.dump.display_rel(&ins.dump.db))
         )?;
         for item in &plan.items {
-            if let Op::Sql { sql } = &item.op {
+            if let Op::Sql { sql, .. } = &item.op {
                 writeln!(out, "{sql}  -- {}", item.id)?;
             }
         }
