@@ -285,3 +285,50 @@ fn undo_restores_the_row_as_it_was_at_apply_time_not_at_scan_time() {
     assert_eq!(ghost[4], rusqlite::types::Value::Text("m4a".into()));
     assert_ne!(after_apply, restored);
 }
+
+#[test]
+fn an_app_still_reading_the_database_is_waited_for_before_any_file_moves() {
+    let tmp = demo(60, 2);
+    let d = tmp.path().join("d");
+    let before = state(&d);
+    let reader = rusqlite::Connection::open(d.join("databases/app.db")).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader.query_row("SELECT count(*) FROM cache_entries", [], |r| r.get(0)).unwrap();
+    let out = cachescope_env(
+        [OsStr::new("apply"), d.as_os_str(), OsStr::new("--yes")],
+        &[("CACHESCOPE_BUSY_TIMEOUT_MS", "300")],
+    );
+    assert!(out.one_line_error().contains("locked"), "{out:?}");
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+    assert_eq!(state(&d), before, "no file moved, no row changed");
+    assert!(!d.join(".cachescope/journal").exists());
+    assert_eq!(run(&["apply", "--yes"], &d).code, 0, "works once the app lets go");
+}
+
+#[test]
+fn a_fix_that_would_change_several_rows_or_that_the_database_refuses_is_skipped_alone() {
+    // No primary key: two rows share a key. And an extra NOT NULL column
+    // without a default, so registering an orphan is refused.
+    let ddl = "CREATE TABLE cache_entries (cache_key TEXT, compression_state TEXT NOT NULL, size_bytes INTEGER, created_at INTEGER NOT NULL, owner TEXT NOT NULL);";
+    let d = TestDump::with_schema(Layout::Flat, ddl);
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    for _ in 0..2 {
+        conn.execute("INSERT INTO cache_entries VALUES (?1, 'm4a', 5, 0, 'app')", [key(1)]).unwrap();
+    }
+    let s = d.m4a(&key(3), 10);
+    conn.execute("INSERT INTO cache_entries VALUES (?1, 'm4a', ?2, 0, 'app')", rusqlite::params![key(3), s + 1])
+        .unwrap();
+    drop(conn);
+    d.m4a(&key(2), 10); // orphan: register is refused (owner NOT NULL)
+    let before = rows(&d.db);
+    let out = run(&["apply", "--yes", "--allow-mass-change"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("would change 2 rows"), "{}", out.stdout);
+    assert!(out.stdout.contains("refused it: NOT NULL constraint failed"), "{}", out.stdout);
+    let after = rows(&d.db);
+    let states: Vec<_> =
+        after.iter().filter(|r| r[0] == rusqlite::types::Value::Text(key(1))).map(|r| r[1].clone()).collect();
+    assert_eq!(states, vec![rusqlite::types::Value::Text("m4a".into()); 2], "both duplicate rows untouched");
+    assert_ne!(before, after, "the size fix of key 3 still applied");
+}

@@ -331,3 +331,24 @@ fn odd_names_and_links_are_reported_never_followed() {
     assert!(f.contains(&item("stray_file", None, Some("caf\u{FFFD}.wav"))), "lossy in JSON");
     assert!(f.contains(&item("stray_file", None, Some("new\nline.m4a"))));
 }
+
+#[test]
+fn text_that_is_not_utf8_in_any_column_is_data_not_a_crash() {
+    let d = TestDump::new(Layout::Android);
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s + 1), None);
+    d.row(&key(2), "m4a", Some(5), None);
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch("UPDATE cache_entries SET voice_id = CAST(X'C3' AS TEXT), book_id = CAST(X'FF41' AS TEXT)")
+        .unwrap();
+    drop(conn);
+    for format in ["text", "json", "markdown"] {
+        let out = cachescope([OsStr::new("check"), d.root().as_os_str(), OsStr::new("--format"), OsStr::new(format)]);
+        assert_eq!(out.code, 1, "{format}: {out:?}");
+    }
+    let (_, r) = report(d.root());
+    assert_eq!(found(&r).len(), 2);
+    let out = cachescope([OsStr::new("apply"), d.root().as_os_str(), OsStr::new("--yes")]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(report(d.root()).0, 0);
+}

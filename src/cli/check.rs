@@ -7,6 +7,9 @@ use crate::core::{Dump, Error, ErrorKind, Inspection};
 
 pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
     let ins = progress::inspect(dump)?;
+    if std::env::var_os("CACHESCOPE_TIMINGS").is_some() {
+        eprintln!("cachescope: timings: {:?}, total {:?}", ins.timings, ins.elapsed);
+    }
     if let Some(why) = &ins.interrupted {
         return Err(Error::new(ErrorKind::Interrupted, why.clone()));
     }

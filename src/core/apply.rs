@@ -174,6 +174,7 @@ fn run(
             }
         };
 
+        let mut refused = None;
         let checked = Instant::now();
         let pre = precondition(item, cache_dir);
         timings.checks += checked.elapsed();
@@ -183,11 +184,25 @@ fn run(
             Ok(()) => {
                 // The live row, read inside the transaction: what undo restores.
                 let before = if item.fix == Fix::Register { None } else { row(&batch.conn)? };
-                let changed = batch
+                // Each fix in its own savepoint: undone unless it changed exactly
+                // one row, and a fix the database refuses is skipped alone.
+                batch.conn.execute_batch("SAVEPOINT fix").map_err(sql_err)?;
+                let ran = batch
                     .conn
                     .prepare_cached(template)
-                    .and_then(|mut st| st.execute(rusqlite::params_from_iter(params.iter())))
-                    .map_err(sql_err)?;
+                    .and_then(|mut st| st.execute(rusqlite::params_from_iter(params.iter())));
+                let changed = match ran {
+                    Ok(n) => n,
+                    Err(e) if crate::core::error::is_busy(&e) => return Err(sql_err(e)),
+                    Err(e) => {
+                        refused = Some(crate::core::error::sqlite_message(&e));
+                        0
+                    }
+                };
+                if changed != 1 {
+                    batch.conn.execute_batch("ROLLBACK TO fix").map_err(sql_err)?;
+                }
+                batch.conn.execute_batch("RELEASE fix").map_err(sql_err)?;
                 if changed == 1 {
                     let after = match (item.fix, &before) {
                         (Fix::DeleteEntry, _) => None,
@@ -212,6 +227,10 @@ fn run(
                     };
                     batch.audit(event_of(item.fix), item.key.as_deref(), &details)?;
                     Outcome::Applied
+                } else if let Some(why) = refused.take() {
+                    Outcome::Stale(format!("the database refused it: {why}"))
+                } else if changed > 1 {
+                    Outcome::Stale(format!("it would change {changed} rows, not one; nothing was changed"))
                 } else {
                     Outcome::Stale("the row changed since the scan".to_string())
                 }

@@ -1,9 +1,10 @@
 //! The protocol every writing batch (apply, undo) follows, in this order:
 //!
 //! 1. hold `.cachescope/lock` (a [`Session`]) and recover any earlier batch;
-//! 2. open the database read-write *without* CREATE, `BEGIN IMMEDIATE` with a
-//!    bounded busy timeout (the app holding it → a clear error, nothing done);
-//! 3. back up the database with the SQLite backup API, fsync, `integrity_check`;
+//! 2. open the database read-write *without* CREATE and back it up with the
+//!    SQLite backup API, fsync, `integrity_check`;
+//! 3. `BEGIN EXCLUSIVE` with a bounded busy timeout (the app holding the
+//!    database, even only reading it → a clear error, nothing done);
 //! 4. create the journal and record the batch id, before any change;
 //! 5. row changes as compare-and-swap statements, each with its audit row;
 //! 6. file moves: journal the intent, no-replace rename, fsync both folders;
@@ -195,23 +196,27 @@ impl<'s> Batch<'s> {
             ));
         }
         let conn = session.open_rw()?;
-        conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| {
-            if is_busy(&e) {
-                Error::new(
-                    ErrorKind::Locked,
-                    format!(
-                        "the database {} stayed locked by another program for {} s (is the app still running?); close it and try again — nothing was changed",
-                        escaped(db),
-                        busy_timeout().as_secs_f32()
-                    ),
-                )
-            } else {
-                Error::sqlite_at("lock", db, &e)
-            }
-        })?;
-        let sql = |e: rusqlite::Error| Error::sqlite_at("write", db, &e);
+        let locked = || {
+            Error::new(
+                ErrorKind::Locked,
+                format!(
+                    "the database {} stayed locked by another program for {} s (is the app still running?); close it and try again — nothing was changed",
+                    escaped(db),
+                    busy_timeout().as_secs_f32()
+                ),
+            )
+        };
+        let sql = |e: rusqlite::Error| if is_busy(&e) { locked() } else { Error::sqlite_at("write", db, &e) };
+        // Our lock file keeps other cachescopes out, so the id cannot be taken
+        // before the transaction starts.
         let id = next_batch_id(&conn).map_err(sql)?;
         let backup = backup(session, &conn, id)?;
+        // EXCLUSIVE: in rollback-journal mode this also waits out the app's
+        // readers, so nothing can block the COMMIT once files have moved.
+        if let Err(e) = conn.execute_batch("BEGIN EXCLUSIVE") {
+            let _ = std::fs::remove_file(&backup);
+            return Err(sql(e));
+        }
         failpoint("batch.after_backup");
         let mut journal =
             journal::Writer::create(&state).map_err(|e| Error::io_at("create", &journal::path(&state), &e))?;
@@ -284,11 +289,16 @@ impl<'s> Batch<'s> {
         Ok(moved)
     }
 
-    /// Step 7: commit, then clear the journal.
+    /// Step 7: commit, then clear the journal. A COMMIT that fails rolls the
+    /// whole batch back, files included.
     pub fn commit(self) -> Result<()> {
         failpoint("batch.before_commit");
-        let db = &self.session.dump.db;
-        self.conn.execute_batch("COMMIT").map_err(|e| Error::sqlite_at("commit", db, &e))?;
+        let db = self.session.dump.db.clone();
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            let why = Error::sqlite_at("commit", &db, &e);
+            self.abort()?;
+            return Err(Error::new(why.kind, format!("{why}; the batch was rolled back, nothing was changed")));
+        }
         failpoint("batch.after_commit");
         let state = self.session.state_dir();
         journal::remove(&state).map_err(|e| Error::io_at("remove", &journal::path(&state), &e))
@@ -339,13 +349,9 @@ fn backup(session: &Session, conn: &Connection, batch: i64) -> Result<PathBuf> {
         )));
     }
     let path = dir.join(format!("batch-{batch}-{}.db", now_ms()));
-    // The backup API cannot read through the connection holding the write
-    // transaction; a second connection reads the same committed state,
-    // which no one else can change while our BEGIN IMMEDIATE holds.
-    let _ = conn;
-    let reader = session.open_rw()?;
-    reader.backup(rusqlite::MAIN_DB, &path, None).map_err(|e| Error::sqlite_at("back up", db, &e))?;
-    drop(reader);
+    // Taken before the write transaction (the backup API cannot read through
+    // a connection that is writing); nothing has been changed yet.
+    conn.backup(rusqlite::MAIN_DB, &path, None).map_err(|e| Error::sqlite_at("back up", db, &e))?;
     File::open(&path).and_then(|f| f.sync_all()).map_err(|e| Error::io_at("sync", &path, &e))?;
     sync_dir(&dir).map_err(|e| Error::io_at("sync", &dir, &e))?;
     let check: String = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)

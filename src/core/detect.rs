@@ -61,12 +61,13 @@ pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepan
     let mut out = Vec::new();
     for (i, f) in scan.files.iter().enumerate() {
         let path = || escaped(&f.path);
+        let key = f.key().unwrap_or_default();
         match &f.kind {
-            FileKind::Cache { key, encoding, .. } if f.is_complete() => complete.push((key, *encoding, i)),
-            FileKind::Cache { key, .. } | FileKind::Partial { key } => out.push(Discrepancy {
+            FileKind::Cache { encoding, .. } if f.is_complete() => complete.push((key, *encoding, i)),
+            FileKind::Cache { .. } | FileKind::Partial => out.push(Discrepancy {
                 id: format!("incomplete_file:{key}:{}", path()),
                 kind: Kind::IncompleteFile,
-                key: Some(key.clone()),
+                key: Some(key.to_string()),
                 file: Some(i),
                 row: None,
                 message: format!("{} ({})", f.incomplete_reason().unwrap_or("incomplete"), size(f.id.size)),

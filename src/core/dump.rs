@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use walkdir::WalkDir;
 
-use super::disk::names::{NameClass, classify_name};
+use super::disk::names::{NameClass, classify_name, key_of};
 use super::error::{Error, Result};
 use super::fmt::escaped;
 
@@ -278,11 +278,12 @@ fn survey(root: &Path) -> Survey {
             continue;
         }
         match classify_name(entry.file_name()) {
-            NameClass::Cache { key, .. } | NameClass::Partial { key } => {
+            NameClass::Cache { .. } | NameClass::Partial => {
+                let key = key_of(entry.file_name()).unwrap_or_default();
                 let Some(parent) = entry.path().parent() else { continue };
                 let score = out.per_dir.entry(fold_shards(root, parent)).or_default();
                 score.names += 1;
-                score.app_keys += usize::from(is_app_key(&key));
+                score.app_keys += usize::from(is_app_key(key));
                 let seen = direct.entry(parent.to_path_buf()).or_default();
                 *seen += 1;
                 if *seen == ENOUGH {

@@ -78,6 +78,11 @@ pub fn plain_io(err: &std::io::Error) -> String {
     }
 }
 
+/// SQLite's own message for an error, without rusqlite's wrapping.
+pub fn sqlite_message(err: &rusqlite::Error) -> String {
+    plain_sqlite(err)
+}
+
 fn plain_sqlite(err: &rusqlite::Error) -> String {
     match err {
         rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),

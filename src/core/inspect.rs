@@ -15,6 +15,15 @@ use super::rows::{Row, full_row, read_rows};
 use super::schema::Columns;
 use super::snapshot::Snapshot;
 
+/// Where an inspection's time went (`CACHESCOPE_TIMINGS=1` prints it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InspectTimings {
+    pub snapshot: Duration,
+    pub rows: Duration,
+    pub scan: Duration,
+    pub detect: Duration,
+}
+
 pub struct Inspection {
     pub dump: Dump,
     pub columns: Columns,
@@ -24,6 +33,7 @@ pub struct Inspection {
     pub elapsed: Duration,
     /// An apply that did not finish, described in one sentence.
     pub interrupted: Option<String>,
+    pub timings: InspectTimings,
     snapshot: Snapshot,
 }
 
@@ -31,18 +41,27 @@ impl Inspection {
     pub fn open(dump: &Dump, ctl: &Control) -> Result<Inspection> {
         let start = Instant::now();
         let interrupted = journal::describe_pending(&dump.state_dir());
+        let mut timings = InspectTimings::default();
         let snapshot = Snapshot::copy_of(&dump.db)?;
         let columns = Columns::read(snapshot.conn(), &dump.db)?;
+        timings.snapshot = start.elapsed();
         let exclude = dump.state_dir();
         let (rows, scan) = std::thread::scope(|s| {
-            let walker = s.spawn(|| scan(&dump.cache_dir, &exclude, ctl));
-            let rows = read_rows(snapshot.conn(), &columns, &dump.db, ctl);
+            let walker = s.spawn(|| {
+                let t = Instant::now();
+                scan(&dump.cache_dir, &exclude, ctl).map(|s| (s, t.elapsed()))
+            });
+            let t = Instant::now();
+            let rows = read_rows(snapshot.conn(), &columns, &dump.db, ctl).map(|r| (r, t.elapsed()));
             let scan = walker.join().unwrap_or_else(|_| Err(Error::io("the scan thread failed")));
             (rows, scan)
         });
-        let (rows, scan) = (rows?, scan?);
+        let ((rows, t_rows), (scan, t_scan)) = (rows?, scan?);
+        (timings.rows, timings.scan) = (t_rows, t_scan);
         ctl.progress(Phase::Detect, 0, None);
+        let t = Instant::now();
         let found = detect(&scan, &rows, TableShape { has_size: columns.size_bytes.is_some() });
+        timings.detect = t.elapsed();
         Ok(Inspection {
             dump: dump.clone(),
             columns,
@@ -51,6 +70,7 @@ impl Inspection {
             found,
             elapsed: start.elapsed(),
             interrupted,
+            timings,
             snapshot,
         })
     }

@@ -35,6 +35,20 @@ impl Row {
     }
 }
 
+/// Column `i` of a result row as an owned value. Unlike `get::<Value>`, text
+/// that is not valid UTF-8 (SQLite stores whatever it is given) is read
+/// lossily instead of panicking.
+pub fn value_at(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Value> {
+    use rusqlite::types::ValueRef;
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(n) => Value::Integer(n),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    })
+}
+
 pub fn value_text(v: &Value) -> Option<String> {
     match v {
         Value::Null => None,
@@ -61,7 +75,7 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
     let mut rows = stmt.query([]).map_err(|e| corrupt(db, &e))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(|e| corrupt(db, &e))? {
-        let get = |i| r.get::<_, Value>(i);
+        let get = |i| value_at(r, i);
         let key = value_text(&get(0).map_err(|e| corrupt(db, &e))?).unwrap_or_default();
         out.push(Row {
             key,
@@ -94,7 +108,7 @@ pub fn full_row(conn: &Connection, cols: &Columns, key: &str) -> rusqlite::Resul
     let Some(r) = rows.next()? else { return Ok(None) };
     let mut map = Map::new();
     for (i, name) in cols.names.iter().enumerate() {
-        map.insert(name.clone(), value_to_json(&r.get::<_, Value>(i)?));
+        map.insert(name.clone(), value_to_json(&value_at(r, i)?));
     }
     Ok(Some(map))
 }
@@ -105,7 +119,7 @@ pub fn row_values(conn: &Connection, cols: &Columns, key: &str) -> rusqlite::Res
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([key])?;
     let Some(r) = rows.next()? else { return Ok(None) };
-    (0..cols.names.len()).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>().map(Some)
+    (0..cols.names.len()).map(|i| value_at(r, i)).collect::<rusqlite::Result<Vec<_>>>().map(Some)
 }
 
 /// A row as a JSON object (column → value) without building one in memory:

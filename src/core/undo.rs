@@ -111,7 +111,17 @@ fn run(batch: &mut Batch, undone: i64, events: &[&Event]) -> Result<UndoReport> 
             _ => None,
         };
         let Some(sql) = sql else { continue };
-        let changed = batch.conn.execute(&sql, []).map_err(sql_err)?;
+        // In a savepoint: undone unless it restores exactly one row.
+        batch.conn.execute_batch("SAVEPOINT undo_row").map_err(sql_err)?;
+        let changed = match batch.conn.execute(&sql, []) {
+            Ok(n) => n,
+            Err(e) if crate::core::error::is_busy(&e) => return Err(sql_err(e)),
+            Err(_) => 0,
+        };
+        if changed != 1 {
+            batch.conn.execute_batch("ROLLBACK TO undo_row").map_err(sql_err)?;
+        }
+        batch.conn.execute_batch("RELEASE undo_row").map_err(sql_err)?;
         if changed == 1 {
             report.rows_restored += 1;
             batch.audit("row_restored", Some(key), &json!({"event": e.id, "sql": sql}))?;

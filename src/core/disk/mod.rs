@@ -5,6 +5,6 @@ pub mod names;
 pub mod probe;
 mod scan;
 
-pub use names::{Encoding, NameClass, classify_name, is_key};
+pub use names::{Encoding, NameClass, classify_name, is_key, key_of};
 pub use probe::Probe;
 pub use scan::{DiskScan, FileFacts, FileKind, Identity, scan};

@@ -31,12 +31,13 @@ impl Encoding {
 }
 
 /// What a file name says about the file, before its bytes are read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// (The key itself is the name up to its first dot: see [`key_of`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameClass {
     /// `<key>.wav` or `<key>.m4a`.
-    Cache { key: String, encoding: Encoding },
+    Cache { encoding: Encoding },
     /// A partial write (`<key>.wav.tmp`, `*.part`, ...): always incomplete.
-    Partial { key: String },
+    Partial,
     /// `.nomedia`: not part of the cache at all.
     Ignored,
     /// Anything else.
@@ -52,6 +53,14 @@ pub fn is_key(bytes: &[u8]) -> bool {
         && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
 }
 
+/// The key a cache or partial file name carries: the name up to its first
+/// dot, when that is a key.
+pub fn key_of(name: &OsStr) -> Option<&str> {
+    let bytes = name.as_bytes();
+    let stem = &bytes[..bytes.iter().position(|b| *b == b'.').unwrap_or(bytes.len())];
+    if is_key(stem) { std::str::from_utf8(stem).ok() } else { None }
+}
+
 /// Classifies a bare file name (no folders).
 pub fn classify_name(name: &OsStr) -> NameClass {
     let bytes = name.as_bytes();
@@ -61,16 +70,15 @@ pub fn classify_name(name: &OsStr) -> NameClass {
     let stem_end = bytes.iter().position(|b| *b == b'.').unwrap_or(bytes.len());
     let stem = &bytes[..stem_end];
     let rest = &bytes[stem_end..];
-    let key = || String::from_utf8_lossy(stem).into_owned();
     if is_key(stem) {
         match rest {
-            b".wav" => return NameClass::Cache { key: key(), encoding: Encoding::Wav },
-            b".m4a" => return NameClass::Cache { key: key(), encoding: Encoding::M4a },
+            b".wav" => return NameClass::Cache { encoding: Encoding::Wav },
+            b".m4a" => return NameClass::Cache { encoding: Encoding::M4a },
             _ => {}
         }
     }
     if PARTIAL_SUFFIXES.iter().any(|s| rest.ends_with(s)) && !rest.is_empty() && is_key(stem) {
-        return NameClass::Partial { key: key() };
+        return NameClass::Partial;
     }
     NameClass::Stray
 }
@@ -85,8 +93,9 @@ mod tests {
 
     #[test]
     fn cache_names() {
-        assert_eq!(c("ab_c-1.wav"), NameClass::Cache { key: "ab_c-1".into(), encoding: Encoding::Wav });
-        assert_eq!(c("x.m4a"), NameClass::Cache { key: "x".into(), encoding: Encoding::M4a });
+        assert_eq!(c("ab_c-1.wav"), NameClass::Cache { encoding: Encoding::Wav });
+        assert_eq!(key_of(OsStr::new("ab_c-1.wav")), Some("ab_c-1"));
+        assert_eq!(c("x.m4a"), NameClass::Cache { encoding: Encoding::M4a });
         assert_eq!(c("x.WAV"), NameClass::Stray);
         assert_eq!(c("x.wav.bak"), NameClass::Stray);
         assert_eq!(c(".wav"), NameClass::Stray);
@@ -95,10 +104,11 @@ mod tests {
 
     #[test]
     fn partial_names() {
-        assert_eq!(c("k.wav.tmp"), NameClass::Partial { key: "k".into() });
-        assert_eq!(c("k.m4a.part"), NameClass::Partial { key: "k".into() });
-        assert_eq!(c("k.partial"), NameClass::Partial { key: "k".into() });
-        assert_eq!(c("k.download"), NameClass::Partial { key: "k".into() });
+        assert_eq!(c("k.wav.tmp"), NameClass::Partial);
+        assert_eq!(key_of(OsStr::new("k.wav.tmp")), Some("k"));
+        assert_eq!(c("k.m4a.part"), NameClass::Partial);
+        assert_eq!(c("k.partial"), NameClass::Partial);
+        assert_eq!(c("k.download"), NameClass::Partial);
         assert_eq!(c("k.tmp"), NameClass::Stray);
         assert_eq!(c("bad key.part"), NameClass::Stray);
         assert_eq!(c(".part"), NameClass::Stray);

@@ -12,19 +12,20 @@ use std::sync::{Arc, Mutex};
 
 use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, Stat, openat, statat};
 
-use super::names::{Encoding, NameClass, classify_name};
+use super::names::{Encoding, NameClass, classify_name, key_of};
 use super::probe::{Probe, SizedFile, probe};
 use crate::core::control::{Control, Phase};
 use crate::core::error::{Error, ErrorKind, Result, plain_io};
 use crate::core::fmt::escaped;
 
-/// What a file is, by name and container.
+/// What a file is, by name and container. (The key is the file name's stem:
+/// [`FileFacts::key`].)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileKind {
     /// `<key>.wav|.m4a`, probed.
-    Cache { key: String, encoding: Encoding, probe: Probe },
+    Cache { encoding: Encoding, probe: Probe },
     /// A partial-write name: incomplete by definition.
-    Partial { key: String },
+    Partial,
     /// Anything else, with why.
     Stray { why: &'static str },
 }
@@ -70,9 +71,10 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
+    /// The key of a cache or partial file: its name up to the first dot.
     pub fn key(&self) -> Option<&str> {
         match &self.kind {
-            FileKind::Cache { key, .. } | FileKind::Partial { key } => Some(key),
+            FileKind::Cache { .. } | FileKind::Partial => self.path.file_name().and_then(key_of),
             FileKind::Stray { .. } => None,
         }
     }
@@ -89,7 +91,7 @@ impl FileFacts {
     pub fn incomplete_reason(&self) -> Option<&str> {
         match &self.kind {
             FileKind::Cache { probe: Probe::Incomplete { reason }, .. } => Some(reason),
-            FileKind::Partial { .. } => Some("partial-write file name"),
+            FileKind::Partial => Some("partial-write file name"),
             _ => None,
         }
     }
@@ -164,32 +166,33 @@ pub fn scan(cache_dir: &Path, exclude: &Path, ctl: &Control) -> Result<DiskScan>
         for _ in 0..threads {
             s.spawn(|| probe_worker(&job_rx, &results, &done, ctl));
         }
-        let mut walker = Walker { out: DiskScan::default(), jobs: job_tx, ctl, exclude_rel };
+        let mut walker = Walker {
+            out: DiskScan::default(),
+            jobs: job_tx,
+            ctl,
+            exclude_rel,
+            results: &results,
+            gone: Vec::new(),
+            root: cache_dir,
+        };
         let walked = walker.walk(cache_dir);
-        let Walker { out, jobs, .. } = walker;
+        let Walker { out, jobs, gone, .. } = walker;
         drop(jobs); // lets the workers finish
-        walked.map(|()| out)
+        walked.map(|()| (out, gone))
     })
-    .and_then(|mut out: DiskScan| {
+    .and_then(|(mut out, mut gone): (DiskScan, Vec<usize>)| {
         let total = out.files.len() as u64;
         ctl.progress(Phase::Probe, total, Some(total));
-        let mut gone = vec![false; out.files.len()];
-        for (idx, id, kind, problem) in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            if let Some(why) = problem {
-                out.problems.push(format!("could not read {}: {why}", escaped(&cache_dir.join(&out.files[idx].path))));
-            }
-            if matches!(kind, FileKind::Stray { why: GONE }) {
-                gone[idx] = true;
-            }
-            out.files[idx].id = id;
-            out.files[idx].kind = kind;
-        }
+        absorb(&mut out, &mut gone, &results, cache_dir);
         // Entries that vanished between the listing and the stat are not files.
-        let mut i = 0;
-        out.files.retain(|_| {
-            i += 1;
-            !gone[i - 1]
-        });
+        if !gone.is_empty() {
+            let gone: rustc_hash::FxHashSet<usize> = gone.into_iter().collect();
+            let mut i = 0;
+            out.files.retain(|_| {
+                i += 1;
+                !gone.contains(&(i - 1))
+            });
+        }
         out.bytes = out.files.iter().map(|f| f.id.size).sum();
         if ctl.cancelled() {
             return Err(Error::new(ErrorKind::Cancelled, "the scan was cancelled"));
@@ -233,7 +236,7 @@ fn probe_worker(
 fn facts(dir: &OwnedFd, item: Item) -> Facts {
     let Item { idx, name, class, file_type } = item;
     let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK;
-    if let (FileType::RegularFile, NameClass::Cache { key, encoding }) = (file_type, &class) {
+    if let (FileType::RegularFile, NameClass::Cache { encoding }) = (file_type, class) {
         match openat(dir, name.as_c_str(), flags, Mode::empty()) {
             Ok(fd) => {
                 let file = File::from(fd);
@@ -241,14 +244,14 @@ fn facts(dir: &OwnedFd, item: Item) -> Facts {
                     && meta.is_file()
                 {
                     let id = Identity::of(&meta);
-                    let (probe, problem) = match probe(*encoding, &SizedFile::new(&file, id.size)) {
+                    let (probe, problem) = match probe(encoding, &SizedFile::new(&file, id.size)) {
                         Ok(p) => (p, None),
                         Err(e) => {
                             let why = plain_io(&e);
                             (Probe::Incomplete { reason: format!("could not read the header: {why}") }, Some(why))
                         }
                     };
-                    return (idx, id, FileKind::Cache { key: key.clone(), encoding: *encoding, probe }, problem);
+                    return (idx, id, FileKind::Cache { encoding, probe }, problem);
                 }
             }
             Err(e) if e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::PERM => {
@@ -257,7 +260,7 @@ fn facts(dir: &OwnedFd, item: Item) -> Facts {
                     .map(|st| Identity::of_stat(&st))
                     .unwrap_or_default();
                 let probe = Probe::Incomplete { reason: format!("could not read the header: {why}") };
-                return (idx, id, FileKind::Cache { key: key.clone(), encoding: *encoding, probe }, Some(why));
+                return (idx, id, FileKind::Cache { encoding, probe }, Some(why));
             }
             Err(_) => {} // replaced by another kind of entry: stat it below
         }
@@ -269,20 +272,20 @@ fn facts(dir: &OwnedFd, item: Item) -> Facts {
     let id = Identity::of_stat(&st);
     let kind = match (FileType::from_raw_mode(st.st_mode), class) {
         (FileType::Symlink, _) => FileKind::Stray { why: "symbolic link (not followed)" },
-        (FileType::RegularFile, NameClass::Cache { key, encoding }) => {
+        (FileType::RegularFile, NameClass::Cache { encoding }) => {
             // Listed as something else, a regular file now: probe it.
             let probed = openat(dir, name.as_c_str(), flags, Mode::empty())
                 .map_err(|e| plain_io(&e.into()))
                 .and_then(|fd| probe(encoding, &SizedFile::new(&File::from(fd), id.size)).map_err(|e| plain_io(&e)));
             match probed {
-                Ok(probe) => FileKind::Cache { key, encoding, probe },
+                Ok(probe) => FileKind::Cache { encoding, probe },
                 Err(why) => {
                     let probe = Probe::Incomplete { reason: format!("could not read the header: {why}") };
-                    return (idx, id, FileKind::Cache { key, encoding, probe }, Some(why));
+                    return (idx, id, FileKind::Cache { encoding, probe }, Some(why));
                 }
             }
         }
-        (FileType::RegularFile, NameClass::Partial { key }) => FileKind::Partial { key },
+        (FileType::RegularFile, NameClass::Partial) => FileKind::Partial,
         (FileType::RegularFile, _) => FileKind::Stray { why: "not a cache file name" },
         _ => FileKind::Stray { why: "not a regular file" },
     };
@@ -294,6 +297,26 @@ struct Walker<'a> {
     jobs: SyncSender<Job>,
     ctl: &'a Control<'a>,
     exclude_rel: Option<PathBuf>,
+    /// What the pool found so far; folded into `out` as the walk goes, so
+    /// the results never pile up.
+    results: &'a Mutex<Vec<Facts>>,
+    gone: Vec<usize>,
+    root: &'a Path,
+}
+
+/// Moves the pool's results into the file list.
+fn absorb(out: &mut DiskScan, gone: &mut Vec<usize>, results: &Mutex<Vec<Facts>>, root: &Path) {
+    let batch = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
+    for (idx, id, kind, problem) in batch {
+        if let Some(why) = problem {
+            out.problems.push(format!("could not read {}: {why}", escaped(&root.join(&out.files[idx].path))));
+        }
+        if matches!(kind, FileKind::Stray { why: GONE }) {
+            gone.push(idx);
+        }
+        out.files[idx].id = id;
+        out.files[idx].kind = kind;
+    }
 }
 
 impl Walker<'_> {
@@ -390,7 +413,9 @@ impl Walker<'_> {
             return Ok(());
         }
         let job = Job { dir: Arc::clone(fd), items: std::mem::take(batch) };
-        self.jobs.send(job).map_err(|_| Error::io("the header readers stopped"))
+        self.jobs.send(job).map_err(|_| Error::io("the header readers stopped"))?;
+        absorb(&mut self.out, &mut self.gone, self.results, self.root);
+        Ok(())
     }
 
     fn problem(&mut self, root: &Path, rel: &Path, e: &std::io::Error) {
@@ -404,12 +429,16 @@ impl Walker<'_> {
 
 /// The first `<key>.<ext>` by path wins; the same name elsewhere is stray.
 fn mark_duplicates(files: &mut [FileFacts]) {
-    let mut seen = std::collections::HashSet::new();
-    for f in files.iter_mut() {
-        if let FileKind::Cache { key, encoding, .. } = &f.kind
-            && !seen.insert((key.clone(), *encoding))
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut dups = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        if let (FileKind::Cache { encoding, .. }, Some(key)) = (&f.kind, f.key())
+            && !seen.insert((key, *encoding))
         {
-            f.kind = FileKind::Stray { why: "same name as a cache file in another folder" };
+            dups.push(i);
         }
+    }
+    for i in dups {
+        files[i].kind = FileKind::Stray { why: "same name as a cache file in another folder" };
     }
 }
