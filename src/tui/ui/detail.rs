@@ -133,7 +133,7 @@ fn facts(out: &mut Vec<Line<'static>>, file: &FileFacts, app: &App) {
     out.push(kv("state", state));
     let container = match &file.kind {
         FileKind::Cache { encoding, .. } => encoding.as_str().to_string(),
-        FileKind::Partial { .. } => "partial write".to_string(),
+        FileKind::Partial => "partial write".to_string(),
         FileKind::Stray { why } => format!("stray: {why}"),
     };
     out.push(kv("container", container));

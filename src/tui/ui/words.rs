@@ -30,7 +30,7 @@ pub fn file_state(f: &FileFacts) -> (&'static str, &'static str) {
     match &f.kind {
         FileKind::Cache { .. } if f.is_complete() => ("✓", "complete"),
         FileKind::Cache { .. } => ("✗", "incomplete"),
-        FileKind::Partial { .. } => ("◐", "partial"),
+        FileKind::Partial => ("◐", "partial"),
         FileKind::Stray { .. } => ("?", "stray"),
     }
 }
