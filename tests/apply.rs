@@ -332,3 +332,90 @@ fn a_fix_that_would_change_several_rows_or_that_the_database_refuses_is_skipped_
     assert_eq!(states, vec![rusqlite::types::Value::Text("m4a".into()); 2], "both duplicate rows untouched");
     assert_ne!(before, after, "the size fix of key 3 still applied");
 }
+
+#[test]
+fn the_database_inside_the_cache_dir_is_never_a_stray_file() {
+    let d = TestDump::new(Layout::Flat);
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s), None);
+    std::fs::write(d.root().join(format!("{}.m4a", key(2))), m4a(1, 1)).unwrap(); // audio beside the database
+    let root = d.root().as_os_str();
+    let out = cachescope([
+        OsStr::new("check"),
+        root,
+        OsStr::new("--cache-dir"),
+        root,
+        OsStr::new("--format"),
+        OsStr::new("json"),
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let f = found(&r);
+    assert!(!f.iter().any(|x| x.2.as_deref().is_some_and(|p| p.starts_with("app.db"))), "{f:?}");
+    let out = cachescope([
+        OsStr::new("apply"),
+        root,
+        OsStr::new("--cache-dir"),
+        root,
+        OsStr::new("--yes"),
+        OsStr::new("--fix"),
+        OsStr::new("stray_file=quarantine"),
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(d.db.exists(), "the database stays where it is");
+}
+
+#[test]
+fn stray_links_and_fifos_can_be_quarantined() {
+    let d = TestDump::new(Layout::Flat);
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s), None);
+    std::os::unix::fs::symlink("/etc/passwd", d.cache.join("link.txt")).unwrap();
+    let fifo = std::ffi::CString::new(d.cache.join("pipe").as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let out = run(&["apply", "--yes", "--fix", "stray_file=quarantine"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("2 of 2 fixes applied"), "{}", out.stdout);
+    let q = d.root().join(".cachescope/quarantine/1");
+    assert!(q.join("link.txt").symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(q.join("pipe").symlink_metadata().is_ok());
+    assert_eq!(run(&["undo"], d.root()).code, 0);
+    assert!(d.cache.join("link.txt").symlink_metadata().is_ok() && d.cache.join("pipe").symlink_metadata().is_ok());
+}
+
+#[test]
+fn a_redundant_wav_is_kept_when_its_m4a_disappeared_since_the_scan() {
+    let d = TestDump::new(Layout::Flat);
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s), None);
+    d.wav(&key(1), 64);
+    let (dump, ins) = open(d.root());
+    let p = plan(&ins, &Selection::default());
+    std::fs::remove_file(d.cache.join(format!("{}.m4a", key(1)))).unwrap();
+    let session = Session::begin(&dump).unwrap();
+    let report = apply(&session, &ins, &p, &ApplyOptions::default(), &Control::none()).unwrap();
+    assert!(matches!(report.outcomes[0].2, Outcome::Stale(_)), "{:?}", report.outcomes);
+    assert!(d.cache.join(format!("{}.wav", key(1))).exists(), "the only audio left is kept");
+}
+
+#[test]
+fn batches_the_app_wrote_itself_are_listed_but_never_undone() {
+    let tmp = demo(60, 4);
+    let d = tmp.path().join("d");
+    let conn = rusqlite::Connection::open(d.join("databases/app.db")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE cache_audit (id INTEGER PRIMARY KEY, event_type TEXT NOT NULL, details TEXT, affected_cache_key TEXT, timestamp INTEGER NOT NULL, reconciliation_batch_id INTEGER);
+         INSERT INTO cache_audit (event_type, details, timestamp, reconciliation_batch_id) VALUES ('reconcile_start', '{}', 1700000000000, 7);
+         INSERT INTO cache_audit (event_type, details, timestamp, reconciliation_batch_id) VALUES ('file_added', '{}', 1700000000001, 7);",
+    )
+    .unwrap();
+    drop(conn);
+    let hist = run(&["history", "--format", "json"], &d);
+    let h: serde_json::Value = serde_json::from_str(&hist.stdout).unwrap();
+    assert_eq!(h[0]["op"], "app");
+    assert!(run(&["undo"], &d).one_line_error().contains("no applied batch"));
+    assert!(run(&["undo", "--batch", "7"], &d).one_line_error().contains("not written by cachescope"));
+    let out = run(&["apply", "--yes"], &d);
+    assert!(out.stdout.contains("Applied batch 8"), "{}", out.stdout);
+    assert_eq!(run(&["undo"], &d).code, 0);
+}

@@ -291,3 +291,24 @@ fn killing_a_real_apply_at_random_moments_loses_nothing() {
     }
     eprintln!("{trials} random kills (full apply {full:?}): {committed} committed, {rolled_back} rolled back");
 }
+
+#[test]
+fn an_interrupted_apply_is_reported_by_check_and_readable_by_the_inspector() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    big_dump(&d);
+    let before = snapshot(&d);
+    assert!(with_failpoint(apply_cmd(&d), "batch.after_move:900"));
+    let out = cachescope([OsStr::new("check"), d.as_os_str()]);
+    let line = out.one_line_error();
+    assert!(line.contains("interrupted") && line.contains("recover"), "{line}");
+    // The inspector opens it (showing the banner) as recovery will leave it.
+    let dump =
+        cachescope::core::Dump::locate(&cachescope::core::Locate { path: Some(d.clone()), ..Default::default() })
+            .unwrap();
+    let ins = cachescope::core::Inspection::open(&dump, &cachescope::core::Control::none()).unwrap();
+    assert!(ins.interrupted.is_some());
+    assert_eq!(ins.rows.len(), before.1.len());
+    recover(&d);
+    assert_eq!(snapshot(&d), before);
+}

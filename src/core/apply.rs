@@ -151,6 +151,7 @@ fn run(
         "reconcile_start",
         None,
         &json!({
+            "tool": "cachescope",
             "fixes": plan.items.len(),
             "backup": lossy(&batch.backup),
             "counts": plan.counts().iter().map(|(f, n)| (f.as_str().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
@@ -309,7 +310,6 @@ fn precondition(item: &PlanItem, cache_dir: &Path) -> std::result::Result<(), St
         let path = cache_dir.join(rel);
         match path.symlink_metadata() {
             Err(_) => Err(format!("{} is gone", lossy(rel))),
-            Ok(m) if !m.file_type().is_file() => Err(format!("{} is no longer a regular file", lossy(rel))),
             Ok(m) => {
                 let now = Identity::of(&m);
                 if now.dev != id.dev || now.ino != id.ino {

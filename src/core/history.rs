@@ -25,7 +25,8 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BatchInfo {
     pub batch: i64,
-    /// `apply` or `undo`.
+    /// `apply` or `undo` (cachescope's), or `app` (written by someone else,
+    /// e.g. the app's own reconciliation service).
     pub op: String,
     pub started_ms: i64,
     /// Event types and how often each occurs.
@@ -75,14 +76,19 @@ pub fn batches(events: &[Event]) -> Vec<BatchInfo> {
     for e in events {
         let b = out.entry(e.batch).or_insert_with(|| BatchInfo {
             batch: e.batch,
-            op: "apply".into(),
+            op: "app".into(),
             started_ms: e.timestamp,
             events: BTreeMap::new(),
             undoes: None,
             undone_by: None,
         });
         *b.events.entry(e.event_type.clone()).or_default() += 1;
-        if e.event_type == "undo_start" {
+        let ours = e.details.get("tool").and_then(Json::as_str) == Some("cachescope");
+        if e.event_type == "reconcile_start" && ours {
+            b.op = "apply".into();
+            b.started_ms = e.timestamp;
+        }
+        if e.event_type == "undo_start" && ours {
             b.op = "undo".into();
             b.undoes = e.details.get("undoes").and_then(Json::as_i64);
         }

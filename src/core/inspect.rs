@@ -42,10 +42,18 @@ impl Inspection {
         let start = Instant::now();
         let interrupted = journal::describe_pending(&dump.state_dir());
         let mut timings = InspectTimings::default();
-        let snapshot = Snapshot::copy_of(&dump.db)?;
+        // After an interrupted batch, read the database as recovery will leave it.
+        let snapshot =
+            if interrupted.is_some() { Snapshot::copy_rolled_back(&dump.db)? } else { Snapshot::copy_of(&dump.db)? };
         let columns = Columns::read(snapshot.conn(), &dump.db)?;
         timings.snapshot = start.elapsed();
-        let exclude = dump.state_dir();
+        // cachescope's folder and the database itself are never cache files.
+        let mut exclude = vec![dump.state_dir(), dump.db.clone()];
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut p = dump.db.as_os_str().to_owned();
+            p.push(suffix);
+            exclude.push(p.into());
+        }
         let (rows, scan) = std::thread::scope(|s| {
             let walker = s.spawn(|| {
                 let t = Instant::now();

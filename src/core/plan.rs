@@ -138,12 +138,20 @@ impl Plan {
 
 /// Builds the plan for a selection over an inspection.
 pub fn plan(ins: &Inspection, sel: &Selection) -> Plan {
+    // A key without a complete file has only incomplete ones: those are the
+    // files a ghost fix must find unchanged.
+    let mut incomplete: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
+    for d in ins.found.iter().filter(|d| d.kind == Kind::IncompleteFile) {
+        if let (Some(k), Some(f)) = (&d.key, d.file) {
+            incomplete.entry(k).or_default().push(f);
+        }
+    }
     let mut items: Vec<PlanItem> = ins
         .found
         .iter()
         .filter_map(|d| {
             let fix = sel.fix_for(d).filter(|f| d.fixes().contains(f))?;
-            item(ins, d, fix)
+            item(ins, d, fix, &incomplete)
         })
         .collect();
     items.sort_by_key(order);
@@ -157,7 +165,26 @@ fn order(i: &PlanItem) -> (u8, String, String) {
     }
 }
 
-fn item(ins: &Inspection, d: &Discrepancy, fix: Fix) -> Option<PlanItem> {
+/// The scanned file at `path`, by binary search (files are sorted by path bytes).
+fn scanned<'a>(ins: &'a Inspection, path: &std::path::Path) -> Option<&'a FileFacts> {
+    use std::os::unix::ffi::OsStrExt;
+    let files = &ins.scan.files;
+    let i = files.partition_point(|f| f.path.as_os_str().as_bytes() < path.as_os_str().as_bytes());
+    files.get(i).filter(|f| f.path == path)
+}
+
+/// `<key>.<ext>` beside `file`.
+fn sibling(file: &FileFacts, ext: &str) -> Option<PathBuf> {
+    let key = file.key()?;
+    Some(file.path.parent().unwrap_or(std::path::Path::new("")).join(format!("{key}.{ext}")))
+}
+
+fn item(
+    ins: &Inspection,
+    d: &Discrepancy,
+    fix: Fix,
+    incomplete: &rustc_hash::FxHashMap<&str, Vec<usize>>,
+) -> Option<PlanItem> {
     let cols = &ins.columns;
     let file = ins.file_of(d);
     let row = ins.row_of(d);
@@ -168,16 +195,24 @@ fn item(ins: &Inspection, d: &Discrepancy, fix: Fix) -> Option<PlanItem> {
         Fix::Quarantine => {
             let f = file?;
             pre.file = with_file(f);
+            if d.kind == Kind::RedundantFile {
+                // Only redundant while the m4a beside it is still there as scanned.
+                if let Some(m) = sibling(f, "m4a").and_then(|p| scanned(ins, &p)) {
+                    pre.unchanged.push((m.path.clone(), m.id));
+                }
+            }
             Op::Quarantine { from: f.path.clone(), to: f.path.clone() }
         }
         Fix::Register => {
             let f = file?;
             pre.file = with_file(f);
+            expect_no_m4a(&mut pre, f);
             insert_sql(cols, key.as_deref()?, f)
         }
         Fix::UpdateState | Fix::UpdateSize => {
             let (f, r) = (file?, row?);
             pre.file = with_file(f);
+            expect_no_m4a(&mut pre, f);
             let mut set = vec![];
             if fix == Fix::UpdateState {
                 set.push(("compression_state", text(f.encoding().map_or("wav", Encoding::as_str))));
@@ -193,7 +228,8 @@ fn item(ins: &Inspection, d: &Discrepancy, fix: Fix) -> Option<PlanItem> {
         Fix::MarkFailed | Fix::DeleteEntry => {
             let r = row?;
             // A ghost is only a ghost while the key's files stay as scanned.
-            for f in ins.scan.files.iter().filter(|f| f.key() == Some(&r.key)) {
+            for &i in incomplete.get(r.key.as_str()).map(Vec::as_slice).unwrap_or_default() {
+                let f = &ins.scan.files[i];
                 pre.unchanged.push((f.path.clone(), f.id));
             }
             let mut folders = vec![PathBuf::new()];
@@ -215,6 +251,16 @@ fn item(ins: &Inspection, d: &Discrepancy, fix: Fix) -> Option<PlanItem> {
         }
     };
     Some(PlanItem { id: d.id.clone(), kind: d.kind, key, fix, op, pre })
+}
+
+/// A fix that relies on a wav being the best file is stale once an m4a of the
+/// same key appears beside it.
+fn expect_no_m4a(pre: &mut Precondition, f: &FileFacts) {
+    if f.encoding() == Some(Encoding::Wav)
+        && let Some(m) = sibling(f, "m4a")
+    {
+        pre.absent.push(m);
+    }
 }
 
 fn text(s: &str) -> Value {

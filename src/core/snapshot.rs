@@ -39,7 +39,18 @@ pub fn hot_journal(db: &Path) -> bool {
 impl Snapshot {
     /// Copies `db` (and its `-wal`) into a fresh temp dir and opens the copy.
     pub fn copy_of(db: &Path) -> Result<Snapshot> {
-        if hot_journal(db) {
+        Self::copy(db, false)
+    }
+
+    /// Like [`Snapshot::copy_of`], but a hot rollback journal is copied too,
+    /// so SQLite rolls back the *copy*: the state recovery will produce when
+    /// an interrupted cachescope batch left that journal.
+    pub fn copy_rolled_back(db: &Path) -> Result<Snapshot> {
+        Self::copy(db, true)
+    }
+
+    fn copy(db: &Path, roll_back: bool) -> Result<Snapshot> {
+        if hot_journal(db) && !roll_back {
             return Err(Error::bad_input(format!(
                 "the database {} has a hot rollback journal ({}-journal) from an interrupted write; open it once with the app (or sqlite3) to roll it back, then inspect again",
                 escaped(db),
@@ -53,10 +64,17 @@ impl Snapshot {
         let copy = dir.path().join("snapshot.db");
         std::fs::copy(db, &copy).map_err(|e| Error::io_at("copy", db, &e))?;
         let wal = sidecar(db, "-wal");
-        match std::fs::copy(&wal, sidecar(&copy, "-wal")) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io_at("copy", &wal, &e)),
+        let journal = sidecar(db, "-journal");
+        let mut sidecars = vec![(&wal, "-wal")];
+        if roll_back && hot_journal(db) {
+            sidecars.push((&journal, "-journal"));
+        }
+        for (from, suffix) in sidecars {
+            match std::fs::copy(from, sidecar(&copy, suffix)) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io_at("copy", from, &e)),
+            }
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&copy, flags).map_err(|e| Error::sqlite_at("open", db, &e))?;

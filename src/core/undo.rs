@@ -44,9 +44,15 @@ pub fn undo(session: &Session, target: Option<i64>) -> Result<UndoReport> {
             .find(|b| b.op == "apply" && b.undone_by.is_none())
             .ok_or_else(|| Error::bad_input("there is no applied batch left to undo; see `cachescope history`"))?,
     };
-    if pick.op != "apply" {
+    if pick.op == "undo" {
         return Err(Error::bad_input(format!(
             "batch {} is an undo, not an apply; undo the apply batch it reverted instead",
+            pick.batch
+        )));
+    }
+    if pick.op != "apply" {
+        return Err(Error::bad_input(format!(
+            "batch {} in the audit table was not written by cachescope (the app's own reconciliation?), so it cannot be undone",
             pick.batch
         )));
     }
@@ -72,7 +78,11 @@ pub fn undo(session: &Session, target: Option<i64>) -> Result<UndoReport> {
 fn run(batch: &mut Batch, undone: i64, events: &[&Event]) -> Result<UndoReport> {
     let db = batch.session.dump.db.clone();
     let sql_err = |e: rusqlite::Error| Error::sqlite_at("write", &db, &e);
-    batch.audit("undo_start", None, &json!({"undoes": undone, "backup": lossy(&batch.backup)}))?;
+    batch.audit(
+        "undo_start",
+        None,
+        &json!({"tool": "cachescope", "undoes": undone, "backup": lossy(&batch.backup)}),
+    )?;
     let mut report = UndoReport { undone, batch: batch.id, rows_restored: 0, files_restored: 0, conflicts: vec![] };
     let mut moves = Vec::new();
     for e in events {

@@ -146,17 +146,19 @@ struct Item {
 
 type Facts = (usize, Identity, FileKind, Option<String>);
 
-/// Walks `cache_dir` (skipping `exclude`, cachescope's own folder) and probes.
+/// Walks `cache_dir` (skipping the `exclude` paths: cachescope's own folder,
+/// the database and its side files) and probes.
 ///
 /// The walk reads each folder once and stats every entry relative to the
 /// open folder (no path lookups); cache files go in batches to a pool of
 /// probe threads while the walk goes on.
-pub fn scan(cache_dir: &Path, exclude: &Path, ctl: &Control) -> Result<DiskScan> {
+pub fn scan(cache_dir: &Path, exclude: &[PathBuf], ctl: &Control) -> Result<DiskScan> {
     let meta = std::fs::metadata(cache_dir).map_err(|e| Error::io_at("read the cache dir", cache_dir, &e))?;
     if !meta.is_dir() {
         return Err(Error::bad_input(format!("the cache dir {} is not a folder", escaped(cache_dir))));
     }
-    let exclude_rel = exclude.strip_prefix(cache_dir).ok().map(Path::to_path_buf);
+    let exclude_rel: Vec<PathBuf> =
+        exclude.iter().filter_map(|p| p.strip_prefix(cache_dir).ok().map(Path::to_path_buf)).collect();
     let threads = probe_threads();
     let (job_tx, job_rx) = sync_channel::<Job>(threads * 2);
     let job_rx = Mutex::new(job_rx);
@@ -296,7 +298,7 @@ struct Walker<'a> {
     out: DiskScan,
     jobs: SyncSender<Job>,
     ctl: &'a Control<'a>,
-    exclude_rel: Option<PathBuf>,
+    exclude_rel: Vec<PathBuf>,
     /// What the pool found so far; folded into `out` as the walk goes, so
     /// the results never pile up.
     results: &'a Mutex<Vec<Facts>>,
@@ -366,10 +368,11 @@ impl Walker<'_> {
                     }
                 }
             }
+            if self.exclude_rel.contains(&path) {
+                continue;
+            }
             if file_type == FileType::Directory {
-                if self.exclude_rel.as_deref() != Some(path.as_path()) {
-                    subdirs.push((name.to_owned(), path));
-                }
+                subdirs.push((name.to_owned(), path));
                 continue;
             }
             let class = classify_name(OsStr::from_bytes(bytes));
