@@ -352,3 +352,67 @@ fn text_that_is_not_utf8_in_any_column_is_data_not_a_crash() {
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(report(d.root()).0, 0);
 }
+
+#[test]
+fn flags_alone_or_together_find_the_same_dump_root() {
+    let d = TestDump::new(Layout::Android);
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s + 1), None);
+    let both = cachescope([
+        OsStr::new("check"),
+        OsStr::new("--db"),
+        d.db.as_os_str(),
+        OsStr::new("--cache-dir"),
+        d.cache.as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("json"),
+    ]);
+    let only_cache = cachescope([
+        OsStr::new("check"),
+        OsStr::new("--cache-dir"),
+        d.cache.as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("json"),
+    ]);
+    for out in [both, only_cache] {
+        let r: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{out:?}"));
+        assert_eq!(r["db"], "databases/app.db");
+        assert_eq!(r["cache_dir"], "cache/audio");
+    }
+    let out = cachescope([
+        OsStr::new("apply"),
+        OsStr::new("--db"),
+        d.db.as_os_str(),
+        OsStr::new("--cache-dir"),
+        d.cache.as_os_str(),
+        OsStr::new("--yes"),
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(d.root().join(".cachescope/backups").is_dir(), "state lives at the dump root");
+}
+
+#[test]
+fn shard_folders_with_long_names_and_a_table_name_in_other_case() {
+    let d = TestDump::with_schema(
+        Layout::Flat,
+        "CREATE TABLE Cache_Entries (cache_key TEXT PRIMARY KEY, compression_state TEXT NOT NULL, size_bytes INTEGER, created_at INTEGER NOT NULL DEFAULT 0);",
+    );
+    for (n, book) in [(1, "book-0000"), (2, "book-0001"), (3, "book-0002")] {
+        d.raw_file(&Path::new(book).join(format!("{}.m4a", key(n))), &m4a(5, 5));
+    }
+    let (_, r) = report(d.root());
+    assert_eq!(r["cache_dir"], "audio");
+    assert_eq!(r["summary"]["orphaned_file"], 3);
+}
+
+#[test]
+fn a_database_with_only_a_header_is_named_as_unreadable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("header.db");
+    let mut bytes = b"SQLite format 3\0".to_vec();
+    bytes.resize(100, 0);
+    std::fs::write(&db, bytes).unwrap();
+    let out = cachescope([OsStr::new("check"), db.as_os_str()]);
+    let line = out.one_line_error();
+    assert!(line.contains("header.db") && line.contains("cannot be read"), "{line}");
+}

@@ -87,8 +87,9 @@ impl Dump {
         let root = match root {
             Some(r) => r,
             None => match (&db, &args.cache_dir) {
-                (Some(db), _) => root_of_db(db, args.cache_dir.is_some()),
-                (None, Some(dir)) => dir.parent().map(Path::to_path_buf).unwrap_or_else(|| dir.clone()),
+                (Some(db), Some(dir)) => common_ancestor(&absolute(db)?, &absolute(dir)?),
+                (Some(db), None) => root_of_db(db),
+                (None, Some(dir)) => root_of_cache_dir(&absolute(dir)?),
                 (None, None) => {
                     return Err(Error::bad_input("no dump given; pass the dump folder (or --db and --cache-dir)"));
                 }
@@ -100,11 +101,20 @@ impl Dump {
         let db = match db {
             Some(db) => {
                 // A database named explicitly is checked before the cache dir is looked for.
-                if let Ok(false) = holds_cache_entries(&db) {
-                    return Err(Error::bad_input(format!(
-                        "the database {} has no cache_entries table; pass the app's cache database with --db",
-                        escaped(&db)
-                    )));
+                match holds_cache_entries(&db) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        return Err(Error::bad_input(format!(
+                            "the database {} has no cache_entries table; pass the app's cache database with --db",
+                            escaped(&db)
+                        )));
+                    }
+                    Err(why) => {
+                        return Err(Error::bad_input(format!(
+                            "{} looks like a SQLite database but cannot be read ({why}); it may be corrupt: pull it from the device again",
+                            escaped(&db)
+                        )));
+                    }
                 }
                 absolute(&db)?
             }
@@ -132,16 +142,40 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 
 /// The dump root for a database given alone: its folder, or the folder above a
 /// `databases/` folder (the Android layout).
-fn root_of_db(db: &Path, has_cache_dir: bool) -> PathBuf {
+fn root_of_db(db: &Path) -> PathBuf {
     let abs = std::path::absolute(db).unwrap_or_else(|_| db.to_path_buf());
     let parent = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-    if !has_cache_dir
-        && parent.file_name().is_some_and(|n| n == "databases")
+    if parent.file_name().is_some_and(|n| n == "databases")
         && let Some(up) = parent.parent()
     {
         return up.to_path_buf();
     }
     parent
+}
+
+/// The dump root when both paths are given: the deepest folder holding both
+/// (so `.cachescope/` and report paths are where a plain discovery puts them).
+fn common_ancestor(db: &Path, cache_dir: &Path) -> PathBuf {
+    let mut root = cache_dir.to_path_buf();
+    while !db.starts_with(&root) {
+        match root.parent() {
+            Some(p) => root = p.to_path_buf(),
+            None => break,
+        }
+    }
+    root
+}
+
+/// The dump root for a cache dir given alone: the nearest folder above it
+/// (up to three levels) from which the database can be found.
+fn root_of_cache_dir(cache_dir: &Path) -> PathBuf {
+    let first = cache_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| cache_dir.to_path_buf());
+    for up in cache_dir.ancestors().skip(1).take(3) {
+        if find_database(up, &survey(up)).is_ok() {
+            return up.to_path_buf();
+        }
+    }
+    first
 }
 
 /// True when the file starts with the 16-byte SQLite header.
@@ -202,7 +236,7 @@ fn find_database(root: &Path, survey: &Survey) -> Result<PathBuf> {
 fn holds_cache_entries(path: &Path) -> std::result::Result<bool, String> {
     let query = |conn: &Connection| -> rusqlite::Result<bool> {
         conn.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'cache_entries' AND type IN ('table', 'view')",
+            "SELECT count(*) FROM sqlite_master WHERE lower(name) = 'cache_entries' AND type IN ('table', 'view')",
             [],
             |r| r.get::<_, i64>(0),
         )
@@ -313,11 +347,22 @@ fn find_cache_dir(root: &Path, survey: Survey) -> Result<PathBuf> {
             score.app_keys += inner.app_keys;
         }
     }
-    let mut ranked: Vec<(PathBuf, Score)> = per_dir.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let clearly_ahead = |a: Score, b: Score| {
         if a.app_keys > 0 || b.app_keys > 0 { a.app_keys >= 4 * b.app_keys } else { a.names >= 4 * b.names }
     };
+    let rank = |per_dir: &BTreeMap<PathBuf, Score>| {
+        let mut ranked: Vec<(PathBuf, Score)> = per_dir.iter().map(|(p, s)| (p.clone(), *s)).collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+    };
+    let mut ranked = rank(&per_dir);
+    if let [(_, a), (_, b), ..] = ranked.as_slice()
+        && !clearly_ahead(*a, *b)
+    {
+        // Ambiguous as it stands: maybe the candidates are shards of one folder.
+        fold_siblings(root, &mut per_dir);
+        ranked = rank(&per_dir);
+    }
     match ranked.as_slice() {
         [] => conventional_cache_dir(root).ok_or_else(|| {
             Error::bad_input(format!(
@@ -339,6 +384,27 @@ fn find_cache_dir(root: &Path, survey: Survey) -> Result<PathBuf> {
                 b.names
             )))
         }
+    }
+}
+
+/// Folds sibling folders with audio into their parent (shards with longer
+/// names, e.g. one folder per book), unless that parent is the root.
+fn fold_siblings(root: &Path, per_dir: &mut BTreeMap<PathBuf, Score>) {
+    loop {
+        let mut by_parent: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+        for dir in per_dir.keys() {
+            if let Some(parent) = dir.parent().filter(|p| *p != root && p.starts_with(root)) {
+                by_parent.entry(parent.to_path_buf()).or_default().push(dir.clone());
+            }
+        }
+        let Some((parent, children)) = by_parent.into_iter().find(|(_, c)| c.len() >= 2) else { break };
+        let mut sum = per_dir.remove(&parent).unwrap_or_default();
+        for child in children {
+            let c = per_dir.remove(&child).unwrap_or_default();
+            sum.names += c.names;
+            sum.app_keys += c.app_keys;
+        }
+        per_dir.insert(parent, sum);
     }
 }
 

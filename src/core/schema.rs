@@ -36,7 +36,7 @@ impl Columns {
     /// Reads `PRAGMA table_info` and checks the table is usable.
     pub fn read(conn: &Connection, db: &Path) -> Result<Columns> {
         let kind: Option<String> = conn
-            .query_row("SELECT type FROM sqlite_master WHERE name = ?1", [TABLE], |r| r.get(0))
+            .query_row("SELECT type FROM sqlite_master WHERE lower(name) = ?1", [TABLE], |r| r.get(0))
             .map(Some)
             .or_else(|e| match e {
                 rusqlite::Error::QueryReturnedNoRows => Ok(None),
