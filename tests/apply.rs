@@ -419,3 +419,24 @@ fn batches_the_app_wrote_itself_are_listed_but_never_undone() {
     assert!(out.stdout.contains("Applied batch 8"), "{}", out.stdout);
     assert_eq!(run(&["undo"], &d).code, 0);
 }
+
+#[test]
+fn integer_keys_are_matched_as_stored_and_undone() {
+    // No TEXT affinity on cache_key: the app stored integers.
+    let ddl = "CREATE TABLE cache_entries (cache_key PRIMARY KEY, compression_state TEXT NOT NULL, size_bytes INTEGER, duration_ms INTEGER, created_at INTEGER NOT NULL);";
+    let d = TestDump::with_schema(Layout::Flat, ddl);
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute("INSERT INTO cache_entries VALUES (456, 'wav', 1, NULL, 0)", []).unwrap();
+    conn.execute("INSERT INTO cache_entries VALUES (789, 'm4a', 1, NULL, 0)", []).unwrap();
+    conn.execute("INSERT INTO cache_entries VALUES (111, 'm4a', 1, NULL, 0)", []).unwrap();
+    drop(conn);
+    std::fs::write(d.cache.join("456.wav"), wav(64)).unwrap();
+    std::fs::write(d.cache.join("111.m4a"), m4a(1, 1)).unwrap();
+    let before = rows(&d.db);
+    let out = run(&["apply", "--yes"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("0 skipped as stale"), "{}", out.stdout);
+    assert_eq!(report(d.root()).0, 0, "clean after apply");
+    assert_eq!(run(&["undo"], d.root()).code, 0);
+    assert_eq!(rows(&d.db), before, "integers stay integers");
+}

@@ -169,7 +169,7 @@ fn run(
             return Err(cancelled());
         }
         let row = |conn: &rusqlite::Connection| -> Result<Option<Vec<rusqlite::types::Value>>> {
-            match item.key.as_deref() {
+            match &item.row_key {
                 Some(k) => row_values(conn, &ins.columns, k).map_err(sql_err),
                 None => Ok(None),
             }

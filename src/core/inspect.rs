@@ -83,9 +83,11 @@ impl Inspection {
         })
     }
 
-    /// Every column of a row, read from the private copy.
+    /// Every column of the row with this key, read from the private copy.
     pub fn full_row(&self, key: &str) -> Option<Map<String, Json>> {
-        full_row(self.snapshot.conn(), &self.columns, key).ok().flatten()
+        let row = self.rows.binary_search_by(|r| r.key.as_str().cmp(key)).ok().map(|i| &self.rows[i]);
+        let value = row.map_or_else(|| rusqlite::types::Value::Text(key.to_string()), |r| r.key_value());
+        full_row(self.snapshot.conn(), &self.columns, &value).ok().flatten()
     }
 
     pub fn file_of(&self, d: &Discrepancy) -> Option<&FileFacts> {

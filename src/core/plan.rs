@@ -92,6 +92,9 @@ pub struct PlanItem {
     pub key: Option<String>,
     pub fix: Fix,
     pub op: Op,
+    /// The key as stored in the row the fix changes (see [`Row::key_value`]).
+    #[serde(skip)]
+    pub row_key: Option<Value>,
     #[serde(skip)]
     pub pre: Precondition,
 }
@@ -250,7 +253,11 @@ fn item(
             }
         }
     };
-    Some(PlanItem { id: d.id.clone(), kind: d.kind, key, fix, op, pre })
+    let row_key = match fix {
+        Fix::Register => key.clone().map(Value::Text),
+        _ => row.map(Row::key_value),
+    };
+    Some(PlanItem { id: d.id.clone(), kind: d.kind, key, fix, op, row_key, pre })
 }
 
 /// A fix that relies on a wav being the best file is stale once an m4a of the
@@ -312,7 +319,7 @@ impl Sql {
 /// (compare-and-swap on the columns fixes read or write).
 fn guard(q: &mut Sql, cols: &Columns, r: &Row) {
     let name = |i: usize| quote_ident(&cols.names[i]);
-    q.text(&format!("{} = ", name(cols.cache_key))).value(text(&r.key));
+    q.text(&format!("{} = ", name(cols.cache_key))).value(r.key_value());
     q.text(&format!(" AND {} IS ", name(cols.compression_state)))
         .value(r.state.clone().map_or(Value::Null, Value::Text));
     if let Some(i) = cols.size_bytes {

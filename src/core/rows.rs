@@ -15,6 +15,9 @@ use super::snapshot::corrupt;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub key: String,
+    /// The key as stored, when it is not TEXT (an INTEGER or BLOB key in a
+    /// column without TEXT affinity): statements must match that value.
+    pub raw_key: Option<Box<Value>>,
     /// `compression_state` as stored; NULL and unknown strings are data.
     pub state: Option<String>,
     pub size_bytes: Value,
@@ -24,6 +27,11 @@ pub struct Row {
 }
 
 impl Row {
+    /// The key as the database stores it, for `WHERE cache_key = ?`.
+    pub fn key_value(&self) -> Value {
+        self.raw_key.as_deref().cloned().unwrap_or_else(|| Value::Text(self.key.clone()))
+    }
+
     pub fn state_str(&self) -> &str {
         self.state.as_deref().unwrap_or("NULL")
     }
@@ -76,9 +84,12 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(|e| corrupt(db, &e))? {
         let get = |i| value_at(r, i);
-        let key = value_text(&get(0).map_err(|e| corrupt(db, &e))?).unwrap_or_default();
+        let stored = get(0).map_err(|e| corrupt(db, &e))?;
+        let key = value_text(&stored).unwrap_or_default();
+        let raw_key = (!matches!(stored, Value::Text(_))).then(|| Box::new(stored));
         out.push(Row {
             key,
+            raw_key,
             state: value_text(&get(1).map_err(|e| corrupt(db, &e))?),
             size_bytes: get(2).map_err(|e| corrupt(db, &e))?,
             duration_ms: get(3).map_err(|e| corrupt(db, &e))?,
@@ -101,7 +112,7 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
 }
 
 /// Every column of the row with `key`, in table order, as JSON values.
-pub fn full_row(conn: &Connection, cols: &Columns, key: &str) -> rusqlite::Result<Option<Map<String, Json>>> {
+pub fn full_row(conn: &Connection, cols: &Columns, key: &Value) -> rusqlite::Result<Option<Map<String, Json>>> {
     let sql = format!("SELECT * FROM cache_entries WHERE {} = ?1", quote_ident(&cols.names[cols.cache_key]));
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([key])?;
@@ -114,7 +125,7 @@ pub fn full_row(conn: &Connection, cols: &Columns, key: &str) -> rusqlite::Resul
 }
 
 /// Every column of the row with `key`, in table order, as SQLite values.
-pub fn row_values(conn: &Connection, cols: &Columns, key: &str) -> rusqlite::Result<Option<Vec<Value>>> {
+pub fn row_values(conn: &Connection, cols: &Columns, key: &Value) -> rusqlite::Result<Option<Vec<Value>>> {
     let sql = format!("SELECT * FROM cache_entries WHERE {} = ?1", quote_ident(&cols.names[cols.cache_key]));
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([key])?;

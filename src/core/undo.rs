@@ -107,7 +107,7 @@ fn run(batch: &mut Batch, undone: i64, events: &[&Event]) -> Result<UndoReport> 
                     "INSERT INTO cache_entries ({}) SELECT {} WHERE NOT EXISTS (SELECT 1 FROM cache_entries WHERE cache_key = {});",
                     cols.join(", "),
                     vals.join(", "),
-                    literal(&Value::Text(key.to_string()))
+                    literal(&stored_key(key, Some(b)))
                 ))
             }
             ("file_quarantined", _, _) => {
@@ -179,9 +179,17 @@ fn run(batch: &mut Batch, undone: i64, events: &[&Event]) -> Result<UndoReport> 
     Ok(report)
 }
 
+/// The key as the row image stores it (an INTEGER key stays an integer).
+fn stored_key(key: &str, image: Option<&Map<String, Json>>) -> Value {
+    image
+        .and_then(|m| m.iter().find(|(c, _)| c.eq_ignore_ascii_case("cache_key")))
+        .map(|(_, v)| json_to_value(v))
+        .unwrap_or_else(|| Value::Text(key.to_string()))
+}
+
 /// Matches the row only while it is as the batch left it.
 fn guard(key: &str, after: &Map<String, Json>) -> String {
-    let mut parts = vec![format!("cache_key = {}", literal(&Value::Text(key.to_string())))];
+    let mut parts = vec![format!("cache_key = {}", literal(&stored_key(key, Some(after))))];
     for col in ["compression_state", "size_bytes", "duration_ms"] {
         if let Some(v) = after.get(col) {
             parts.push(format!("{} IS {}", quote_ident(col), literal(&json_to_value(v))));
