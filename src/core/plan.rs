@@ -209,13 +209,13 @@ fn item(
         Fix::Register => {
             let f = file?;
             pre.file = with_file(f);
-            expect_no_m4a(&mut pre, f);
+            expect_no_m4a(ins, &mut pre, f);
             insert_sql(cols, key.as_deref()?, f)
         }
         Fix::UpdateState | Fix::UpdateSize => {
             let (f, r) = (file?, row?);
             pre.file = with_file(f);
-            expect_no_m4a(&mut pre, f);
+            expect_no_m4a(ins, &mut pre, f);
             let mut set = vec![];
             if fix == Fix::UpdateState {
                 set.push(("compression_state", text(f.encoding().map_or("wav", Encoding::as_str))));
@@ -260,13 +260,16 @@ fn item(
     Some(PlanItem { id: d.id.clone(), kind: d.kind, key, fix, op, row_key, pre })
 }
 
-/// A fix that relies on a wav being the best file is stale once an m4a of the
-/// same key appears beside it.
-fn expect_no_m4a(pre: &mut Precondition, f: &FileFacts) {
+/// A fix that relies on a wav being the best file is stale once a new m4a of
+/// the same key appears beside it (or the incomplete one there changes).
+fn expect_no_m4a(ins: &Inspection, pre: &mut Precondition, f: &FileFacts) {
     if f.encoding() == Some(Encoding::Wav)
         && let Some(m) = sibling(f, "m4a")
     {
-        pre.absent.push(m);
+        match scanned(ins, &m) {
+            Some(there) => pre.unchanged.push((there.path.clone(), there.id)),
+            None => pre.absent.push(m),
+        }
     }
 }
 
