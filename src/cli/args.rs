@@ -76,6 +76,7 @@ pub enum Command {
     /// Write a synthetic dump with every kind of discrepancy.
     Demo {
         dir: PathBuf,
+        /// How many keys (7 or more for every kind of discrepancy).
         #[arg(long, default_value_t = 300)]
         keys: u64,
         #[arg(long, default_value_t = 1)]

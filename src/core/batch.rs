@@ -192,7 +192,11 @@ impl<'s> Batch<'s> {
         if journal::path(&state).exists() {
             return Err(Error::new(
                 ErrorKind::Interrupted,
-                "an interrupted batch must be recovered first; run `cachescope recover`",
+                format!(
+                    "an interrupted batch in {} must be recovered first; run `cachescope recover {}`",
+                    escaped(&session.dump.root),
+                    escaped(&session.dump.root)
+                ),
             ));
         }
         let conn = session.open_rw()?;

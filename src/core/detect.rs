@@ -127,11 +127,7 @@ fn ghost(out: &mut Vec<Discrepancy>, rows: &[Row], i: usize) {
         key: Some(row.key.clone()),
         file: None,
         row: Some(i),
-        message: format!(
-            "row says {}, {}, but no complete file exists",
-            row.state_str(),
-            row.size().map_or("no size".to_string(), size_i64)
-        ),
+        message: format!("row says {}, {}, but no complete file exists", row.state_str(), size_words(row)),
     });
 }
 
@@ -201,7 +197,19 @@ fn key_with_files(
 fn row_size(row: &Row) -> String {
     match row.size() {
         Some(n) => format!("{} ({n} bytes)", size_i64(n)),
-        None => "no size".to_string(),
+        None => size_words(row),
+    }
+}
+
+/// A row's size for a sentence, also when it is NULL or not an integer.
+fn size_words(row: &Row) -> String {
+    use rusqlite::types::Value;
+    match &row.size_bytes {
+        Value::Integer(n) => size_i64(*n),
+        Value::Null => "no size".to_string(),
+        Value::Real(f) => format!("size {f} (stored as REAL)"),
+        Value::Text(t) => format!("size '{t}' (stored as TEXT)"),
+        Value::Blob(b) => format!("a {}-byte BLOB as size", b.len()),
     }
 }
 

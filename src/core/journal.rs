@@ -69,14 +69,15 @@ pub fn read(state_dir: &Path) -> io::Result<Option<Pending>> {
 
 /// One sentence for `check` and the TUI banner, or None when nothing is pending.
 pub fn describe_pending(state_dir: &Path) -> Option<String> {
+    let dump = crate::core::fmt::escaped(state_dir.parent().unwrap_or(state_dir));
     match read(state_dir) {
         Ok(None) => None,
         Ok(Some(p)) => Some(match p.batch {
             Some((batch, op)) => format!(
-                "an interrupted {op} (batch {batch}, {} file moves journaled) was found; run `cachescope recover` to finish or roll it back",
+                "an interrupted {op} (batch {batch}, {} file moves journaled) was found in {dump}; run `cachescope recover {dump}` to finish or roll it back",
                 p.moves.len()
             ),
-            None => "an interrupted apply was found; run `cachescope recover` to clean it up".to_string(),
+            None => format!("an interrupted apply was found in {dump}; run `cachescope recover {dump}` to clean it up"),
         }),
         Err(e) => Some(format!(
             "the apply journal {} cannot be read ({e}); run `cachescope recover`",

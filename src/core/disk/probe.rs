@@ -151,6 +151,11 @@ pub fn probe_wav(r: &impl ReadAt) -> io::Result<Probe> {
     }
     let mut offset = 12u64;
     let mut byte_rate: Option<u32> = None;
+    // A data chunk seen before any fmt chunk: its (valid) size.
+    let mut data: Option<u32> = None;
+    let done = |rate: u32, size: u32| Probe::Complete {
+        duration_ms: (rate > 0).then(|| u64::from(size) * 1000 / u64::from(rate)),
+    };
     for _ in 0..MAX_ENTRIES {
         let mut ch = [0u8; 8];
         if !r.read_exact_at(&mut ch, offset)? {
@@ -168,12 +173,13 @@ pub fn probe_wav(r: &impl ReadAt) -> io::Result<Probe> {
                 if size < 16 || !r.read_exact_at(&mut fmt, body)? {
                     return Ok(Probe::incomplete("fmt chunk is cut short"));
                 }
-                byte_rate = Some(le32(&fmt[8..12]));
+                let rate = le32(&fmt[8..12]);
+                if let Some(size) = data {
+                    return Ok(done(rate, size));
+                }
+                byte_rate = Some(rate);
             }
-            b"data" => {
-                let Some(rate) = byte_rate else {
-                    return Ok(Probe::incomplete("data chunk comes before any fmt chunk"));
-                };
+            b"data" if data.is_none() => {
                 let after = len - body.min(len);
                 if (size == 0 || size == u32::MAX) && after > 0 {
                     return Ok(Probe::incomplete(format!(
@@ -189,8 +195,10 @@ pub fn probe_wav(r: &impl ReadAt) -> io::Result<Probe> {
                         group(after)
                     )));
                 }
-                let duration_ms = (rate > 0).then(|| u64::from(size) * 1000 / u64::from(rate));
-                return Ok(Probe::Complete { duration_ms });
+                match byte_rate {
+                    Some(rate) => return Ok(done(rate, size)),
+                    None => data = Some(size), // the fmt chunk may follow
+                }
             }
             _ => {}
         }
@@ -203,7 +211,7 @@ pub fn probe_wav(r: &impl ReadAt) -> io::Result<Probe> {
             )));
         }
     }
-    Ok(Probe::incomplete("too many chunks before the data chunk"))
+    Ok(Probe::incomplete("too many chunks before the data and fmt chunks"))
 }
 
 /// ISO-BMFF: `ftyp` first, every top-level box fits, `moov` and `mdat` exist.
@@ -312,4 +320,59 @@ fn mvhd_duration(r: &impl ReadAt, start: u64, end: u64) -> io::Result<Option<u64
         offset += size;
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::demo::containers::{m4a, wav, wav_declaring};
+
+    fn p(bytes: &[u8], enc: Encoding) -> Probe {
+        probe(enc, &bytes).unwrap()
+    }
+
+    #[test]
+    fn wav_rules() {
+        assert_eq!(p(&wav(32000), Encoding::Wav), Probe::Complete { duration_ms: Some(1000) });
+        assert_eq!(
+            p(&wav_declaring(81920, 40960), Encoding::Wav),
+            Probe::Incomplete { reason: "data chunk declares 81 920 bytes, file has 40 960".into() }
+        );
+        assert!(!p(&wav_declaring(0, 10), Encoding::Wav).is_complete(), "never finalised");
+        assert!(!p(&wav_declaring(u32::MAX, 10), Encoding::Wav).is_complete(), "never finalised");
+        assert!(p(&wav_declaring(0, 0), Encoding::Wav).is_complete(), "empty but final");
+        assert!(!p(b"", Encoding::Wav).is_complete());
+        assert!(!p(b"RIFF\0\0\0\0WAVE", Encoding::Wav).is_complete());
+    }
+
+    #[test]
+    fn wav_with_data_before_fmt_is_whole() {
+        let w = wav(3200);
+        // RIFF header, then the data chunk, then the fmt chunk.
+        let mut moved = w[..12].to_vec();
+        moved.extend_from_slice(&w[36..]);
+        moved.extend_from_slice(&w[12..36]);
+        assert_eq!(p(&moved, Encoding::Wav), Probe::Complete { duration_ms: Some(100) });
+        assert!(!p(&moved[..moved.len() - 10], Encoding::Wav).is_complete(), "fmt cut short");
+    }
+
+    #[test]
+    fn m4a_rules() {
+        assert_eq!(p(&m4a(1234, 10), Encoding::M4a), Probe::Complete { duration_ms: Some(1234) });
+        let whole = m4a(5, 10);
+        assert!(!p(&whole[..whole.len() - 1], Encoding::M4a).is_complete());
+        // size 0 = to the end of the file
+        let mut open_ended = whole.clone();
+        let mdat = open_ended.len() - 18;
+        open_ended[mdat..mdat + 4].copy_from_slice(&0u32.to_be_bytes());
+        assert!(p(&open_ended, Encoding::M4a).is_complete());
+        // 64-bit size
+        let mut big = whole[..whole.len() - 18].to_vec();
+        big.extend_from_slice(&1u32.to_be_bytes());
+        big.extend_from_slice(b"mdat");
+        big.extend_from_slice(&(16u64 + 10).to_be_bytes());
+        big.extend_from_slice(&[0u8; 10]);
+        assert!(p(&big, Encoding::M4a).is_complete());
+        assert!(!p(&whole[8..], Encoding::M4a).is_complete(), "ftyp must come first");
+    }
 }
