@@ -416,3 +416,17 @@ fn a_database_with_only_a_header_is_named_as_unreadable() {
     let line = out.one_line_error();
     assert!(line.contains("header.db") && line.contains("cannot be read"), "{line}");
 }
+
+#[test]
+fn private_copies_left_by_killed_runs_are_swept() {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let stale = std::env::temp_dir().join(format!("cachescope-read-{dead}-test"));
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("snapshot.db"), b"old copy").unwrap();
+    let d = TestDump::new(Layout::Flat);
+    d.m4a(&key(1), 10);
+    report(d.root());
+    assert!(!stale.exists(), "the copy of a dead process is removed");
+}

@@ -21,7 +21,9 @@ pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
         ReportFormat::Json => write_json(&ins, out),
         ReportFormat::Markdown => write_markdown(&ins, out),
     })?;
-    Ok(exit_code(&ins))
+    let code = exit_code(&ins);
+    ins.release_at_exit();
+    Ok(code)
 }
 
 pub fn exit_code(ins: &Inspection) -> u8 {

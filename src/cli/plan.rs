@@ -18,6 +18,8 @@ pub fn run(dump: &Dump, select: &SelectArgs, format: PlanFormat) -> Result<u8, E
         PlanFormat::Text => write_plan_text(&ins, &plan, out),
         PlanFormat::Json => write_plan_json(&ins, &plan, out),
     })?;
+    drop(plan);
+    ins.release_at_exit();
     Ok(0)
 }
 

@@ -21,6 +21,7 @@ pub mod report;
 pub mod rows;
 pub mod schema;
 pub mod snapshot;
+pub mod tempdirs;
 pub mod undo;
 
 pub use apply::{ApplyOptions, ApplyReport, Outcome, Timings, apply};

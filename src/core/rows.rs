@@ -106,7 +106,10 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
             }
         }
     }
-    out.sort_by(|a, b| a.key.cmp(&b.key));
+    // Already in key order when the app inserted that way.
+    if !out.is_sorted_by(|a, b| a.key <= b.key) {
+        out.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    }
     ctl.progress(Phase::ReadRows, out.len() as u64, Some(out.len() as u64));
     Ok(out)
 }

@@ -57,9 +57,7 @@ impl Snapshot {
                 escaped(Path::new(db.file_name().unwrap_or_default()))
             )));
         }
-        let dir = tempfile::Builder::new()
-            .prefix("cachescope-read-")
-            .tempdir()
+        let dir = super::tempdirs::make("cachescope-read-")
             .map_err(|e| Error::io(format!("could not create a temp folder for reading the database: {e}")))?;
         let copy = dir.path().join("snapshot.db");
         std::fs::copy(db, &copy).map_err(|e| Error::io_at("copy", db, &e))?;

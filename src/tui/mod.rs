@@ -40,9 +40,7 @@ pub fn run(dump: &Dump, opts: &TuiOptions) -> Result<()> {
 
 /// Opens the TUI on a fresh temp copy of the bundled demo dump.
 pub fn run_demo(opts: &TuiOptions) -> Result<()> {
-    let dir = tempfile::Builder::new()
-        .prefix("cachescope-demo-")
-        .tempdir()
+    let dir = crate::core::tempdirs::make("cachescope-demo-")
         .map_err(|e| Error::io(format!("could not create a temp folder for the demo dump: {e}")))?;
     extract_bundled(dir.path())?;
     let dump = Dump::locate(&Locate { path: Some(dir.path().to_path_buf()), ..Default::default() })?;

@@ -39,7 +39,7 @@ pub struct SizedFile<'a> {
 }
 
 /// How much of a file's start one read fetches for the probes.
-const HEAD: usize = 4096;
+const HEAD: usize = 512;
 
 impl<'a> SizedFile<'a> {
     pub fn new(file: &'a File, len: u64) -> SizedFile<'a> {

@@ -120,10 +120,60 @@ impl DiskScan {
     }
 }
 
-/// Header reads in flight: enough to keep a cold disk busy, few enough for
-/// two warm cores (`CACHESCOPE_PROBE_THREADS` overrides).
+/// Header reads in flight at most: enough to keep a cold disk busy
+/// (`CACHESCOPE_PROBE_THREADS` overrides).
 fn probe_threads() -> usize {
-    std::env::var("CACHESCOPE_PROBE_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(8).clamp(1, 64)
+    std::env::var("CACHESCOPE_PROBE_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(16).clamp(1, 64)
+}
+
+/// A read slower than this came from the disk, not the page cache.
+const COLD_READ: std::time::Duration = std::time::Duration::from_micros(500);
+
+/// Lets only as many probe threads work as there are cores while reads hit
+/// the page cache (more would only switch contexts), and all of them once a
+/// read is seen waiting on the disk (then more reads in flight is faster).
+struct Gate {
+    base: usize,
+    /// Slow reads seen: one could be a scheduling hiccup, many are the disk.
+    slow: std::sync::atomic::AtomicU32,
+    cold: Mutex<bool>,
+    wake: std::sync::Condvar,
+}
+
+impl Gate {
+    fn new(threads: usize) -> Gate {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Gate {
+            base: cores.min(threads),
+            slow: std::sync::atomic::AtomicU32::new(0),
+            cold: Mutex::new(false),
+            wake: std::sync::Condvar::new(),
+        }
+    }
+    /// Blocks worker `i` until it may work (or the scan ends).
+    fn enter(&self, i: usize, finished: &std::sync::atomic::AtomicBool) {
+        if i < self.base {
+            return;
+        }
+        let mut cold = self.cold.lock().unwrap_or_else(|e| e.into_inner());
+        while !*cold && !finished.load(std::sync::atomic::Ordering::Relaxed) {
+            cold = self.wake.wait(cold).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+    fn saw(&self, took: std::time::Duration) {
+        if took > COLD_READ && self.slow.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 == 16 {
+            let mut cold = self.cold.lock().unwrap_or_else(|e| e.into_inner());
+            if !*cold {
+                *cold = true;
+                self.wake.notify_all();
+            }
+        }
+    }
+    fn finish(&self, finished: &std::sync::atomic::AtomicBool) {
+        finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _guard = self.cold.lock().unwrap_or_else(|e| e.into_inner());
+        self.wake.notify_all();
+    }
 }
 
 /// Files probed per job sent to the pool.
@@ -164,9 +214,15 @@ pub fn scan(cache_dir: &Path, exclude: &[PathBuf], ctl: &Control) -> Result<Disk
     let job_rx = Mutex::new(job_rx);
     let results: Mutex<Vec<Facts>> = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicU64::new(0);
+    let gate = Gate::new(threads);
+    let finished = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| probe_worker(&job_rx, &results, &done, ctl));
+        for i in 0..threads {
+            let (job_rx, results, done, gate, finished) = (&job_rx, &results, &done, &gate, &finished);
+            s.spawn(move || {
+                gate.enter(i, finished);
+                probe_worker(job_rx, results, done, ctl, gate);
+            });
         }
         let mut walker = Walker {
             out: DiskScan::default(),
@@ -180,6 +236,7 @@ pub fn scan(cache_dir: &Path, exclude: &[PathBuf], ctl: &Control) -> Result<Disk
         let walked = walker.walk(cache_dir);
         let Walker { out, jobs, gone, .. } = walker;
         drop(jobs); // lets the workers finish
+        gate.finish(&finished);
         walked.map(|()| (out, gone))
     })
     .and_then(|(mut out, mut gone): (DiskScan, Vec<usize>)| {
@@ -213,6 +270,7 @@ fn probe_worker(
     results: &Mutex<Vec<Facts>>,
     done: &std::sync::atomic::AtomicU64,
     ctl: &Control,
+    gate: &Gate,
 ) {
     use std::sync::atomic::Ordering;
     loop {
@@ -225,7 +283,9 @@ fn probe_worker(
             if ctl.cancelled() {
                 break;
             }
+            let t = std::time::Instant::now();
             local.push(facts(&job.dir, item));
+            gate.saw(t.elapsed());
         }
         let n = done.fetch_add(local.len() as u64, Ordering::Relaxed) + local.len() as u64;
         results.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
