@@ -184,7 +184,7 @@ fn inspection_never_writes_even_in_wal_mode() {
     .unwrap();
     // Copy the live files as a device pull would (db, -wal, -shm), keep conn open.
     let pulled = tempfile::tempdir().unwrap();
-    copy_tree(d.root(), pulled.path());
+    copy_dump(d.root(), pulled.path());
     drop(conn);
     assert!(pulled.path().join("databases/app.db-wal").exists());
     let before = tree(pulled.path());
@@ -205,18 +205,6 @@ fn inspection_never_writes_even_in_wal_mode() {
     }
     assert_eq!(tree(pulled.path()), before, "inspection changed the dump");
     assert!(!pulled.path().join(".cachescope").exists());
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dst = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dst).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dst).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -242,6 +242,12 @@ fn holds_cache_entries(path: &Path) -> std::result::Result<bool, String> {
         )
         .map(|n| n > 0)
     };
+    if super::snapshot::hot_journal(path) {
+        // A writer died mid-transaction: the file alone may be torn until its
+        // journal is rolled back, so look at a rolled-back private copy.
+        let snap = super::snapshot::Snapshot::copy_rolled_back(path).map_err(|e| e.message)?;
+        return query(snap.conn()).map_err(|e| e.to_string());
+    }
     let uri = immutable_uri(path);
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let found = Connection::open_with_flags(&uri, flags).and_then(|c| query(&c)).map_err(|e| e.to_string());

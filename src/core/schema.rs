@@ -10,6 +10,20 @@ use super::fmt::escaped;
 use super::snapshot::corrupt;
 
 pub const TABLE: &str = "cache_entries";
+
+/// The reference schema of SPEC §2 (what `demo` writes).
+pub const REFERENCE_DDL: &str = "CREATE TABLE cache_entries (
+  cache_key         TEXT PRIMARY KEY NOT NULL,
+  book_id           TEXT,
+  chapter_index     INTEGER,
+  voice_id          TEXT,
+  compression_state TEXT NOT NULL,
+  size_bytes        INTEGER,
+  duration_ms       INTEGER,
+  pinned            INTEGER NOT NULL DEFAULT 0,
+  created_at        INTEGER NOT NULL,
+  last_used_at      INTEGER
+);";
 pub const REQUIRED: [&str; 2] = ["cache_key", "compression_state"];
 
 /// Which reference columns the table has, by position; every column's name.

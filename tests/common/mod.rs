@@ -15,18 +15,7 @@ use tempfile::TempDir;
 
 pub use cachescope::core::demo::containers::{m4a, wav, wav_declaring};
 
-pub const SCHEMA: &str = "CREATE TABLE cache_entries (
-  cache_key         TEXT PRIMARY KEY NOT NULL,
-  book_id           TEXT,
-  chapter_index     INTEGER,
-  voice_id          TEXT,
-  compression_state TEXT NOT NULL,
-  size_bytes        INTEGER,
-  duration_ms       INTEGER,
-  pinned            INTEGER NOT NULL DEFAULT 0,
-  created_at        INTEGER NOT NULL,
-  last_used_at      INTEGER
-);";
+pub use cachescope::core::schema::REFERENCE_DDL as SCHEMA;
 
 /// The three layouts of SPEC §1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,4 +214,20 @@ pub fn rows(db: &Path) -> Vec<Vec<Value>> {
 /// A 64-hex key like the app's, from a small number.
 pub fn key(n: u32) -> String {
     format!("{:064x}", u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+/// Copies a dump (every file, `-wal`/`-shm` included), keeping file mtimes
+/// (fixes read them).
+pub fn copy_dump(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dst = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dst).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dst).unwrap();
+            let m = e.metadata().unwrap().modified().unwrap();
+            std::fs::File::options().write(true).open(&dst).unwrap().set_modified(m).unwrap();
+        }
+    }
 }

@@ -100,22 +100,8 @@ pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
     drop(other);
 
     let mut conn = Connection::open(&db_path).map_err(sql)?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = DELETE;
-         CREATE TABLE cache_entries (
-           cache_key         TEXT PRIMARY KEY NOT NULL,
-           book_id           TEXT,
-           chapter_index     INTEGER,
-           voice_id          TEXT,
-           compression_state TEXT NOT NULL,
-           size_bytes        INTEGER,
-           duration_ms       INTEGER,
-           pinned            INTEGER NOT NULL DEFAULT 0,
-           created_at        INTEGER NOT NULL,
-           last_used_at      INTEGER
-         );",
-    )
-    .map_err(sql)?;
+    conn.execute_batch("PRAGMA journal_mode = DELETE;").map_err(sql)?;
+    conn.execute_batch(crate::core::schema::REFERENCE_DDL).map_err(sql)?;
     let tx = conn.transaction().map_err(sql)?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut summary = DemoSummary { keys, ..Default::default() };
