@@ -576,11 +576,15 @@ impl App {
             }
         }
         let mut disk = candidates(0, ins.scan.files.len());
-        disk.retain(|&i| file_mark[i] || path_has(&ins.scan.files[i]));
         let mut rows = candidates(1, ins.rows.len());
-        rows.retain(|&i| {
-            let r = &ins.rows[i];
-            row_mark[i] || has(&r.key) || has(r.state_str())
+        // The two long lists are filtered at once, one per core.
+        let files = &ins.scan.files;
+        std::thread::scope(|s| {
+            s.spawn(|| disk.retain(|&i| file_mark[i] || path_has(&files[i])));
+            rows.retain(|&i| {
+                let r = &ins.rows[i];
+                row_mark[i] || has(&r.key) || has(r.state_str())
+            });
         });
         self.vis = [disk, rows, disc];
     }

@@ -6,7 +6,7 @@
 //! `CACHESCOPE_BENCH_KEYS=N` for the large size (default 1 000 000),
 //! `CACHESCOPE_BENCH_RUNS=N` runs per timing (median; default 3),
 //! `CACHESCOPE_BENCH_DIR=DIR` where dumps go (default the temp dir),
-//! `CACHESCOPE_BENCH_ONLY=apply` only the apply row.
+//! `CACHESCOPE_BENCH_ONLY=apply` or `=tui` only those rows.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -93,10 +93,38 @@ fn main() {
     let big = env_num("CACHESCOPE_BENCH_KEYS", 1_000_000);
     let small = (big / 10).max(1000);
     let runs = env_num("CACHESCOPE_BENCH_RUNS", 3).max(1);
+    if std::env::var("CACHESCOPE_BENCH_ONLY").is_ok_and(|v| v == "tui") {
+        let root = std::env::var_os("CACHESCOPE_BENCH_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir)
+            .join(format!("cachescope-bench-{big}"));
+        let large = root.join("large");
+        demo(&large, big);
+        let mut rows = Vec::new();
+        tui_rows(&mut rows, &root, &large, big);
+        for r in rows {
+            println!("{}: {} (baseline {}, ratio {:.2}, target {})", r.what, r.value, r.baseline, r.ratio, r.target);
+        }
+        return;
+    }
     if std::env::var("CACHESCOPE_BENCH_ONLY").is_ok_and(|v| v == "apply") {
         let n = (big / 10).max(1000);
         let dir = std::env::temp_dir().join("cachescope-bench-apply");
         println!("apply {n} fixes: database work {}", secs(apply_bench(&dir, n)));
+        return;
+    }
+    if std::env::var("CACHESCOPE_BENCH_ONLY").is_ok_and(|v| v == "tui") {
+        let root = std::env::var_os("CACHESCOPE_BENCH_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir)
+            .join(format!("cachescope-bench-{big}"));
+        let large = root.join("large");
+        demo(&large, big);
+        let mut rows = Vec::new();
+        tui_rows(&mut rows, &root, &large, big);
+        for r in rows {
+            println!("{}: {} (baseline {}, ratio {:.2}, target {})", r.what, r.value, r.baseline, r.ratio, r.target);
+        }
         return;
     }
     if std::env::var("CACHESCOPE_BENCH_ONLY").is_ok_and(|v| v == "apply") {
