@@ -539,16 +539,19 @@ impl App {
             |p: usize, len: usize| -> Vec<usize> { if narrowing { self.vis[p].clone() } else { (0..len).collect() } };
         // No allocation per item: keys and paths are matched in place.
         let finder = memchr::memmem::Finder::new(q.as_bytes());
+        // The query is lower case: a raw hit is a hit; only a miss on a name
+        // with upper-case (or, for paths, escaped) bytes needs a second look.
         let has = |s: &str| {
-            if s.bytes().any(|b| b.is_ascii_uppercase()) {
-                finder.find(s.to_ascii_lowercase().as_bytes()).is_some()
-            } else {
-                finder.find(s.as_bytes()).is_some()
-            }
+            finder.find(s.as_bytes()).is_some()
+                || (s.bytes().any(|b| b.is_ascii_uppercase())
+                    && finder.find(s.to_ascii_lowercase().as_bytes()).is_some())
         };
-        let path_has = |f: &crate::core::disk::FileFacts| match f.path.to_str() {
-            Some(p) if !p.bytes().any(|b| b < 0x20) => has(p),
-            _ => escaped(&f.path).to_lowercase().contains(&q),
+        let path_has = |f: &crate::core::disk::FileFacts| {
+            use std::os::unix::ffi::OsStrExt;
+            let b = f.path.as_os_str().as_bytes();
+            (finder.find(b).is_some() && !b.iter().any(|&c| c < 0x20 || c >= 0x80))
+                || (b.iter().any(|&c| c.is_ascii_uppercase() || c < 0x20 || c >= 0x80)
+                    && escaped(&f.path).to_lowercase().contains(&q))
         };
         let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.as_str().contains(&q)).collect();
         let mut disc = candidates(2, ins.found.len());
