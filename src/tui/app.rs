@@ -549,8 +549,9 @@ impl App {
         let path_has = |f: &crate::core::disk::FileFacts| {
             use std::os::unix::ffi::OsStrExt;
             let b = f.path.as_os_str().as_bytes();
-            (finder.find(b).is_some() && !b.iter().any(|&c| c < 0x20 || c >= 0x80))
-                || (b.iter().any(|&c| c.is_ascii_uppercase() || c < 0x20 || c >= 0x80)
+            let plain = |c: &u8| (0x20..0x80).contains(c);
+            (finder.find(b).is_some() && b.iter().all(plain))
+                || (b.iter().any(|c| c.is_ascii_uppercase() || !plain(c))
                     && escaped(&f.path).to_lowercase().contains(&q))
         };
         let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.as_str().contains(&q)).collect();
