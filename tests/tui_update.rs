@@ -320,3 +320,21 @@ fn per_item_fixes_give_the_plan_of_the_equivalent_cli_flags() {
     assert!(text.contains("DELETE FROM cache_entries"));
     assert_eq!(app.plan.as_ref().unwrap().lines, text.lines().map(str::to_string).collect::<Vec<_>>());
 }
+
+#[test]
+fn the_filter_ignores_case_and_matches_names_that_are_not_ascii() {
+    let (tmp, _) = demo(40, 3);
+    let dir = tmp.path().join("dump");
+    std::fs::write(dir.join("cache/audio/Café Notes.txt"), b"x").unwrap();
+    let mut app = App::with_inspection(open(&dir), "DUMP".into(), Theme::mono());
+    let shown = |app: &App| -> Vec<String> {
+        let ins = app.ins.as_ref().unwrap();
+        app.vis[Pane::Disk as usize].iter().map(|&i| ins.scan.files[i].path.to_string_lossy().into_owned()).collect()
+    };
+    app.set_filter("cover.wav".into());
+    assert_eq!(shown(&app), vec!["COVER.WAV".to_string()]);
+    app.set_filter("café".into());
+    assert_eq!(shown(&app), vec!["Café Notes.txt".to_string()]);
+    app.set_filter("notes".into());
+    assert!(shown(&app).contains(&"Café Notes.txt".to_string()) && shown(&app).contains(&"notes.txt".to_string()));
+}
