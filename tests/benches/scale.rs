@@ -93,49 +93,30 @@ fn main() {
     let big = env_num("CACHESCOPE_BENCH_KEYS", 1_000_000);
     let small = (big / 10).max(1000);
     let runs = env_num("CACHESCOPE_BENCH_RUNS", 3).max(1);
-    if std::env::var("CACHESCOPE_BENCH_ONLY").is_ok_and(|v| v == "tui") {
-        let root = std::env::var_os("CACHESCOPE_BENCH_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir)
-            .join(format!("cachescope-bench-{big}"));
-        let large = root.join("large");
-        demo(&large, big);
-        let mut rows = Vec::new();
-        tui_rows(&mut rows, &root, &large, big);
-        for r in rows {
-            println!("{}: {} (baseline {}, ratio {:.2}, target {})", r.what, r.value, r.baseline, r.ratio, r.target);
-        }
-        return;
-    }
-    if std::env::var("CACHESCOPE_BENCH_ONLY").is_ok_and(|v| v == "apply") {
-        let n = (big / 10).max(1000);
-        let dir = std::env::temp_dir().join("cachescope-bench-apply");
-        println!("apply {n} fixes: database work {}", secs(apply_bench(&dir, n)));
-        return;
-    }
-    if std::env::var("CACHESCOPE_BENCH_ONLY").is_ok_and(|v| v == "tui") {
-        let root = std::env::var_os("CACHESCOPE_BENCH_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir)
-            .join(format!("cachescope-bench-{big}"));
-        let large = root.join("large");
-        demo(&large, big);
-        let mut rows = Vec::new();
-        tui_rows(&mut rows, &root, &large, big);
-        for r in rows {
-            println!("{}: {} (baseline {}, ratio {:.2}, target {})", r.what, r.value, r.baseline, r.ratio, r.target);
-        }
-        return;
-    }
-    if std::env::var("CACHESCOPE_BENCH_ONLY").is_ok_and(|v| v == "apply") {
-        let n = (big / 10).max(1000);
-        let dir = std::env::temp_dir().join("cachescope-bench-apply");
-        println!("apply {n} fixes: database work {}", secs(apply_bench(&dir, n)));
-        return;
-    }
     let base = std::env::var_os("CACHESCOPE_BENCH_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
     let root = base.join(format!("cachescope-bench-{big}"));
     std::fs::create_dir_all(&root).unwrap();
+    match std::env::var("CACHESCOPE_BENCH_ONLY").as_deref() {
+        Ok("apply") => {
+            let n = (big / 10).max(1000);
+            println!("apply {n} fixes: database work {}", secs(apply_bench(&root.join("apply"), n)));
+            return;
+        }
+        Ok("tui") => {
+            let large = root.join("large");
+            demo(&large, big);
+            let mut rows = Vec::new();
+            tui_rows(&mut rows, &root, &large, big);
+            for r in rows {
+                println!(
+                    "{}: {} (baseline {}, ratio {:.2}, target {})",
+                    r.what, r.value, r.baseline, r.ratio, r.target
+                );
+            }
+            return;
+        }
+        _ => {}
+    }
     let mut rows = Vec::new();
     eprintln!("benchmark dumps in {} ({small} and {big} keys, {runs} runs each)", root.display());
 
