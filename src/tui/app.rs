@@ -9,26 +9,12 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, Mo
 use ratatui::layout::{Position, Rect};
 
 use super::index::{Index, Link};
-use super::keys::{Action, Scope, action_in};
+use super::keys::{Action, DETAIL_KEYS, Scope, action_in};
 use super::theme::Theme;
 use super::worker::WorkerMsg;
 use crate::core::fmt::escaped;
 use crate::core::report::write_plan_text;
 use crate::core::{Fix, Inspection, Kind, Plan, Progress, Selection, plan};
-
-/// What the detail view lets through to the panes beneath it.
-const DETAIL_KEYS: &[Action] = &[
-    Action::Down,
-    Action::Up,
-    Action::Top,
-    Action::Bottom,
-    Action::PageDown,
-    Action::PageUp,
-    Action::Toggle,
-    Action::CycleFix,
-    Action::Quit,
-    Action::Help,
-];
 
 /// The three linked panes, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -106,7 +106,7 @@ pub const BINDINGS: &[Binding] = &[
     bind!("p", [ch('p')], Plan, "plan", "plan preview (dry run)", Panes),
     bind!("Enter", [(KeyCode::Enter, N)], Apply, "apply…", "apply the plan (asks first)", Plan),
     bind!("y", [ch('y')], Confirm, "yes", "yes (anything else is No)", Confirm),
-    bind!("n", [ch('n'), (KeyCode::Enter, N)], Deny, "no", "no: do not apply (default)", Confirm),
+    bind!("n/Enter", [ch('n'), (KeyCode::Enter, N)], Deny, "no (default)", "no: do not apply (default)", Confirm),
     bind!("u", [ch('u')], Undo, "undo", "undo the last batch (asks)", Panes),
     bind!("r", [ch('r')], Rescan, "rescan", "rescan the dump", Panes),
     bind!("L", [ch('L')], ToggleLog, "log", "show / hide the log pane", Panes),
@@ -157,6 +157,49 @@ const FOOTER_ORDER: &[Action] = &[
     Action::PageDown,
 ];
 
+/// What the detail view lets through to the panes beneath it.
+pub const DETAIL_KEYS: &[Action] = &[
+    Action::Down,
+    Action::Up,
+    Action::Top,
+    Action::Bottom,
+    Action::PageDown,
+    Action::PageUp,
+    Action::Toggle,
+    Action::CycleFix,
+    Action::Quit,
+    Action::Help,
+];
+
+/// What the plan preview's footer offers (it also scrolls with the pane keys).
+pub const PLAN_FOOTER: &[Action] =
+    &[Action::Apply, Action::Down, Action::PageDown, Action::Back, Action::Help, Action::Quit];
+
+/// What the detail view's footer offers (the most used of [`DETAIL_KEYS`]).
+pub const DETAIL_FOOTER: &[Action] =
+    &[Action::Back, Action::Down, Action::Up, Action::Toggle, Action::CycleFix, Action::Quit, Action::Help];
+
+/// What a confirmation's footer offers.
+pub const CONFIRM_FOOTER: &[Action] = &[Action::Confirm, Action::Deny, Action::Back];
+
+/// A binding as the footer shows it; None for keys folded into another hint.
+fn footer_label(b: &Binding) -> Option<(&'static str, &'static str)> {
+    match b.action {
+        Action::PrevPane | Action::FocusDb | Action::FocusDisk | Action::PageUp => None,
+        Action::FocusDisc => Some(("1-3", "pane")),
+        Action::PageDown => Some(("PgDn/Up", "page")),
+        _ => Some((b.label, b.hint)),
+    }
+}
+
+fn push_unique(out: &mut Vec<(&'static str, &'static str)>, pair: Option<(&'static str, &'static str)>) {
+    if let Some((label, hint)) = pair
+        && !out.iter().any(|(l, _)| *l == label)
+    {
+        out.push((label, hint));
+    }
+}
+
 /// The footer hints for the given scopes, most useful first, from the table.
 pub fn hints(scopes: &[Scope]) -> Vec<(&'static str, &'static str)> {
     let mut out: Vec<(&str, &str)> = Vec::new();
@@ -164,17 +207,18 @@ pub fn hints(scopes: &[Scope]) -> Vec<(&'static str, &'static str)> {
     let mut bindings: Vec<&Binding> = BINDINGS.iter().filter(|b| scopes.contains(&b.scope)).collect();
     bindings.sort_by_key(|b| rank(b));
     for b in bindings {
-        if matches!(b.action, Action::PrevPane | Action::FocusDb | Action::FocusDisk | Action::PageUp) {
-            continue;
-        }
-        let (label, hint) = match b.action {
-            Action::FocusDisc => ("1-3", "pane"),
-            Action::PageDown => ("PgDn/Up", "page"),
-            _ => (b.label, b.hint),
-        };
-        if !out.iter().any(|(l, _)| *l == label) {
-            out.push((label, hint));
-        }
+        push_unique(&mut out, footer_label(b));
+    }
+    out
+}
+
+/// The footer hints for these actions, in this order, from the table (the
+/// first binding of each action in `scopes` or the global scope).
+pub fn hints_of(actions: &[Action], scopes: &[Scope]) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    for a in actions {
+        let b = BINDINGS.iter().find(|b| b.action == *a && (scopes.contains(&b.scope) || b.scope == Scope::Global));
+        push_unique(&mut out, b.and_then(footer_label));
     }
     out
 }

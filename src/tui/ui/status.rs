@@ -10,7 +10,7 @@ use tui_logger::{TuiLoggerLevelOutput, TuiLoggerWidget};
 
 use super::fit;
 use crate::tui::app::{App, Busy, Layer};
-use crate::tui::keys::hints;
+use crate::tui::keys::{CONFIRM_FOOTER, DETAIL_FOOTER, PLAN_FOOTER, Scope, hints, hints_of};
 
 pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
@@ -67,24 +67,11 @@ pub fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
         }
         Some(Layer::Typed { .. }) => vec![("yes+Enter".into(), "apply".into()), ("Esc".into(), "cancel".into())],
         Some(Layer::Help | Layer::Result(_)) => vec![("any key".into(), "close".into()), ("q".into(), "quit".into())],
-        Some(Layer::Confirm(_)) => {
-            vec![("y".into(), "yes".into()), ("n/Enter/Esc".into(), "no (default)".into())]
-        }
-        Some(Layer::Plan) => vec![
-            ("Enter".into(), "apply…".into()),
-            ("j/k PgDn/Up".into(), "scroll".into()),
-            ("Esc".into(), "back".into()),
-            ("?".into(), "help".into()),
-            ("q".into(), "quit".into()),
-        ],
-        Some(Layer::Detail) => vec![
-            ("Esc/Enter".into(), "close".into()),
-            ("j/k".into(), "move".into()),
-            ("Space".into(), "select".into()),
-            ("f".into(), "fix".into()),
-            ("q".into(), "quit".into()),
-        ],
-        None => hints(&app.scopes()).into_iter().map(|(k, h)| (k.to_string(), h.to_string())).collect(),
+        // Dialogs and views: the keys they handle, named from the key table.
+        Some(Layer::Confirm(_)) => owned(hints_of(CONFIRM_FOOTER, &[Scope::Confirm])),
+        Some(Layer::Plan) => owned(hints_of(PLAN_FOOTER, &[Scope::Plan, Scope::Panes])),
+        Some(Layer::Detail) => owned(hints_of(DETAIL_FOOTER, &[Scope::Panes, Scope::Disc])),
+        None => owned(hints(&app.scopes())),
     };
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
@@ -113,4 +100,8 @@ pub fn draw_log(f: &mut Frame, area: Rect, app: &App) {
         .style_error(t.severity(crate::core::Severity::Error))
         .style_warn(t.severity(crate::core::Severity::Warning));
     f.render_widget(w, area);
+}
+
+fn owned(pairs: Vec<(&str, &str)>) -> Vec<(String, String)> {
+    pairs.into_iter().map(|(k, h)| (k.to_string(), h.to_string())).collect()
 }
