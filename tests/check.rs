@@ -248,20 +248,10 @@ fn db_and_cache_dir_flags_and_a_db_path_argument() {
     let d = TestDump::new(Layout::Android);
     every_kind(&d);
     let (_, want) = report(d.root());
-    let by_db = cachescope([OsStr::new("check"), d.db.as_os_str(), OsStr::new("--format"), OsStr::new("json")]);
-    assert_eq!(by_db.code, 1, "{by_db:?}");
-    let got: serde_json::Value = serde_json::from_str(&by_db.stdout).unwrap();
+    let (code, got) = check_json(&[d.db.as_os_str()]);
+    assert_eq!(code, 1);
     assert_eq!(found(&got), found(&want));
-    let flags = cachescope([
-        OsStr::new("check"),
-        OsStr::new("--db"),
-        d.db.as_os_str(),
-        OsStr::new("--cache-dir"),
-        d.cache.as_os_str(),
-        OsStr::new("--format"),
-        OsStr::new("json"),
-    ]);
-    let got: serde_json::Value = serde_json::from_str(&flags.stdout).unwrap();
+    let (_, got) = check_json(&[OsStr::new("--db"), d.db.as_os_str(), OsStr::new("--cache-dir"), d.cache.as_os_str()]);
     assert_eq!(found(&got), found(&want));
 }
 

@@ -154,7 +154,15 @@ impl Out {
 
 /// `check --format json` of a dump, parsed.
 pub fn report(dir: &Path) -> (i32, serde_json::Value) {
-    let out = cachescope([OsStr::new("check"), dir.as_os_str(), OsStr::new("--format"), OsStr::new("json")]);
+    check_json(&[dir.as_os_str()])
+}
+
+/// `check ARGS --format json`, which must succeed (exit 0 or 1), parsed.
+pub fn check_json(args: &[&OsStr]) -> (i32, serde_json::Value) {
+    let mut all = vec![OsStr::new("check")];
+    all.extend_from_slice(args);
+    all.extend([OsStr::new("--format"), OsStr::new("json")]);
+    let out = cachescope(all);
     assert!(out.code == 0 || out.code == 1, "check failed: {out:?}");
     (out.code, serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", out.stdout)))
 }
