@@ -340,15 +340,7 @@ fn the_database_inside_the_cache_dir_is_never_a_stray_file() {
     d.row(&key(1), "m4a", Some(s), None);
     std::fs::write(d.root().join(format!("{}.m4a", key(2))), m4a(1, 1)).unwrap(); // audio beside the database
     let root = d.root().as_os_str();
-    let out = cachescope([
-        OsStr::new("check"),
-        root,
-        OsStr::new("--cache-dir"),
-        root,
-        OsStr::new("--format"),
-        OsStr::new("json"),
-    ]);
-    let r: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let (_, r) = check_json(&[root, OsStr::new("--cache-dir"), root]);
     let f = found(&r);
     assert!(!f.iter().any(|x| x.2.as_deref().is_some_and(|p| p.starts_with("app.db"))), "{f:?}");
     let out = cachescope([
