@@ -60,7 +60,7 @@ fn moving_paging_jumping_and_filtering_a_large_dump() {
     assert!(app.vis[Pane::Db as usize].len() < app.ins.as_ref().unwrap().rows.len());
     let ins = app.ins.as_ref().unwrap();
     assert!(!app.vis[Pane::Db as usize].is_empty());
-    assert!(app.vis[Pane::Db as usize].iter().all(|&i| ins.rows[i].key.contains("ff00")));
+    assert!(app.vis[Pane::Db as usize].iter().all(|&i| ins.rows[i].key.to_string().contains("ff00")));
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Esc);
     term.draw(|f| ui::draw(f, &mut app)).unwrap();

@@ -134,7 +134,7 @@ fn filter_by_kind_key_or_path_and_esc_clears() {
     assert!(app.filter.is_empty());
     assert_eq!(app.vis[2].len(), app.ins.as_ref().unwrap().found.len());
     // A key substring.
-    let k = app.ins.as_ref().unwrap().rows[0].key[..10].to_string();
+    let k = app.ins.as_ref().unwrap().rows[0].key.to_string()[..10].to_string();
     keys(&mut app, &format!("/{k}"));
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.vis[1].len(), 1);

@@ -16,11 +16,15 @@ pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
     for p in &ins.scan.problems {
         eprintln!("cachescope: warning: {p}");
     }
+    let t = std::time::Instant::now();
     emit(|out| match format {
         ReportFormat::Text => write_text(&ins, out),
         ReportFormat::Json => write_json(&ins, out),
         ReportFormat::Markdown => write_markdown(&ins, out),
     })?;
+    if std::env::var_os("CACHESCOPE_TIMINGS").is_some() {
+        eprintln!("cachescope: report written in {:?}", t.elapsed());
+    }
     let code = exit_code(&ins);
     ins.release_at_exit();
     Ok(code)

@@ -2,6 +2,7 @@
 
 use super::disk::{DiskScan, Encoding, FileKind};
 use super::fmt::{escaped, size, size_i64};
+use super::key::Key;
 use super::kinds::{Fix, Kind, Severity};
 use super::rows::Row;
 
@@ -57,21 +58,22 @@ impl Default for TableShape {
 /// key order for the app's layouts; otherwise they are sorted) are walked
 /// together with the sorted rows, so a million keys cost one sequential pass.
 pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepancy> {
-    let mut complete: Vec<(&str, Encoding, usize)> = Vec::with_capacity(scan.files.len());
     let mut out = Vec::new();
     for (i, f) in scan.files.iter().enumerate() {
         let path = || escaped(&f.path);
-        let key = f.key().unwrap_or_default();
         match &f.kind {
-            FileKind::Cache { encoding, .. } if f.is_complete() => complete.push((key, *encoding, i)),
-            FileKind::Cache { .. } | FileKind::Partial => out.push(Discrepancy {
-                id: format!("incomplete_file:{key}:{}", path()),
-                kind: Kind::IncompleteFile,
-                key: Some(key.to_string()),
-                file: Some(i),
-                row: None,
-                message: format!("{} ({})", f.incomplete_reason().unwrap_or("incomplete"), size(f.id.size)),
-            }),
+            FileKind::Cache { .. } if f.is_complete() => {}
+            FileKind::Cache { .. } | FileKind::Partial => {
+                let key = f.key().map(Key::to_string).unwrap_or_default();
+                out.push(Discrepancy {
+                    id: format!("incomplete_file:{key}:{}", path()),
+                    kind: Kind::IncompleteFile,
+                    key: Some(key),
+                    file: Some(i),
+                    row: None,
+                    message: format!("{} ({})", f.incomplete_reason().unwrap_or("incomplete"), size(f.id.size)),
+                })
+            }
             FileKind::Stray { why } => out.push(Discrepancy {
                 id: format!("stray_file::{}", path()),
                 kind: Kind::StrayFile,
@@ -82,28 +84,35 @@ pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepan
             }),
         }
     }
-    let by_key = |a: &(&str, Encoding, usize), b: &(&str, Encoding, usize)| (a.0, a.1).cmp(&(b.0, b.1));
-    if !complete.is_sorted_by(|a, b| by_key(a, b).is_le()) {
-        complete.sort_unstable_by(by_key);
+    let complete = |i: &usize| scan.files[*i].is_complete();
+    let key_at = |i: usize| scan.files[i].key();
+    // Path order is key order for the app's names; anything else is sorted.
+    let mut order: Vec<usize> = (0..scan.files.len()).filter(complete).collect();
+    if !order.is_sorted_by(|a, b| key_at(*a) <= key_at(*b)) {
+        order.sort_by(|a, b| key_at(*a).cmp(&key_at(*b)));
     }
     let mut r = 0;
-    let mut i = 0;
-    while i < complete.len() {
-        let key = complete[i].0;
+    let mut at = 0;
+    while at < order.len() {
+        let Some(key) = key_at(order[at]) else {
+            at += 1;
+            continue;
+        };
         let mut files = KeyFiles::default();
-        while i < complete.len() && complete[i].0 == key {
-            match complete[i].1 {
-                Encoding::Wav => files.wav = Some(complete[i].2),
-                Encoding::M4a => files.m4a = Some(complete[i].2),
+        while at < order.len() && key_at(order[at]) == Some(key) {
+            match scan.files[order[at]].encoding() {
+                Some(Encoding::Wav) => files.wav = Some(order[at]),
+                Some(Encoding::M4a) => files.m4a = Some(order[at]),
+                None => {}
             }
-            i += 1;
+            at += 1;
         }
-        while r < rows.len() && rows[r].key.as_str() < key {
+        while r < rows.len() && rows[r].key < *key {
             ghost(&mut out, rows, r);
             r += 1;
         }
-        let row = (r < rows.len() && rows[r].key == key).then_some(r);
-        while r < rows.len() && rows[r].key == key {
+        let row = (r < rows.len() && rows[r].key == *key).then_some(r);
+        while r < rows.len() && rows[r].key == *key {
             r += 1;
         }
         key_with_files(&mut out, scan, rows, shape, key, &files, row);
@@ -124,7 +133,7 @@ fn ghost(out: &mut Vec<Discrepancy>, rows: &[Row], i: usize) {
     out.push(Discrepancy {
         id: format!("ghost_entry:{}", row.key),
         kind: Kind::GhostEntry,
-        key: Some(row.key.clone()),
+        key: Some(row.key.to_string()),
         file: None,
         row: Some(i),
         message: format!("row says {}, {}, but no complete file exists", row.state_str(), size_words(row)),
@@ -137,7 +146,7 @@ fn key_with_files(
     scan: &DiskScan,
     rows: &[Row],
     shape: TableShape,
-    key: &str,
+    key: &Key,
     files: &KeyFiles,
     row: Option<usize>,
 ) {

@@ -11,7 +11,7 @@ use super::disk::{DiskScan, FileFacts, scan};
 use super::dump::Dump;
 use super::error::{Error, Result};
 use super::journal;
-use super::rows::{Row, full_row, read_rows};
+use super::rows::{Row, full_row, read_rows, row_values};
 use super::schema::Columns;
 use super::snapshot::Snapshot;
 
@@ -85,9 +85,14 @@ impl Inspection {
 
     /// Every column of the row with this key, read from the private copy.
     pub fn full_row(&self, key: &str) -> Option<Map<String, Json>> {
-        let row = self.rows.binary_search_by(|r| r.key.as_str().cmp(key)).ok().map(|i| &self.rows[i]);
+        let row = self.rows.binary_search_by(|r| r.key.cmp_str(key)).ok().map(|i| &self.rows[i]);
         let value = row.map_or_else(|| rusqlite::types::Value::Text(key.to_string()), |r| r.key_value());
         full_row(self.snapshot.conn(), &self.columns, &value).ok().flatten()
+    }
+
+    /// Every column of row `i`, in table order, read from the private copy.
+    pub fn row_values_at(&self, i: usize) -> Option<Vec<rusqlite::types::Value>> {
+        row_values(self.snapshot.conn(), &self.columns, &self.rows.get(i)?.key_value()).ok().flatten()
     }
 
     pub fn file_of(&self, d: &Discrepancy) -> Option<&FileFacts> {

@@ -15,12 +15,14 @@ pub mod fsops;
 pub mod history;
 pub mod inspect;
 pub mod journal;
+pub mod key;
 pub mod kinds;
 pub mod plan;
 pub mod report;
 pub mod rows;
 pub mod schema;
 pub mod snapshot;
+pub mod sort;
 pub mod tempdirs;
 pub mod undo;
 

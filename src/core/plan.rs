@@ -231,7 +231,7 @@ fn item(
         Fix::MarkFailed | Fix::DeleteEntry => {
             let r = row?;
             // A ghost is only a ghost while the key's files stay as scanned.
-            for &i in incomplete.get(r.key.as_str()).map(Vec::as_slice).unwrap_or_default() {
+            for &i in incomplete.get(&*r.key.as_str()).map(Vec::as_slice).unwrap_or_default() {
                 let f = &ins.scan.files[i];
                 pre.unchanged.push((f.path.clone(), f.id));
             }
@@ -324,7 +324,7 @@ fn guard(q: &mut Sql, cols: &Columns, r: &Row) {
     let name = |i: usize| quote_ident(&cols.names[i]);
     q.text(&format!("{} = ", name(cols.cache_key))).value(r.key_value());
     q.text(&format!(" AND {} IS ", name(cols.compression_state)))
-        .value(r.state.clone().map_or(Value::Null, Value::Text));
+        .value(r.state.as_deref().map_or(Value::Null, |s| Value::Text(s.to_string())));
     if let Some(i) = cols.size_bytes {
         q.text(&format!(" AND {} IS ", name(i))).value(r.size_bytes.clone());
     }

@@ -2,34 +2,37 @@
 
 use std::path::Path;
 
+use compact_str::CompactString;
 use rusqlite::Connection;
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use serde_json::{Map, Value as Json};
 
 use super::control::{Control, Phase};
 use super::error::{Error, ErrorKind, Result};
+use super::key::Key;
 use super::schema::{Columns, quote_ident};
 use super::snapshot::corrupt;
+use super::sort::sort_by_prefix;
 
 /// The columns detection and the panes need; the rest is read on demand.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    pub key: String,
+    pub key: Key,
     /// The key as stored, when it is not TEXT (an INTEGER or BLOB key in a
     /// column without TEXT affinity): statements must match that value.
     pub raw_key: Option<Box<Value>>,
     /// `compression_state` as stored; NULL and unknown strings are data.
-    pub state: Option<String>,
+    pub state: Option<CompactString>,
     pub size_bytes: Value,
     pub duration_ms: Value,
-    pub book_id: Option<String>,
+    pub book_id: Option<CompactString>,
     pub chapter_index: Option<i64>,
 }
 
 impl Row {
     /// The key as the database stores it, for `WHERE cache_key = ?`.
     pub fn key_value(&self) -> Value {
-        self.raw_key.as_deref().cloned().unwrap_or_else(|| Value::Text(self.key.clone()))
+        self.raw_key.as_deref().cloned().unwrap_or_else(|| Value::Text(self.key.to_string()))
     }
 
     pub fn state_str(&self) -> &str {
@@ -47,14 +50,19 @@ impl Row {
 /// that is not valid UTF-8 (SQLite stores whatever it is given) is read
 /// lossily instead of panicking.
 pub fn value_at(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Value> {
-    use rusqlite::types::ValueRef;
-    Ok(match r.get_ref(i)? {
+    Ok(owned(r.get_ref(i)?))
+}
+
+/// A borrowed value as an owned one, text read lossily (rusqlite's own
+/// conversion panics on text that is not UTF-8).
+pub fn owned(v: ValueRef) -> Value {
+    match v {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(n) => Value::Integer(n),
         ValueRef::Real(f) => Value::Real(f),
         ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
         ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-    })
+    }
 }
 
 pub fn value_text(v: &Value) -> Option<String> {
@@ -81,21 +89,24 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
     );
     let mut stmt = conn.prepare(&sql).map_err(|e| corrupt(db, &e))?;
     let mut rows = stmt.query([]).map_err(|e| corrupt(db, &e))?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(estimate_rows(conn));
     while let Some(r) = rows.next().map_err(|e| corrupt(db, &e))? {
-        let get = |i| value_at(r, i);
-        let stored = get(0).map_err(|e| corrupt(db, &e))?;
-        let key = value_text(&stored).unwrap_or_default();
-        let raw_key = (!matches!(stored, Value::Text(_))).then(|| Box::new(stored));
+        // Borrowed column values: no allocation for what a row does not keep.
+        let get = |i| r.get_ref(i).map_err(|e| corrupt(db, &e));
+        let stored = get(0)?;
+        let (key, raw_key) = match stored {
+            ValueRef::Text(t) => (Key::new(&String::from_utf8_lossy(t)), None),
+            other => (Key::new(&value_text(&owned(other)).unwrap_or_default()), Some(Box::new(owned(other)))),
+        };
         out.push(Row {
             key,
             raw_key,
-            state: value_text(&get(1).map_err(|e| corrupt(db, &e))?),
-            size_bytes: get(2).map_err(|e| corrupt(db, &e))?,
-            duration_ms: get(3).map_err(|e| corrupt(db, &e))?,
-            book_id: value_text(&get(4).map_err(|e| corrupt(db, &e))?),
-            chapter_index: match get(5).map_err(|e| corrupt(db, &e))? {
-                Value::Integer(n) => Some(n),
+            state: compact_text(get(1)?),
+            size_bytes: owned(get(2)?),
+            duration_ms: owned(get(3)?),
+            book_id: compact_text(get(4)?),
+            chapter_index: match get(5)? {
+                ValueRef::Integer(n) => Some(n),
                 _ => None,
             },
         });
@@ -108,10 +119,30 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
     }
     // Already in key order when the app inserted that way.
     if !out.is_sorted_by(|a, b| a.key <= b.key) {
-        out.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        sort_by_prefix(&mut out, |r| r.key.prefix(), |a, b| a.key.cmp(&b.key));
     }
     ctl.progress(Phase::ReadRows, out.len() as u64, Some(out.len() as u64));
     Ok(out)
+}
+
+/// About how many rows the table has, read in constant time: the largest
+/// rowid, capped by what the file could hold. Growing a vector of a million
+/// rows by doubling would copy them over and over.
+fn estimate_rows(conn: &Connection) -> usize {
+    let one = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, Option<i64>>(0)).ok().flatten().unwrap_or(0);
+    let max_rowid = one("SELECT max(rowid) FROM cache_entries");
+    let room = one("PRAGMA page_count").saturating_mul(one("PRAGMA page_size")) / 32;
+    max_rowid.min(room).clamp(0, 1 << 26) as usize
+}
+
+/// A column's value as short text, as [`value_text`] words it.
+fn compact_text(v: ValueRef) -> Option<CompactString> {
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Text(t) => Some(CompactString::from_utf8_lossy(t)),
+        ValueRef::Integer(n) => Some(compact_str::format_compact!("{n}")),
+        other => value_text(&owned(other)).map(CompactString::from),
+    }
 }
 
 /// Every column of the row with `key`, in table order, as JSON values.

@@ -13,6 +13,7 @@ use super::keys::{Action, DETAIL_KEYS, Scope, action_in};
 use super::theme::Theme;
 use super::worker::WorkerMsg;
 use crate::core::fmt::escaped;
+use crate::core::key::Key;
 use crate::core::report::write_plan_text;
 use crate::core::{Fix, Inspection, Kind, Plan, Progress, Selection, plan};
 
@@ -448,8 +449,8 @@ impl App {
         }
         let i = *self.vis[pane as usize].get(st.pos)?;
         Some(match pane {
-            Pane::Disk => Link { key: ins.scan.files[i].key().map(str::to_string), file: Some(i) },
-            Pane::Db => Link { key: Some(ins.rows[i].key.clone()), file: None },
+            Pane::Disk => Link { key: ins.scan.files[i].key().map(Key::to_string), file: Some(i) },
+            Pane::Db => Link { key: Some(ins.rows[i].key.to_string()), file: None },
             Pane::Disc => Link { key: ins.found[i].key.clone(), file: ins.found[i].file },
         })
     }
@@ -573,7 +574,7 @@ impl App {
             s.spawn(|| disk.retain(|&i| file_mark[i] || path_has(&files[i])));
             rows.retain(|&i| {
                 let r = &ins.rows[i];
-                row_mark[i] || has(&r.key) || has(r.state_str())
+                row_mark[i] || has(&r.key.as_str()) || has(r.state_str())
             });
         });
         self.vis = [disk, rows, disc];

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::core::Inspection;
+use crate::core::key::Key;
 
 /// What the focused item is about: a key, a file, or both.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,7 +24,7 @@ pub struct Index {
     disc_by_file: HashMap<u32, u32>,
 }
 
-fn hash(key: &str) -> u64 {
+fn hash(key: &(impl Hash + ?Sized)) -> u64 {
     let mut h = DefaultHasher::new();
     key.hash(&mut h);
     h.finish()
@@ -49,6 +50,7 @@ impl Index {
     }
 
     pub fn file_of_key(&self, ins: &Inspection, key: &str) -> Option<usize> {
+        let key = &Key::new(key);
         let i = *self.file_by_key.get(&hash(key))? as usize;
         if ins.scan.files[i].key() == Some(key) {
             Some(i)
@@ -58,7 +60,7 @@ impl Index {
     }
 
     pub fn row_of_key(&self, ins: &Inspection, key: &str) -> Option<usize> {
-        ins.rows.binary_search_by(|r| r.key.as_str().cmp(key)).ok()
+        ins.rows.binary_search_by(|r| r.key.cmp_str(key)).ok()
     }
 
     pub fn disc_of_key(&self, ins: &Inspection, key: &str) -> Option<usize> {
@@ -77,6 +79,7 @@ impl Index {
     /// Every file of a key (they sit next to each other in path order).
     pub fn files_of_key(&self, ins: &Inspection, key: &str) -> Vec<usize> {
         let Some(first) = self.file_of_key(ins, key) else { return vec![] };
+        let (text, key) = (key, &Key::new(key));
         let files = &ins.scan.files;
         let mut out = vec![];
         for (i, f) in files.iter().enumerate().skip(first).take(16) {
@@ -84,7 +87,7 @@ impl Index {
                 out.push(i);
             } else if f.key().is_some() && i > first {
                 let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                if !name.starts_with(key) {
+                if !name.starts_with(text) {
                     break;
                 }
             }

@@ -5,6 +5,8 @@ use std::os::unix::ffi::OsStrExt;
 
 use serde::Serialize;
 
+use crate::core::key::{Key, hex_key};
+
 /// The two audio encodings the app writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,6 +63,27 @@ pub fn key_of(name: &OsStr) -> Option<&str> {
     if is_key(stem) { std::str::from_utf8(stem).ok() } else { None }
 }
 
+/// Classifies a bare file name and parses its key, if it carries one. The
+/// app's own `<64 hex>.wav|.m4a` names take a short path.
+pub fn classify_with_key(name: &[u8]) -> (NameClass, Option<Key>) {
+    if name.len() == 68
+        && let Some(encoding) = match &name[64..] {
+            b".wav" => Some(Encoding::Wav),
+            b".m4a" => Some(Encoding::M4a),
+            _ => None,
+        }
+        && let Some(key) = hex_key(&name[..64])
+    {
+        return (NameClass::Cache { encoding }, Some(key));
+    }
+    let class = classify_name(OsStr::from_bytes(name));
+    let key = match class {
+        NameClass::Cache { .. } | NameClass::Partial => key_of(OsStr::from_bytes(name)).map(Key::new),
+        NameClass::Ignored | NameClass::Stray => None,
+    };
+    (class, key)
+}
+
 /// Classifies a bare file name (no folders).
 pub fn classify_name(name: &OsStr) -> NameClass {
     let bytes = name.as_bytes();
@@ -100,6 +123,20 @@ mod tests {
         assert_eq!(c("x.wav.bak"), NameClass::Stray);
         assert_eq!(c(".wav"), NameClass::Stray);
         assert_eq!(c(&"a".repeat(129).to_string().add(".wav")), NameClass::Stray);
+    }
+
+    #[test]
+    fn the_short_path_agrees_with_the_long_one() {
+        let hex = "0123456789abcdef".repeat(4);
+        for name in [format!("{hex}.wav"), format!("{hex}.m4a"), format!("{hex}.mp3"), hex.to_uppercase() + ".wav"] {
+            let (class, key) = classify_with_key(name.as_bytes());
+            assert_eq!(class, c(&name), "{name}");
+            assert_eq!(
+                key.map(|k| k.to_string()).as_deref(),
+                key_of(OsStr::new(&name)).filter(|_| class != NameClass::Stray),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Walking the cache dir into [`FileFacts`]: one stat per entry, then bounded
 //! parallel header reads.
 
-use std::ffi::{CString, OsStr};
+use std::ffi::{CStr, CString, OsStr};
 use std::fs::File;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
@@ -10,13 +10,15 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, Stat, openat, statat};
+use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, Stat, fstat, openat, statat};
 
-use super::names::{Encoding, NameClass, classify_name, key_of};
+use super::names::{Encoding, NameClass, classify_with_key};
 use super::probe::{Probe, SizedFile, probe};
 use crate::core::control::{Control, Phase};
 use crate::core::error::{Error, ErrorKind, Result, plain_io};
 use crate::core::fmt::escaped;
+use crate::core::key::{Key, prefix_of};
+use crate::core::sort::sort_by_prefix;
 
 /// What a file is, by name and container. (The key is the file name's stem:
 /// [`FileFacts::key`].)
@@ -68,15 +70,23 @@ pub struct FileFacts {
     pub path: PathBuf,
     pub id: Identity,
     pub kind: FileKind,
+    /// The name's key (see [`FileFacts::key`]), parsed once at the listing:
+    /// detection reads it for every file without touching the path.
+    key: Option<Key>,
 }
 
 impl FileFacts {
     /// The key of a cache or partial file: its name up to the first dot.
-    pub fn key(&self) -> Option<&str> {
+    pub fn key(&self) -> Option<&Key> {
         match &self.kind {
-            FileKind::Cache { .. } | FileKind::Partial => self.path.file_name().and_then(key_of),
+            FileKind::Cache { .. } | FileKind::Partial => self.key.as_ref(),
             FileKind::Stray { .. } => None,
         }
+    }
+    /// The file name's bytes (the path after its last slash).
+    pub fn name(&self) -> &[u8] {
+        let path = self.path.as_os_str().as_bytes();
+        memchr::memrchr(b'/', path).map_or(path, |i| &path[i + 1..])
     }
     pub fn is_complete(&self) -> bool {
         matches!(&self.kind, FileKind::Cache { probe, .. } if probe.is_complete())
@@ -182,13 +192,17 @@ const BATCH: usize = 256;
 /// A batch of entries of one folder to stat and probe, the folder kept open.
 struct Job {
     dir: Arc<OwnedFd>,
+    /// The entries' names back to back, each with its NUL: one allocation
+    /// per batch, not one per file.
+    names: Vec<u8>,
     items: Vec<Item>,
 }
 
 /// One entry as the folder listing gave it.
 struct Item {
     idx: usize,
-    name: CString,
+    /// Where its name (with the NUL) lies in [`Job::names`].
+    name: std::ops::Range<usize>,
     class: NameClass,
     /// From the listing (`d_type`); `Unknown` entries were stat-ed by the walker.
     file_type: FileType,
@@ -256,10 +270,14 @@ pub fn scan(cache_dir: &Path, exclude: &[PathBuf], ctl: &Control) -> Result<Disk
         if ctl.cancelled() {
             return Err(Error::new(ErrorKind::Cancelled, "the scan was cancelled"));
         }
-        out.files.sort_unstable_by(|a, b| a.path.as_os_str().as_bytes().cmp(b.path.as_os_str().as_bytes()));
+        sort_by_prefix(&mut out.files, |f| prefix_of(path_bytes(f)), |a, b| path_bytes(a).cmp(path_bytes(b)));
         mark_duplicates(&mut out.files);
         Ok(out)
     })
+}
+
+fn path_bytes(f: &FileFacts) -> &[u8] {
+    f.path.as_os_str().as_bytes()
 }
 
 /// Marks an entry that disappeared before it could be stat-ed.
@@ -283,8 +301,9 @@ fn probe_worker(
             if ctl.cancelled() {
                 break;
             }
+            let Ok(name) = CStr::from_bytes_with_nul(&job.names[item.name.clone()]) else { continue };
             let t = std::time::Instant::now();
-            local.push(facts(&job.dir, item));
+            local.push(facts(&job.dir, name, item));
             gate.saw(t.elapsed());
         }
         let n = done.fetch_add(local.len() as u64, Ordering::Relaxed) + local.len() as u64;
@@ -295,17 +314,19 @@ fn probe_worker(
 
 /// Stats one entry (through its open file when it will be probed anyway)
 /// and probes cache files.
-fn facts(dir: &OwnedFd, item: Item) -> Facts {
-    let Item { idx, name, class, file_type } = item;
+fn facts(dir: &OwnedFd, name: &CStr, item: Item) -> Facts {
+    let Item { idx, class, file_type, .. } = item;
     let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK;
     if let (FileType::RegularFile, NameClass::Cache { encoding }) = (file_type, class) {
-        match openat(dir, name.as_c_str(), flags, Mode::empty()) {
+        match openat(dir, name, flags, Mode::empty()) {
             Ok(fd) => {
+                // fstat: statx on a descriptor costs an empty-path lookup.
+                let st = fstat(&fd);
                 let file = File::from(fd);
-                if let Ok(meta) = file.metadata()
-                    && meta.is_file()
+                if let Ok(st) = st
+                    && FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
                 {
-                    let id = Identity::of(&meta);
+                    let id = Identity::of_stat(&st);
                     let (probe, problem) = match probe(encoding, &SizedFile::new(&file, id.size)) {
                         Ok(p) => (p, None),
                         Err(e) => {
@@ -318,16 +339,15 @@ fn facts(dir: &OwnedFd, item: Item) -> Facts {
             }
             Err(e) if e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::PERM => {
                 let why = plain_io(&e.into());
-                let id = statat(dir, name.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)
-                    .map(|st| Identity::of_stat(&st))
-                    .unwrap_or_default();
+                let id =
+                    statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).map(|st| Identity::of_stat(&st)).unwrap_or_default();
                 let probe = Probe::Incomplete { reason: format!("could not read the header: {why}") };
                 return (idx, id, FileKind::Cache { encoding, probe }, Some(why));
             }
             Err(_) => {} // replaced by another kind of entry: stat it below
         }
     }
-    let st = match statat(dir, name.as_c_str(), AtFlags::SYMLINK_NOFOLLOW) {
+    let st = match statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
         Ok(st) => st,
         Err(e) => return (idx, Identity::default(), FileKind::Stray { why: GONE }, Some(plain_io(&e.into()))),
     };
@@ -336,7 +356,7 @@ fn facts(dir: &OwnedFd, item: Item) -> Facts {
         (FileType::Symlink, _) => FileKind::Stray { why: "symbolic link (not followed)" },
         (FileType::RegularFile, NameClass::Cache { encoding }) => {
             // Listed as something else, a regular file now: probe it.
-            let probed = openat(dir, name.as_c_str(), flags, Mode::empty())
+            let probed = openat(dir, name, flags, Mode::empty())
                 .map_err(|e| plain_io(&e.into()))
                 .and_then(|fd| probe(encoding, &SizedFile::new(&File::from(fd), id.size)).map_err(|e| plain_io(&e)));
             match probed {
@@ -398,6 +418,7 @@ impl Walker<'_> {
             }
         };
         let mut batch: Vec<Item> = Vec::new();
+        let mut names: Vec<u8> = Vec::new();
         let mut subdirs: Vec<(CString, PathBuf)> = Vec::new();
         for entry in dir.by_ref() {
             let entry = match entry {
@@ -435,18 +456,21 @@ impl Walker<'_> {
                 subdirs.push((name.to_owned(), path));
                 continue;
             }
-            let class = classify_name(OsStr::from_bytes(bytes));
+            let (class, key) = classify_with_key(bytes);
             if class == NameClass::Ignored {
                 continue;
             }
-            batch.push(Item { idx: self.out.files.len(), name: name.to_owned(), class, file_type });
+            let start = names.len();
+            names.extend_from_slice(name.to_bytes_with_nul());
+            batch.push(Item { idx: self.out.files.len(), name: start..names.len(), class, file_type });
             self.out.files.push(FileFacts {
                 path,
                 id: Identity::default(),
                 kind: FileKind::Stray { why: "not scanned" },
+                key,
             });
             if batch.len() == BATCH {
-                self.send(&fd, &mut batch)?;
+                self.send(&fd, &mut batch, &mut names)?;
             }
             if self.out.files.len().is_multiple_of(8192) {
                 self.ctl.progress(Phase::Walk, self.out.files.len() as u64, None);
@@ -455,12 +479,12 @@ impl Walker<'_> {
                 }
             }
         }
-        self.send(&fd, &mut batch)?;
+        self.send(&fd, &mut batch, &mut names)?;
         drop(dir);
         for (name, path) in subdirs {
             match openat(
                 &*fd,
-                name.as_c_str(),
+                name,
                 OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
                 Mode::empty(),
             ) {
@@ -471,11 +495,11 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn send(&mut self, fd: &Arc<OwnedFd>, batch: &mut Vec<Item>) -> Result<()> {
+    fn send(&mut self, fd: &Arc<OwnedFd>, batch: &mut Vec<Item>, names: &mut Vec<u8>) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
-        let job = Job { dir: Arc::clone(fd), items: std::mem::take(batch) };
+        let job = Job { dir: Arc::clone(fd), names: std::mem::take(names), items: std::mem::take(batch) };
         self.jobs.send(job).map_err(|_| Error::io("the header readers stopped"))?;
         absorb(&mut self.out, &mut self.gone, self.results, self.root);
         Ok(())
@@ -492,6 +516,10 @@ impl Walker<'_> {
 
 /// The first `<key>.<ext>` by path wins; the same name elsewhere is stray.
 fn mark_duplicates(files: &mut [FileFacts]) {
+    // Names are unique within one folder.
+    if !files.iter().any(|f| f.path.as_os_str().as_bytes().contains(&b'/')) {
+        return;
+    }
     let mut seen = rustc_hash::FxHashSet::default();
     let mut dups = Vec::new();
     for (i, f) in files.iter().enumerate() {

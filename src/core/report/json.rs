@@ -8,7 +8,9 @@ use crate::core::detect::{Discrepancy, summary};
 use crate::core::disk::{FileFacts, FileKind};
 use crate::core::fmt::lossy;
 use crate::core::inspect::Inspection;
+use crate::core::kinds::{Fix, Kind, Severity};
 use crate::core::plan::Plan;
+use crate::core::rows::RowImage;
 
 pub const SCHEMA: &str = "cachescope.report/1";
 
@@ -30,21 +32,38 @@ pub fn disk_json(f: &FileFacts) -> Json {
     })
 }
 
-fn discrepancy_json(ins: &Inspection, d: &Discrepancy) -> Json {
+/// One entry of the `discrepancies` array, serialised field by field (no
+/// JSON tree in between); the field order is the report's.
+#[derive(serde::Serialize)]
+struct DiscrepancyOut<'a> {
+    id: &'a str,
+    kind: Kind,
+    severity: Severity,
+    key: &'a Option<String>,
+    file: Option<String>,
+    db: Option<RowImage<'a>>,
+    disk: Option<Json>,
+    message: &'a str,
+    default_fix: Option<Fix>,
+    fixes: &'static [Fix],
+}
+
+fn write_discrepancy(ins: &Inspection, d: &Discrepancy, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let file = ins.file_of(d);
-    let db = d.key.as_deref().filter(|_| d.row.is_some()).and_then(|k| ins.full_row(k)).map(Json::Object);
-    json!({
-        "id": d.id,
-        "kind": d.kind,
-        "severity": d.severity(),
-        "key": d.key,
-        "file": file.map(|f| lossy(&f.path)),
-        "db": db,
-        "disk": file.map(disk_json),
-        "message": d.message,
-        "default_fix": d.default_fix(),
-        "fixes": d.fixes(),
-    })
+    let values = d.row.and_then(|r| ins.row_values_at(r));
+    let entry = DiscrepancyOut {
+        id: &d.id,
+        kind: d.kind,
+        severity: d.severity(),
+        key: &d.key,
+        file: file.map(|f| lossy(&f.path)),
+        db: values.as_deref().map(|values| RowImage { names: &ins.columns.names, values }),
+        disk: file.map(disk_json),
+        message: &d.message,
+        default_fix: d.default_fix(),
+        fixes: d.fixes(),
+    };
+    serde_json::to_writer(&mut *out, &entry).map_err(io::Error::from)
 }
 
 /// Writes the whole report; each discrepancy is serialised as it is reached.
@@ -69,7 +88,7 @@ pub fn write_json(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Resu
     out.write_all(b",\n  \"discrepancies\": [")?;
     for (i, d) in ins.found.iter().enumerate() {
         out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        serde_json::to_writer(&mut *out, &discrepancy_json(ins, d))?;
+        write_discrepancy(ins, d, out)?;
     }
     out.write_all(if ins.found.is_empty() { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
     Ok(())

@@ -93,7 +93,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                 let sz = row.size().map_or("NULL".into(), size_i64);
                 let head = format!("{cur}{sym} {word:<11} {sz:>9} ");
                 let rest = width.saturating_sub(cols(&head));
-                vec![Span::raw(head), Span::raw(fit(&row.key, rest))]
+                vec![Span::raw(head), Span::raw(fit(&row.key.as_str(), rest))]
             }
             Pane::Disc => {
                 let d = &ins.found[i];

@@ -1,0 +1,209 @@
+//! Cache keys, compact: the app's keys are 64 lowercase hex characters and
+//! are kept as the 32 bytes they spell; any other key is kept as text.
+//!
+//! Equality, ordering and hashing are those of the text, so a sorted run of
+//! keys is in string order whichever way each one is stored.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::ops::Deref;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Key(Repr);
+
+/// Always canonical: text that would fit `Hex` is never stored as `Text`,
+/// so the derived equality is the text's.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Hex([u8; 32]),
+    Text(Box<str>),
+}
+
+/// Each byte's value as a lowercase hex digit, 0xFF for any other byte.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let mut c = 0;
+    while c < 10 {
+        t[b'0' as usize + c] = c as u8;
+        c += 1;
+    }
+    let mut c = 0;
+    while c < 6 {
+        t[b'a' as usize + c] = 10 + c as u8;
+        c += 1;
+    }
+    t
+};
+
+/// Decodes 64 lowercase hex digits (uppercase would not round-trip).
+/// Branch-free over the digits: a million keys are decoded per scan.
+fn decode_hex(s: &[u8]) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        let (hi, lo) = (HEX_VALUE[usize::from(pair[0])], HEX_VALUE[usize::from(pair[1])]);
+        bad |= hi | lo;
+        *o = hi << 4 | lo;
+    }
+    (bad & 0xF0 == 0).then_some(out)
+}
+
+/// A key from raw bytes that are the app's kind of key, without a detour
+/// through text; `None` for anything else.
+pub fn hex_key(bytes: &[u8]) -> Option<Key> {
+    decode_hex(bytes).map(|b| Key(Repr::Hex(b)))
+}
+
+/// Writes two hex digits per byte of `b` into `out`.
+fn encode_hex_into(b: &[u8], out: &mut [u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (pair, byte) in out.chunks_exact_mut(2).zip(b) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 15)];
+    }
+}
+
+fn encode_hex(b: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    encode_hex_into(b, &mut out);
+    out
+}
+
+impl Key {
+    pub fn new(s: &str) -> Key {
+        match decode_hex(s.as_bytes()) {
+            Some(b) => Key(Repr::Hex(b)),
+            None => Key(Repr::Text(s.into())),
+        }
+    }
+
+    /// The key as text: borrowed, or spelled out on the stack.
+    pub fn as_str(&self) -> KeyStr<'_> {
+        match &self.0 {
+            Repr::Hex(b) => KeyStr::Hex(encode_hex(b)),
+            Repr::Text(s) => KeyStr::Text(s),
+        }
+    }
+
+    /// Compares with a key given as text, as the texts would compare.
+    pub fn cmp_str(&self, other: &str) -> Ordering {
+        match (&self.0, decode_hex(other.as_bytes())) {
+            (Repr::Hex(a), Some(b)) => a.cmp(&b),
+            _ => (*self.as_str()).cmp(other),
+        }
+    }
+
+    /// The first eight bytes of the text, big-endian and zero-padded: a
+    /// number that orders like the text wherever it differs.
+    pub fn prefix(&self) -> u64 {
+        match &self.0 {
+            Repr::Hex(b) => {
+                let mut head = [0u8; 8];
+                encode_hex_into(&b[..4], &mut head);
+                u64::from_be_bytes(head)
+            }
+            Repr::Text(s) => prefix_of(s.as_bytes()),
+        }
+    }
+}
+
+/// Big-endian number of the first eight bytes, zero-padded: orders like the
+/// bytes wherever they differ in those eight.
+pub fn prefix_of(bytes: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = bytes.len().min(8);
+    buf[..n].copy_from_slice(&bytes[..n]);
+    u64::from_be_bytes(buf)
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Key) -> Ordering {
+        match (&self.0, &other.0) {
+            (Repr::Hex(a), Repr::Hex(b)) => a.cmp(b),
+            (Repr::Text(a), Repr::Text(b)) => a.cmp(b),
+            _ => (*self.as_str()).cmp(&*other.as_str()),
+        }
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Key) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq<str> for Key {
+    fn eq(&self, other: &str) -> bool {
+        self.cmp_str(other) == Ordering::Equal
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.as_str())
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.as_str(), f)
+    }
+}
+
+impl serde::Serialize for Key {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.as_str())
+    }
+}
+
+/// A key's text, from [`Key::as_str`].
+pub enum KeyStr<'a> {
+    Hex([u8; 64]),
+    Text(&'a str),
+}
+
+impl Deref for KeyStr<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            // Always ASCII hex digits.
+            KeyStr::Hex(b) => std::str::from_utf8(b).unwrap_or_default(),
+            KeyStr::Text(s) => s,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_key() -> impl Strategy<Value = String> {
+        prop_oneof!["[0-9a-f]{64}", "[0-9a-fA-F]{63,65}", "[0-9a-z_-]{0,70}", any::<String>(),]
+    }
+
+    proptest! {
+        #[test]
+        fn keys_order_and_compare_like_their_text(a in any_key(), b in any_key()) {
+            let (ka, kb) = (Key::new(&a), Key::new(&b));
+            prop_assert_eq!(&*ka.as_str(), a.as_str());
+            prop_assert_eq!(ka.to_string(), a.clone());
+            prop_assert_eq!(ka.cmp(&kb), a.cmp(&b));
+            prop_assert_eq!(ka == kb, a == b);
+            prop_assert_eq!(ka.cmp_str(&b), a.cmp(&b));
+            prop_assert!(ka.prefix() <= kb.prefix() || a > b);
+            prop_assert_eq!(ka.prefix(), prefix_of(a.as_bytes()));
+        }
+    }
+
+    #[test]
+    fn app_keys_are_compact() {
+        let k = Key::new(&"ab".repeat(32));
+        assert!(matches!(k.0, Repr::Hex(_)));
+        assert!(matches!(Key::new(&"AB".repeat(32)).0, Repr::Text(_)));
+        assert!(std::mem::size_of::<Key>() <= 40);
+    }
+}
