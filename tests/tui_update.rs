@@ -145,6 +145,33 @@ fn filter_by_kind_key_or_path_and_esc_clears() {
 }
 
 #[test]
+fn the_disk_filter_matches_whole_file_names_across_key_and_extension() {
+    let (_t, mut app) = demo(40, 3);
+    let ins = app.ins.as_ref().unwrap();
+    let names: Vec<String> = ins.scan.files.iter().map(|f| f.path.to_string_lossy().into_owned()).collect();
+    let wav = names.iter().find(|n| n.ends_with(".wav") && !n.contains('/')).unwrap().clone();
+    // The last characters of a key and the start of its extension.
+    let across = wav[60..66].to_string();
+    for q in [across, ".m4a".to_string(), "m4a".to_string(), wav.clone()] {
+        key(&mut app, KeyCode::Esc);
+        keys(&mut app, &format!("/{q}"));
+        let ins = app.ins.as_ref().unwrap();
+        let want: Vec<usize> = (0..names.len())
+            .filter(|&i| {
+                names[i].to_lowercase().contains(&q)
+                    || ins.found.iter().any(|d| d.file == Some(i) && (d.key.as_deref().is_some_and(|k| k.contains(&q))))
+            })
+            .collect();
+        let shown: Vec<usize> = app.vis[0].clone();
+        assert!(want.iter().all(|i| shown.contains(i)), "{q}: every matching file is shown");
+        // Anything else shown is the file of a discrepancy the filter kept.
+        let kept = |i: usize| app.vis[2].iter().any(|&d| ins.found[d].file == Some(i));
+        assert!(shown.iter().all(|&i| want.contains(&i) || kept(i)), "{q}: nothing else is shown");
+        assert!(!shown.is_empty(), "{q}");
+    }
+}
+
+#[test]
 fn plan_preview_is_the_cli_plan_for_the_same_choices() {
     let (t, mut app) = demo(40, 3);
     keys(&mut app, "ap");

@@ -13,7 +13,7 @@ use super::keys::{Action, DETAIL_KEYS, Scope, action_in};
 use super::theme::Theme;
 use super::worker::WorkerMsg;
 use crate::core::fmt::escaped;
-use crate::core::key::Key;
+use crate::core::key::{Key, KeyStr};
 use crate::core::report::write_plan_text;
 use crate::core::{Fix, Inspection, Kind, Plan, Progress, Selection, plan};
 
@@ -533,8 +533,24 @@ impl App {
                 || (s.bytes().any(|b| b.is_ascii_uppercase())
                     && finder.find(s.to_ascii_lowercase().as_bytes()).is_some())
         };
+        // The app's keys are lower-case hex, spelled out on the stack.
+        let key_has = |k: &Key| match k.as_str() {
+            KeyStr::Hex(text) => finder.find(&text).is_some(),
+            KeyStr::Text(text) => has(text),
+        };
         let path_has = |f: &crate::core::disk::FileFacts| {
             use std::os::unix::ffi::OsStrExt;
+            // `<hex key>.<ext>` at the top of the cache dir: matched from the
+            // key, without reading the path from the heap.
+            if let (Some(KeyStr::Hex(text)), Some(enc)) = (f.key().map(Key::as_str), f.encoding())
+                && f.path.as_os_str().len() == 68
+            {
+                let mut name = [0u8; 68];
+                name[..64].copy_from_slice(&text);
+                name[64] = b'.';
+                name[65..].copy_from_slice(enc.as_str().as_bytes());
+                return finder.find(&name).is_some();
+            }
             let b = f.path.as_os_str().as_bytes();
             let plain = |c: &u8| (0x20..0x80).contains(c);
             (finder.find(b).is_some() && b.iter().all(plain))
@@ -574,7 +590,7 @@ impl App {
             s.spawn(|| disk.retain(|&i| file_mark[i] || path_has(&files[i])));
             rows.retain(|&i| {
                 let r = &ins.rows[i];
-                row_mark[i] || has(&r.key.as_str()) || has(r.state_str())
+                row_mark[i] || key_has(&r.key) || has(r.state_str())
             });
         });
         self.vis = [disk, rows, disc];
