@@ -40,15 +40,24 @@ type Sink<'a> = &'a (dyn Fn(Progress) + Sync);
 pub struct Control<'a> {
     progress: Option<Sink<'a>>,
     cancel: Option<&'a AtomicBool>,
+    /// A second flag, for work that stops when its sibling fails.
+    stop: Option<&'a AtomicBool>,
 }
 
 impl<'a> Control<'a> {
     /// No progress, no cancellation.
     pub fn none() -> Control<'static> {
-        Control { progress: None, cancel: None }
+        Control { progress: None, cancel: None, stop: None }
     }
     pub fn new(progress: Option<Sink<'a>>, cancel: Option<&'a AtomicBool>) -> Control<'a> {
-        Control { progress, cancel }
+        Control { progress, cancel, stop: None }
+    }
+    /// The same control, also cancelled when `stop` is set.
+    pub fn or_stop<'b>(&self, stop: &'b AtomicBool) -> Control<'b>
+    where
+        'a: 'b,
+    {
+        Control { progress: self.progress, cancel: self.cancel, stop: Some(stop) }
     }
     pub fn progress(&self, phase: Phase, done: u64, total: Option<u64>) {
         if let Some(p) = self.progress {
@@ -56,6 +65,24 @@ impl<'a> Control<'a> {
         }
     }
     pub fn cancelled(&self) -> bool {
-        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+        [self.cancel, self.stop].into_iter().flatten().any(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn or_stop_is_cancelled_by_either_flag() {
+        let (cancel, stop) = (AtomicBool::new(false), AtomicBool::new(false));
+        let ctl = Control::new(None, Some(&cancel));
+        let both = ctl.or_stop(&stop);
+        assert!(!both.cancelled());
+        stop.store(true, Ordering::Relaxed);
+        assert!(both.cancelled() && !ctl.cancelled());
+        stop.store(false, Ordering::Relaxed);
+        cancel.store(true, Ordering::Relaxed);
+        assert!(both.cancelled());
     }
 }

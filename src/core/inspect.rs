@@ -42,11 +42,6 @@ impl Inspection {
         let start = Instant::now();
         let interrupted = journal::describe_pending(&dump.state_dir());
         let mut timings = InspectTimings::default();
-        // After an interrupted batch, read the database as recovery will leave it.
-        let snapshot =
-            if interrupted.is_some() { Snapshot::copy_rolled_back(&dump.db)? } else { Snapshot::copy_of(&dump.db)? };
-        let columns = Columns::read(snapshot.conn(), &dump.db)?;
-        timings.snapshot = start.elapsed();
         // cachescope's folder and the database itself are never cache files.
         let mut exclude = vec![dump.state_dir(), dump.db.clone()];
         for suffix in ["-wal", "-shm", "-journal"] {
@@ -54,18 +49,37 @@ impl Inspection {
             p.push(suffix);
             exclude.push(p.into());
         }
-        let (rows, scan) = std::thread::scope(|s| {
+        // The walk starts at once; the database is copied and read beside it.
+        // If the database cannot be read, the walk stops early.
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let scan_ctl = ctl.or_stop(&stop);
+        let (db, scan) = std::thread::scope(|s| {
             let walker = s.spawn(|| {
                 let t = Instant::now();
-                scan(&dump.cache_dir, &exclude, ctl).map(|s| (s, t.elapsed()))
+                scan(&dump.cache_dir, &exclude, &scan_ctl).map(|s| (s, t.elapsed()))
             });
-            let t = Instant::now();
-            let rows = read_rows(snapshot.conn(), &columns, &dump.db, ctl).map(|r| (r, t.elapsed()));
+            let db = (|| {
+                // After an interrupted batch, read the database as recovery will leave it.
+                let snapshot = if interrupted.is_some() {
+                    Snapshot::copy_rolled_back(&dump.db)?
+                } else {
+                    Snapshot::copy_of(&dump.db)?
+                };
+                let columns = Columns::read(snapshot.conn(), &dump.db)?;
+                let copied = start.elapsed();
+                let t = Instant::now();
+                let rows = read_rows(snapshot.conn(), &columns, &dump.db, ctl)?;
+                Ok((snapshot, columns, rows, copied, t.elapsed()))
+            })();
+            if db.is_err() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             let scan = walker.join().unwrap_or_else(|_| Err(Error::io("the scan thread failed")));
-            (rows, scan)
+            (db, scan)
         });
-        let ((rows, t_rows), (scan, t_scan)) = (rows?, scan?);
-        (timings.rows, timings.scan) = (t_rows, t_scan);
+        let (snapshot, columns, rows, t_snapshot, t_rows): (Snapshot, Columns, Vec<Row>, Duration, Duration) = db?;
+        let (scan, t_scan) = scan?;
+        (timings.snapshot, timings.rows, timings.scan) = (t_snapshot, t_rows, t_scan);
         ctl.progress(Phase::Detect, 0, None);
         let t = Instant::now();
         let found = detect(&scan, &rows, TableShape { has_size: columns.size_bytes.is_some() });
