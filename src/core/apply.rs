@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::batch::{Batch, Session, same_filesystem};
+use super::batch::{Batch, Session, exec_cached, same_filesystem};
 use super::control::{Control, Phase};
 use super::disk::Identity;
 use super::error::{Error, ErrorKind, Result};
@@ -187,7 +187,7 @@ fn run(
                 let before = if item.fix == Fix::Register { None } else { row(&batch.conn)? };
                 // Each fix in its own savepoint: undone unless it changed exactly
                 // one row, and a fix the database refuses is skipped alone.
-                batch.conn.execute_batch("SAVEPOINT fix").map_err(sql_err)?;
+                exec_cached(&batch.conn, "SAVEPOINT fix").map_err(sql_err)?;
                 let ran = batch
                     .conn
                     .prepare_cached(template)
@@ -201,9 +201,9 @@ fn run(
                     }
                 };
                 if changed != 1 {
-                    batch.conn.execute_batch("ROLLBACK TO fix").map_err(sql_err)?;
+                    exec_cached(&batch.conn, "ROLLBACK TO fix").map_err(sql_err)?;
                 }
-                batch.conn.execute_batch("RELEASE fix").map_err(sql_err)?;
+                exec_cached(&batch.conn, "RELEASE fix").map_err(sql_err)?;
                 if changed == 1 {
                     let after = match (item.fix, &before) {
                         (Fix::DeleteEntry, _) => None,

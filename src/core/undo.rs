@@ -5,7 +5,7 @@
 use rusqlite::types::Value;
 use serde_json::{Map, Value as Json, json};
 
-use super::batch::{Batch, Session};
+use super::batch::{Batch, Session, exec_cached};
 use super::error::{Error, Result};
 use super::failpoint::failpoint;
 use super::fmt::lossy;
@@ -122,16 +122,16 @@ fn run(batch: &mut Batch, undone: i64, events: &[&Event]) -> Result<UndoReport> 
         };
         let Some(sql) = sql else { continue };
         // In a savepoint: undone unless it restores exactly one row.
-        batch.conn.execute_batch("SAVEPOINT undo_row").map_err(sql_err)?;
+        exec_cached(&batch.conn, "SAVEPOINT undo_row").map_err(sql_err)?;
         let changed = match batch.conn.execute(&sql, []) {
             Ok(n) => n,
             Err(e) if crate::core::error::is_busy(&e) => return Err(sql_err(e)),
             Err(_) => 0,
         };
         if changed != 1 {
-            batch.conn.execute_batch("ROLLBACK TO undo_row").map_err(sql_err)?;
+            exec_cached(&batch.conn, "ROLLBACK TO undo_row").map_err(sql_err)?;
         }
-        batch.conn.execute_batch("RELEASE undo_row").map_err(sql_err)?;
+        exec_cached(&batch.conn, "RELEASE undo_row").map_err(sql_err)?;
         if changed == 1 {
             report.rows_restored += 1;
             batch.audit("row_restored", Some(key), &json!({"event": e.id, "sql": sql}))?;

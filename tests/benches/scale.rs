@@ -131,6 +131,16 @@ fn main() {
             ratio: t_demo.as_secs_f64() / 60.0 * (1_000_000.0 / big as f64),
             target: 1.0,
         });
+        // What the file system alone asks for the same number of files.
+        let files = std::fs::read_dir(large.join("cache/audio")).map_or(0, |d| d.count()) as u64;
+        let floor = create_floor(&root.join("floor"), 20_000).mul_f64(files as f64 / 20_000.0);
+        rows.push(Row {
+            what: format!("demo ÷ bare creation of its {files} files"),
+            value: secs(t_demo),
+            baseline: format!("extrapolated {}", secs(floor)),
+            ratio: t_demo.as_secs_f64() / floor.as_secs_f64(),
+            target: 1.5,
+        });
     }
 
     // Warm: one untimed pass of each first.
@@ -242,6 +252,21 @@ fn apply_bench(dir: &Path, n: u64) -> Duration {
     let report = apply(&session, &ins, &p, &ApplyOptions::default(), &Control::none()).unwrap();
     assert_eq!(report.applied() as u64, n);
     report.timings.database
+}
+
+/// Time to create `n` small files in a fresh folder with a bare loop: the
+/// file system's own cost, which bounds how fast `demo` can be.
+fn create_floor(dir: &Path, n: usize) -> Duration {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    let bytes = vec![0u8; 2048];
+    let start = Instant::now();
+    for i in 0..n {
+        std::fs::write(dir.join(format!("{i:064x}.wav")), &bytes).unwrap();
+    }
+    let t = start.elapsed();
+    let _ = std::fs::remove_dir_all(dir);
+    t
 }
 
 /// Median time of `f` over `n` calls.
