@@ -80,16 +80,29 @@ struct KeySpec {
     wav: u8,
     m4a: u8,
     partial: bool,
+    /// 0: the app's lower-case hex; 1: upper-case hex; 2: a short key.
+    /// Mixed in one dump, they exercise the compact and the text keys side by side.
+    style: u8,
 }
 
 fn key_spec() -> impl Strategy<Value = KeySpec> {
     let state = prop_oneof![Just("wav"), Just("m4a"), Just("compressing"), Just("failed"), Just("mp3")];
     let row = proptest::option::of((state, proptest::option::of(0i64..3000)));
-    (row, 0u8..4, 0u8..4, any::<bool>()).prop_map(|(row, wav, m4a, partial)| KeySpec { row, wav, m4a, partial })
+    (row, 0u8..4, 0u8..4, any::<bool>(), 0u8..3).prop_map(|(row, wav, m4a, partial, style)| KeySpec {
+        row,
+        wav,
+        m4a,
+        partial,
+        style,
+    })
 }
 
 fn write(d: &TestDump, n: u32, k: &KeySpec, exact: bool) {
-    let key = key(n);
+    let key = match k.style {
+        0 => key(n),
+        1 => key(n).to_uppercase(),
+        _ => format!("Key_{n}"),
+    };
     let mut sizes = (None, None);
     // 0 = none, 1 = complete, 2 = truncated, 3 = zero bytes
     for (enc, shape) in [("wav", k.wav), ("m4a", k.m4a)] {
