@@ -7,7 +7,8 @@ use crate::core::{Dump, Error, ErrorKind, Inspection};
 
 pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
     let ins = progress::inspect(dump)?;
-    if std::env::var_os("CACHESCOPE_TIMINGS").is_some() {
+    let timings = std::env::var_os("CACHESCOPE_TIMINGS").is_some();
+    if timings {
         eprintln!("cachescope: timings: {:?}, total {:?}", ins.timings, ins.elapsed);
     }
     if let Some(why) = &ins.interrupted {
@@ -22,7 +23,7 @@ pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
         ReportFormat::Json => write_json(&ins, out),
         ReportFormat::Markdown => write_markdown(&ins, out),
     })?;
-    if std::env::var_os("CACHESCOPE_TIMINGS").is_some() {
+    if timings {
         eprintln!("cachescope: report written in {:?}", t.elapsed());
     }
     let code = exit_code(&ins);

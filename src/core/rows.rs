@@ -96,7 +96,10 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
         let stored = get(0)?;
         let (key, raw_key) = match stored {
             ValueRef::Text(t) => (Key::new(&String::from_utf8_lossy(t)), None),
-            other => (Key::new(&value_text(&owned(other)).unwrap_or_default()), Some(Box::new(owned(other)))),
+            other => {
+                let stored = owned(other);
+                (Key::new(&value_text(&stored).unwrap_or_default()), Some(Box::new(stored)))
+            }
         };
         out.push(Row {
             key,
@@ -140,7 +143,6 @@ fn compact_text(v: ValueRef) -> Option<CompactString> {
     match v {
         ValueRef::Null => None,
         ValueRef::Text(t) => Some(CompactString::from_utf8_lossy(t)),
-        ValueRef::Integer(n) => Some(compact_str::format_compact!("{n}")),
         other => value_text(&owned(other)).map(CompactString::from),
     }
 }

@@ -508,6 +508,12 @@ impl App {
         self.restore(link);
     }
 
+    /// Shows the outcome of an apply or undo, replacing an older one.
+    fn show_result(&mut self, lines: Vec<String>) {
+        self.layers.retain(|l| !matches!(l, Layer::Result(_)));
+        self.layers.push(Layer::Result(lines));
+    }
+
     fn refilter(&mut self) {
         let Some(ins) = &self.ins else {
             self.vis = [vec![], vec![], vec![]];
@@ -795,8 +801,7 @@ impl App {
                         vec!["Apply failed; nothing of this batch was kept.".into(), e.message]
                     }
                 };
-                self.layers.retain(|l| !matches!(l, Layer::Result(_)));
-                self.layers.push(Layer::Result(lines));
+                self.show_result(lines);
             }
             WorkerMsg::Undone(res) => {
                 self.busy = Some(Busy::Scanning);
@@ -822,8 +827,7 @@ impl App {
                         vec!["Undo failed.".into(), e.message]
                     }
                 };
-                self.layers.retain(|l| !matches!(l, Layer::Result(_)));
-                self.layers.push(Layer::Result(lines));
+                self.show_result(lines);
             }
         }
         vec![]

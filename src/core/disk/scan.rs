@@ -83,11 +83,6 @@ impl FileFacts {
             FileKind::Stray { .. } => None,
         }
     }
-    /// The file name's bytes (the path after its last slash).
-    pub fn name(&self) -> &[u8] {
-        let path = self.path.as_os_str().as_bytes();
-        memchr::memrchr(b'/', path).map_or(path, |i| &path[i + 1..])
-    }
     pub fn is_complete(&self) -> bool {
         matches!(&self.kind, FileKind::Cache { probe, .. } if probe.is_complete())
     }
@@ -246,14 +241,15 @@ pub fn scan(cache_dir: &Path, exclude: &[PathBuf], ctl: &Control) -> Result<Disk
             results: &results,
             gone: Vec::new(),
             root: cache_dir,
+            nested: false,
         };
         let walked = walker.walk(cache_dir);
-        let Walker { out, jobs, gone, .. } = walker;
+        let Walker { out, jobs, gone, nested, .. } = walker;
         drop(jobs); // lets the workers finish
         gate.finish(&finished);
-        walked.map(|()| (out, gone))
+        walked.map(|()| (out, gone, nested))
     })
-    .and_then(|(mut out, mut gone): (DiskScan, Vec<usize>)| {
+    .and_then(|(mut out, mut gone, nested): (DiskScan, Vec<usize>, bool)| {
         let total = out.files.len() as u64;
         ctl.progress(Phase::Probe, total, Some(total));
         absorb(&mut out, &mut gone, &results, cache_dir);
@@ -271,7 +267,10 @@ pub fn scan(cache_dir: &Path, exclude: &[PathBuf], ctl: &Control) -> Result<Disk
             return Err(Error::new(ErrorKind::Cancelled, "the scan was cancelled"));
         }
         sort_by_prefix(&mut out.files, |f| prefix_of(path_bytes(f)), |a, b| path_bytes(a).cmp(path_bytes(b)));
-        mark_duplicates(&mut out.files);
+        // Names are unique within one folder: only files in sub-folders can clash.
+        if nested {
+            mark_duplicates(&mut out.files);
+        }
         Ok(out)
     })
 }
@@ -384,6 +383,8 @@ struct Walker<'a> {
     results: &'a Mutex<Vec<Facts>>,
     gone: Vec<usize>,
     root: &'a Path,
+    /// Whether any file was found below the cache dir's top level.
+    nested: bool,
 }
 
 /// Moves the pool's results into the file list.
@@ -460,6 +461,7 @@ impl Walker<'_> {
             if class == NameClass::Ignored {
                 continue;
             }
+            self.nested |= !rel.as_os_str().is_empty();
             let start = names.len();
             names.extend_from_slice(name.to_bytes_with_nul());
             batch.push(Item { idx: self.out.files.len(), name: start..names.len(), class, file_type });
@@ -516,10 +518,6 @@ impl Walker<'_> {
 
 /// The first `<key>.<ext>` by path wins; the same name elsewhere is stray.
 fn mark_duplicates(files: &mut [FileFacts]) {
-    // Names are unique within one folder.
-    if !files.iter().any(|f| f.path.as_os_str().as_bytes().contains(&b'/')) {
-        return;
-    }
     let mut seen = rustc_hash::FxHashSet::default();
     let mut dups = Vec::new();
     for (i, f) in files.iter().enumerate() {
