@@ -53,6 +53,14 @@ fn every_kind(d: &TestDump) -> Found {
     d.row(&k(10), "wav", None, None);
     let w = d.rel_for(&format!("{}.wav", k(10))).to_string_lossy().into_owned();
     want.insert(item("size_mismatch", Some(&k(10)), Some(&w)));
+    // duration_mismatch: the file holds 1.0 s, the row says 5.0 s (a cut clip)
+    let s = d.m4a(&k(18), 700);
+    d.row(&k(18), "m4a", Some(s), Some(5000));
+    let m = d.rel_for(&format!("{}.m4a", k(18))).to_string_lossy().into_owned();
+    want.insert(item("duration_mismatch", Some(&k(18)), Some(&m)));
+    // ... but 500 ms apart is within tolerance
+    let s = d.m4a(&k(19), 700);
+    d.row(&k(19), "m4a", Some(s), Some(1500));
     // redundant with a row
     let s = d.m4a(&k(11), 64);
     d.row(&k(11), "m4a", Some(s), None);
@@ -97,7 +105,7 @@ fn finds_every_kind_in_every_layout() {
         assert_eq!(found(&r), want, "layout {layout:?}");
         assert_eq!(r["schema"], "cachescope.report/1");
         let summary = r["summary"].as_object().unwrap();
-        assert_eq!(summary.len(), 7, "summary lists every kind");
+        assert_eq!(summary.len(), 8, "summary lists every kind");
         for (kind, n) in summary {
             let count = want.iter().filter(|w| w.0 == *kind).count();
             assert_eq!(n.as_u64().unwrap() as usize, count, "{kind}");
@@ -123,6 +131,7 @@ fn discrepancy_fields_follow_the_contract() {
             "ghost_entry" => ("error", Some("mark_failed"), &["mark_failed", "delete_entry"]),
             "compression_state_mismatch" => ("error", Some("update_state"), &["update_state"]),
             "size_mismatch" => ("warning", Some("update_size"), &["update_size"]),
+            "duration_mismatch" => ("warning", Some("update_duration"), &["update_duration", "quarantine"]),
             "redundant_file" => ("warning", Some("quarantine"), &["quarantine"]),
             "incomplete_file" => ("error", Some("quarantine"), &["quarantine"]),
             "stray_file" => ("info", None, &["quarantine"]),
@@ -135,7 +144,8 @@ fn discrepancy_fields_follow_the_contract() {
         assert!(!x["message"].as_str().unwrap().is_empty());
         assert_eq!(
             x["db"].is_null(),
-            !matches!(kind, "ghost_entry" | "compression_state_mismatch" | "size_mismatch") && x["db"].is_null()
+            !matches!(kind, "ghost_entry" | "compression_state_mismatch" | "size_mismatch" | "duration_mismatch")
+                && x["db"].is_null()
         );
         if kind == "ghost_entry" {
             assert!(x["disk"].is_null() && x["file"].is_null());

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
+use super::audit::EventType;
 use super::batch::{Batch, Session, exec_cached, same_filesystem};
 use super::control::{Control, Phase};
 use super::disk::Identity;
@@ -82,18 +83,6 @@ struct FixDetails<'a> {
 /// File moves journaled with one fsync.
 const MOVE_GROUP: usize = 512;
 
-/// The audit event each fix writes.
-pub fn event_of(fix: Fix) -> &'static str {
-    match fix {
-        Fix::Register => "file_registered",
-        Fix::MarkFailed => "entry_marked_failed",
-        Fix::DeleteEntry => "entry_deleted",
-        Fix::UpdateState => "state_updated",
-        Fix::UpdateSize => "size_updated",
-        Fix::Quarantine => "file_quarantined",
-    }
-}
-
 /// Applies `plan` (made from `ins`) under `session`'s lock.
 pub fn apply(
     session: &Session,
@@ -148,7 +137,7 @@ fn run(
     let sql_err = |e: rusqlite::Error| Error::sqlite_at("write", &db, &e);
     let total = plan.items.len() as u64;
     batch.audit(
-        "reconcile_start",
+        EventType::ReconcileStart,
         None,
         &json!({
             "tool": "cachescope",
@@ -195,6 +184,9 @@ fn run(
                 let changed = match ran {
                     Ok(n) => n,
                     Err(e) if crate::core::error::is_busy(&e) => return Err(sql_err(e)),
+                    // A trigger's RAISE(ROLLBACK), ON CONFLICT ROLLBACK or a full
+                    // disk ended the whole transaction: say so, not "no such savepoint".
+                    Err(e) if batch.conn.is_autocommit() => return Err(batch.rolled_back(&e)),
                     Err(e) => {
                         refused = Some(crate::core::error::sqlite_message(&e));
                         0
@@ -226,7 +218,7 @@ fn run(
                         before: before.as_deref().map(|values| RowImage { names, values }),
                         after: after.as_deref().map(|values| RowImage { names, values }),
                     };
-                    batch.audit(event_of(item.fix), item.key.as_deref(), &details)?;
+                    batch.audit(EventType::of_fix(item.fix), item.key.as_deref(), &details)?;
                     Outcome::Applied
                 } else if let Some(why) = refused.take() {
                     Outcome::Stale(format!("the database refused it: {why}"))
@@ -265,19 +257,22 @@ fn run(
             }
         }
         let moved = batch.move_files(&pairs)?;
-        for ((n, (src, dst)), ok) in owners.into_iter().zip(&pairs).zip(moved) {
+        for ((n, (src, dst)), result) in owners.into_iter().zip(&pairs).zip(moved) {
             let item = &plan.items[n];
-            outcomes[n] = Some(if ok {
-                batch.audit(
-                    event_of(item.fix),
-                    item.key.as_deref(),
-                    &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix,
-                            "from": lossy(src), "to": lossy(dst),
-                            "from_hex": path_hex(src), "to_hex": path_hex(dst)}),
-                )?;
-                Outcome::Applied
-            } else {
-                Outcome::Stale(format!("a file already exists at {}", lossy(dst)))
+            outcomes[n] = Some(match result {
+                Ok(()) => {
+                    batch.audit(
+                        EventType::of_fix(item.fix),
+                        item.key.as_deref(),
+                        &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix,
+                                "from": lossy(src), "to": lossy(dst),
+                                "from_hex": path_hex(src), "to_hex": path_hex(dst)}),
+                    )?;
+                    Outcome::Applied
+                }
+                // Renamed or replaced between its re-check and its move: that
+                // fix alone is stale; the rest of the batch commits.
+                Err(why) => Outcome::Stale(why),
             });
         }
         done += group.len() as u64;
@@ -290,7 +285,7 @@ fn run(
         let outcome = outcome.unwrap_or_else(|| Outcome::Stale("not reached".to_string()));
         if let Outcome::Stale(why) = &outcome {
             batch.audit(
-                "fix_skipped_stale",
+                EventType::FixSkippedStale,
                 item.key.as_deref(),
                 &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix, "reason": why}),
             )?;
@@ -299,7 +294,7 @@ fn run(
     }
     let outcomes = result;
     let stale = outcomes.iter().filter(|o| o.2 != Outcome::Applied).count();
-    batch.audit("reconcile_end", None, &json!({"applied": outcomes.len() - stale, "stale": stale}))?;
+    batch.audit(EventType::ReconcileEnd, None, &json!({"applied": outcomes.len() - stale, "stale": stale}))?;
     timings.database += start.elapsed();
     Ok(outcomes)
 }

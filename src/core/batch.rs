@@ -1,11 +1,15 @@
 //! The protocol every writing batch (apply, undo) follows, in this order:
 //!
-//! 1. hold `.cachescope/lock` (a [`Session`]) and recover any earlier batch;
-//! 2. open the database read-write *without* CREATE and back it up with the
-//!    SQLite backup API, fsync, `integrity_check`;
+//! 1. hold `.cachescope/lock` (a [`Session`]) and recover any earlier batch
+//!    (ours from its journal, SQLite's from a hot rollback journal);
+//! 2. refuse a `-wal` holding commits SQLite cannot read (a checkpoint would
+//!    destroy them); copy the raw database, `-wal` and `-shm` bytes, then open
+//!    the database read-write *without* CREATE and back it up with the SQLite
+//!    backup API, fsync, `integrity_check`;
 //! 3. `BEGIN EXCLUSIVE` with a bounded busy timeout (the app holding the
-//!    database, even only reading it → a clear error, nothing done);
-//! 4. create the journal and record the batch id, before any change;
+//!    database, even only reading it → a clear error, nothing done), and the
+//!    first write (the audit table), which proves the database can be written;
+//! 4. only then create the journal and record the batch id, before any change;
 //! 5. row changes as compare-and-swap statements, each with its audit row;
 //! 6. file moves: journal the intent, no-replace rename, fsync both folders;
 //! 7. COMMIT — the single decision point — then remove the journal.
@@ -18,14 +22,17 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, params};
 
+use super::audit::{AUDIT_DDL, EventType, batch_committed, next_batch_id};
+use super::dbfiles::{JournalState, journal_state, sidecar};
 use super::dump::Dump;
-use super::error::{Error, ErrorKind, Result, is_busy};
+use super::error::{Error, ErrorKind, Result, is_busy, sqlite_message};
 use super::failpoint::failpoint;
-use super::fmt::escaped;
+use super::fmt::{escaped, size};
 use super::fsops::{create_dirs, device, free_bytes, rename_noreplace, sync_dir};
 use super::journal::{self, Entry, path_hex};
+use super::wal::{self, WalState};
 
 /// How long a write waits for the app to release the database.
 pub fn busy_timeout() -> Duration {
@@ -36,17 +43,22 @@ pub fn busy_timeout() -> Duration {
         .unwrap_or(Duration::from_secs(5))
 }
 
-pub const AUDIT_DDL: &str = "CREATE TABLE IF NOT EXISTS cache_audit (
-  id                      INTEGER PRIMARY KEY,
-  event_type              TEXT NOT NULL,
-  details                 TEXT,
-  affected_cache_key      TEXT,
-  timestamp               INTEGER NOT NULL,
-  reconciliation_batch_id INTEGER
-)";
-
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// True when a writing command has something to recover first: our journal
+/// of an interrupted batch, or SQLite's hot journal. Reads only.
+pub fn needs_recovery(dump: &Dump) -> bool {
+    journal::path(&dump.state_dir()).exists() || journal_state(&dump.db) == JournalState::Hot
+}
+
+/// "Open a writing session and recover first", the start of every command
+/// that changes a dump. Returns the session and what recovery did.
+pub fn writing_session(dump: &Dump) -> Result<(Session, Option<String>)> {
+    let session = Session::begin(dump)?;
+    let recovered = session.recover()?;
+    Ok((session, recovered))
 }
 
 /// Exclusive use of a dump for writing: the kernel frees the lock on kill.
@@ -92,25 +104,60 @@ impl Session {
         self.state_dir().join("quarantine").join(batch.to_string())
     }
 
-    /// Opens the live database for writing, never creating it.
+    /// Opens the live database for writing, never creating it. A `-wal` with
+    /// commits SQLite cannot read is refused: opening would end in a
+    /// checkpoint that deletes them.
     pub fn open_rw(&self) -> Result<Connection> {
         let db = &self.dump.db;
+        refuse_damaged_wal(db)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(db, flags).map_err(|e| Error::sqlite_at("open", db, &e))?;
         conn.busy_timeout(busy_timeout()).map_err(|e| Error::sqlite_at("open", db, &e))?;
         Ok(conn)
     }
 
-    /// Finishes or rolls back an interrupted batch (SPEC §6). Returns what
-    /// was done, or None when nothing was pending.
+    /// Finishes or rolls back an interrupted batch (SPEC §6), and rolls back
+    /// a hot rollback journal that a writer killed mid-transaction (a full
+    /// disk, a crash) left beside the database. Returns what was done, or
+    /// None when nothing was pending.
     pub fn recover(&self) -> Result<Option<String>> {
+        let db = &self.dump.db;
+        let mut done = Vec::new();
+        match journal_state(db) {
+            JournalState::Live => return Err(locked_by_another(db)),
+            JournalState::Hot => {
+                // Reading through a read-write connection makes SQLite roll
+                // the journal back (it needs no free space to do so).
+                let conn = self.open_rw()?;
+                conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+                    .map_err(|e| Error::sqlite_at("roll back the interrupted write of", db, &e))?;
+                drop(conn);
+                if journal_state(db) == JournalState::Hot {
+                    return Err(Error::io(format!(
+                        "the interrupted write of the database {} could not be rolled back (its journal is still there); free some space on its disk and run `cachescope recover {}` again",
+                        escaped(db),
+                        escaped(&self.dump.root)
+                    )));
+                }
+                done.push("an interrupted write of the database was rolled back from its journal".to_string());
+            }
+            JournalState::None => {}
+        }
+        if let Some(ours) = self.recover_batch()? {
+            done.push(ours);
+        }
+        Ok((!done.is_empty()).then(|| done.join("; ")))
+    }
+
+    /// Finishes or rolls back the batch our journal names.
+    fn recover_batch(&self) -> Result<Option<String>> {
         let state = self.state_dir();
         let pending = journal::read(&state).map_err(|e| Error::io_at("read", &journal::path(&state), &e))?;
         let Some(pending) = pending else { return Ok(None) };
-        let conn = self.open_rw()?;
         // Opening read-write lets SQLite roll back a half-written transaction.
         let committed = match pending.batch {
             Some((batch, _)) => {
+                let conn = self.open_rw()?;
                 batch_committed(&conn, batch).map_err(|e| Error::sqlite_at("read", &self.dump.db, &e))?
             }
             None => false,
@@ -123,9 +170,10 @@ impl Session {
             failpoint("recover.after_move_back");
             if !stuck.is_empty() {
                 return Err(Error::io(format!(
-                    "could not move {} quarantined file(s) of {what} back ({}); the journal is kept, fix the paths and run `cachescope recover` again",
+                    "could not move {} quarantined file(s) of {what} back ({}); the journal is kept, fix the paths and run `cachescope recover {}` again",
                     stuck.len(),
-                    stuck.join("; ")
+                    stuck.join("; "),
+                    escaped(&self.dump.root)
                 )));
             }
             format!("{what} had not committed; it was rolled back ({back} file(s) moved back)")
@@ -135,19 +183,33 @@ impl Session {
     }
 }
 
-/// True when the batch's audit rows are in the database.
-pub fn batch_committed(conn: &Connection, batch: i64) -> rusqlite::Result<bool> {
-    let has_table: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'cache_audit'",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_table {
-        return Ok(false);
+/// The sentence for a database another process is writing right now.
+pub fn locked_by_another(db: &Path) -> Error {
+    Error::new(
+        ErrorKind::Locked,
+        format!(
+            "the database {} is locked by another process that is writing to it (is the app still running?); close it and try again",
+            escaped(db)
+        ),
+    )
+}
+
+/// Refuses a `-wal` that SQLite would not read whole (see `wal.rs`).
+fn refuse_damaged_wal(db: &Path) -> Result<()> {
+    let path = sidecar(db, "-wal");
+    match wal::read(&path).map_err(|e| Error::io_at("read", &path, &e))? {
+        WalState::Absent | WalState::Whole => Ok(()),
+        WalState::Damaged(u) => Err(Error::bad_input(format!(
+            "the write-ahead log {} has {} frames ({} commits) after a damaged frame that SQLite cannot read; writing would destroy them, so nothing was changed: pull the database and its -wal from the device again",
+            escaped(&path),
+            u.frames,
+            u.commits
+        ))),
+        WalState::Unusable(why) => Err(Error::bad_input(format!(
+            "the write-ahead log {} cannot be read ({why}); writing would destroy it, so nothing was changed: pull the database and its -wal from the device again",
+            escaped(&path)
+        ))),
     }
-    conn.query_row("SELECT 1 FROM cache_audit WHERE reconciliation_batch_id = ?1 LIMIT 1", [batch], |_| Ok(()))
-        .optional()
-        .map(|r| r.is_some())
 }
 
 /// Moves journaled files back, newest first: returns (moved back, stuck).
@@ -167,7 +229,7 @@ fn move_back(moves: &[(PathBuf, PathBuf)]) -> (usize, Vec<String>) {
                 Err(e) => stuck.push(format!("{}: {e}", escaped(to))),
             },
             (true, true) => stuck.push(format!("{} and {} both exist", escaped(from), escaped(to))),
-            // Never moved (killed before the rename), or already back.
+            // Never moved (killed before the rename, or the file was gone), or already back.
             _ => {}
         }
     }
@@ -185,7 +247,9 @@ pub struct Batch<'s> {
 }
 
 impl<'s> Batch<'s> {
-    /// Steps 2–4 of the protocol.
+    /// Steps 2–4 of the protocol. Nothing is journaled before the database
+    /// is open, locked and proven writable, so a refusal leaves nothing to
+    /// recover.
     pub fn start(session: &'s Session, op: &str) -> Result<Batch<'s>> {
         let db = &session.dump.db;
         let state = session.state_dir();
@@ -210,87 +274,126 @@ impl<'s> Batch<'s> {
                 ),
             )
         };
-        let sql = |e: rusqlite::Error| if is_busy(&e) { locked() } else { Error::sqlite_at("write", db, &e) };
+        let sql = |e: rusqlite::Error| if is_busy(&e) { locked() } else { write_error(db, &e) };
+        let raw = raw_copy(session)?;
         // Our lock file keeps other cachescopes out, so the id cannot be taken
         // before the transaction starts.
         let id = next_batch_id(&conn).map_err(sql)?;
-        let backup = backup(session, &conn, id)?;
+        let cleanup = |paths: &[&Path]| {
+            for p in paths {
+                let _ = if p.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
+            }
+        };
+        let (backup, raw) = match backup(session, &conn, id, &raw) {
+            Ok(b) => b,
+            Err(e) => {
+                cleanup(&[&raw]);
+                return Err(e);
+            }
+        };
         // EXCLUSIVE: in rollback-journal mode this also waits out the app's
         // readers, so nothing can block the COMMIT once files have moved.
-        if let Err(e) = conn.execute_batch("BEGIN EXCLUSIVE") {
-            let _ = std::fs::remove_file(&backup);
+        // The audit table is the first write: it proves the database (and
+        // the folder its journal goes in) can be written.
+        if let Err(e) = conn.execute_batch("BEGIN EXCLUSIVE").and_then(|()| conn.execute_batch(AUDIT_DDL)) {
+            let _ = conn.execute_batch("ROLLBACK");
+            cleanup(&[&backup, &raw]);
             return Err(sql(e));
         }
         failpoint("batch.after_backup");
-        let mut journal =
-            journal::Writer::create(&state).map_err(|e| Error::io_at("create", &journal::path(&state), &e))?;
-        journal
-            .append(&Entry::Begin { batch: id, op: op.to_string(), started_ms: now_ms() })
-            .map_err(|e| Error::io_at("write", journal.path(), &e))?;
+        let started = journal::Writer::create(&state).and_then(|mut j| {
+            j.append(&Entry::Begin { batch: id, op: op.to_string(), started_ms: now_ms() })?;
+            Ok(j)
+        });
+        let journal = match started {
+            Ok(j) => j,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                let _ = journal::remove(&state);
+                cleanup(&[&backup, &raw]);
+                return Err(Error::io_at("write", &journal::path(&state), &e));
+            }
+        };
         failpoint("batch.after_journal");
-        conn.execute_batch(AUDIT_DDL).map_err(sql)?;
         Ok(Batch { session, conn, id, backup, journal, moved: Vec::new() })
     }
 
     /// Adds one audit row to the open transaction.
-    pub fn audit(&self, event: &str, key: Option<&str>, details: &impl serde::Serialize) -> Result<()> {
+    pub fn audit(&self, event: EventType, key: Option<&str>, details: &impl serde::Serialize) -> Result<()> {
         let details =
             serde_json::to_string(details).map_err(|e| Error::io(format!("could not encode an audit row: {e}")))?;
-        self.conn
+        let run = self
+            .conn
             .prepare_cached(
                 "INSERT INTO cache_audit (event_type, details, affected_cache_key, timestamp, reconciliation_batch_id) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
-            .and_then(|mut stmt| stmt.execute(params![event, details, key, now_ms(), self.id]))
-            .map(|_| ())
-            .map_err(|e| Error::sqlite_at("write", &self.session.dump.db, &e))
+            .and_then(|mut stmt| stmt.execute(params![event.as_str(), details, key, now_ms(), self.id]));
+        match run {
+            Ok(_) => Ok(()),
+            Err(e) if self.conn.is_autocommit() => Err(self.rolled_back(&e)),
+            Err(e) => Err(write_error(&self.session.dump.db, &e)),
+        }
+    }
+
+    /// The error for a statement after which SQLite rolled back the whole
+    /// transaction (a trigger's `RAISE(ROLLBACK)`, `ON CONFLICT ROLLBACK`, a
+    /// full disk): the real cause, not a missing savepoint.
+    pub fn rolled_back(&self, e: &rusqlite::Error) -> Error {
+        Error::new(
+            ErrorKind::Io,
+            format!(
+                "the database {} rolled back the whole batch ({}); nothing was changed",
+                escaped(&self.session.dump.db),
+                sqlite_message(e)
+            ),
+        )
     }
 
     /// Step 6 for a group of files: journal every intent (one fsync), rename
     /// each without replacing, then fsync every touched folder once.
-    /// Per pair: `true` when moved, `false` when the target already exists.
-    pub fn move_files(&mut self, pairs: &[(PathBuf, PathBuf)]) -> Result<Vec<bool>> {
-        let mut free = Vec::with_capacity(pairs.len());
+    /// Per pair: `Ok` when moved, else why it stays (the target exists, the
+    /// file is gone, the rename was refused): that file alone is skipped.
+    pub fn move_files(&mut self, pairs: &[(PathBuf, PathBuf)]) -> Result<Vec<std::result::Result<(), String>>> {
+        let mut out: Vec<std::result::Result<(), String>> = Vec::with_capacity(pairs.len());
         let mut made = std::collections::HashSet::new();
-        for (_, to) in pairs {
+        for (from, to) in pairs {
             if let Some(parent) = to.parent()
                 && made.insert(parent.to_path_buf())
             {
                 create_dirs(parent).map_err(|e| Error::io_at("create", parent, &e))?;
             }
-            let taken = to.symlink_metadata().is_ok();
-            free.push(!taken);
-            if !taken {
-                self.journal
-                    .add(&Entry::Move { from: path_hex(&pairs[free.len() - 1].0), to: path_hex(to) })
-                    .map_err(|e| Error::io_at("write", self.journal.path(), &e))?;
+            if to.symlink_metadata().is_ok() {
+                out.push(Err(format!("a file already exists at {}", escaped(to))));
+                continue;
             }
+            self.journal
+                .add(&Entry::Move { from: path_hex(from), to: path_hex(to) })
+                .map_err(|e| Error::io_at("write", self.journal.path(), &e))?;
+            out.push(Ok(()));
         }
         self.journal.sync().map_err(|e| Error::io_at("sync", self.journal.path(), &e))?;
         let mut dirs = std::collections::BTreeSet::new();
-        let mut moved = Vec::with_capacity(pairs.len());
-        for ((from, to), free) in pairs.iter().zip(free) {
-            if !free {
-                moved.push(false);
+        for ((from, to), result) in pairs.iter().zip(out.iter_mut()) {
+            if result.is_err() {
                 continue;
             }
             failpoint("batch.before_move");
-            match rename_noreplace(from, to) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    moved.push(false);
-                    continue;
-                }
-                Err(e) => return Err(Error::io_at("move", from, &e)),
+            if let Err(e) = rename_noreplace(from, to) {
+                *result = Err(match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => format!("a file already exists at {}", escaped(to)),
+                    std::io::ErrorKind::NotFound => format!("{} is gone", escaped(from)),
+                    _ => format!("could not move {}: {}", escaped(from), super::error::plain_io(&e)),
+                });
+                continue;
             }
             self.moved.push((from.clone(), to.clone()));
             dirs.extend([from.parent(), to.parent()].into_iter().flatten().map(Path::to_path_buf));
-            moved.push(true);
             failpoint("batch.after_move");
         }
         for dir in dirs {
             sync_dir(&dir).map_err(|e| Error::io_at("sync", &dir, &e))?;
         }
-        Ok(moved)
+        Ok(out)
     }
 
     /// Step 7: commit, then clear the journal. A COMMIT that fails rolls the
@@ -299,7 +402,7 @@ impl<'s> Batch<'s> {
         failpoint("batch.before_commit");
         let db = self.session.dump.db.clone();
         if let Err(e) = self.conn.execute_batch("COMMIT") {
-            let why = Error::sqlite_at("commit", &db, &e);
+            let why = write_error(&db, &e);
             self.abort()?;
             return Err(Error::new(why.kind, format!("{why}; the batch was rolled back, nothing was changed")));
         }
@@ -309,12 +412,18 @@ impl<'s> Batch<'s> {
     }
 
     /// Undoes a batch that failed part-way: files back, transaction discarded.
+    /// When SQLite could not roll back itself (its journal stays hot), our
+    /// journal stays too, so the next start of cachescope finishes the job.
     pub fn abort(self) -> Result<()> {
         let (_, stuck) = move_back(&self.moved);
-        let _ = self.conn.execute_batch("ROLLBACK");
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        let root = escaped(&self.session.dump.root);
+        drop(self.conn);
         if !stuck.is_empty() {
             return Err(Error::io(format!(
-                "the batch failed and {} file(s) could not be moved back ({}); run `cachescope recover`",
+                "the batch failed and {} file(s) could not be moved back ({}); run `cachescope recover {root}`",
                 stuck.len(),
                 stuck.join("; ")
             )));
@@ -324,60 +433,95 @@ impl<'s> Batch<'s> {
     }
 }
 
-fn next_batch_id(conn: &Connection) -> rusqlite::Result<i64> {
-    let has: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'cache_audit'",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has {
-        return Ok(1);
+/// A write SQLite refused, in one sentence; a folder the journal cannot be
+/// created in is named as such.
+fn write_error(db: &Path, e: &rusqlite::Error) -> Error {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) {
+        let folder = db.parent().unwrap_or(db);
+        return Error::bad_input(format!(
+            "cannot write the database {}: SQLite cannot create its journal in {} (a read-only or immutable folder?); nothing was changed, make the folder writable or copy the dump somewhere writable",
+            escaped(db),
+            escaped(folder)
+        ));
     }
-    conn.query_row("SELECT coalesce(max(reconciliation_batch_id), 0) + 1 FROM cache_audit", [], |r| r.get(0))
+    Error::sqlite_at("write", db, e)
 }
 
-/// Step 3: a consistent, synced, checked copy of the database.
-fn backup(session: &Session, conn: &Connection, batch: i64) -> Result<PathBuf> {
+/// Bytes a backup of `db` takes: the consistent copy plus the raw files.
+fn backup_need(db: &Path) -> u64 {
+    let len = |p: &Path| std::fs::symlink_metadata(p).map_or(0, |m| m.len());
+    let (main, wal, shm) = (len(db), len(&sidecar(db, "-wal")), len(&sidecar(db, "-shm")));
+    let need = 2 * (main + wal) + shm;
+    need + need / 10 + (1 << 20)
+}
+
+/// The database, `-wal` and `-shm` bytes exactly as they were before this
+/// batch opened them (SQLite may rewrite `-shm` and checkpoint the `-wal`).
+fn raw_copy(session: &Session) -> Result<PathBuf> {
     let db = &session.dump.db;
     let dir = session.state_dir().join("backups");
     create_dirs(&dir).map_err(|e| Error::io_at("create", &dir, &e))?;
-    let need = db_bytes(db) + db_bytes(&sidecar(db, "-wal"));
     let free = free_bytes(&dir).map_err(|e| Error::io_at("check free space in", &dir, &e))?;
-    let margin = need / 10 + (16 << 20);
-    if free < need + margin {
+    let need = backup_need(db);
+    if free < need {
         return Err(Error::io(format!(
             "not enough free space in {} for the backup ({} needed, {} free); free some space and try again",
             escaped(&dir),
-            super::fmt::size(need + margin),
-            super::fmt::size(free)
+            size(need),
+            size(free)
         )));
     }
-    let path = dir.join(format!("batch-{batch}-{}.db", now_ms()));
+    let raw = dir.join(format!("raw-{}-{}", now_ms(), std::process::id()));
+    create_dirs(&raw).map_err(|e| Error::io_at("create", &raw, &e))?;
+    let name = db.file_name().unwrap_or_default();
+    for suffix in ["", "-wal", "-shm"] {
+        let from = sidecar(db, suffix);
+        let to = sidecar(&raw.join(name), suffix);
+        match std::fs::copy(&from, &to) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&raw);
+                return Err(Error::io_at("back up", &from, &e));
+            }
+        }
+        let _ = File::open(&to).and_then(|f| f.sync_all());
+    }
+    Ok(raw)
+}
+
+/// Step 2: a consistent, synced, checked copy of the database, and the raw
+/// copy renamed after the batch. Returns (backup, raw folder).
+fn backup(session: &Session, conn: &Connection, batch: i64, raw: &Path) -> Result<(PathBuf, PathBuf)> {
+    let db = &session.dump.db;
+    let dir = session.state_dir().join("backups");
+    let stamp = now_ms();
+    let path = dir.join(format!("batch-{batch}-{stamp}.db"));
+    let raw_named = dir.join(format!("batch-{batch}-{stamp}-raw"));
+    std::fs::rename(raw, &raw_named).map_err(|e| Error::io_at("name the raw backup", raw, &e))?;
+    let fail = |e: Error| {
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_dir_all(&raw_named);
+        Err(e)
+    };
     // Taken before the write transaction (the backup API cannot read through
     // a connection that is writing); nothing has been changed yet.
-    conn.backup(rusqlite::MAIN_DB, &path, None).map_err(|e| Error::sqlite_at("back up", db, &e))?;
-    File::open(&path).and_then(|f| f.sync_all()).map_err(|e| Error::io_at("sync", &path, &e))?;
-    sync_dir(&dir).map_err(|e| Error::io_at("sync", &dir, &e))?;
-    let check: String = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
-        .map_err(|e| Error::sqlite_at("check the backup of", db, &e))?;
-    if check != "ok" {
-        return Err(Error::io(format!(
-            "the backup {} failed its integrity check ({check}); the database may be damaged, nothing was changed",
-            escaped(&path)
-        )));
+    if let Err(e) = conn.backup(rusqlite::MAIN_DB, &path, None) {
+        return fail(Error::sqlite_at("back up", db, &e));
     }
-    Ok(path)
-}
-
-fn sidecar(db: &Path, suffix: &str) -> PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
-fn db_bytes(p: &Path) -> u64 {
-    std::fs::metadata(p).map_or(0, |m| m.len())
+    if let Err(e) = File::open(&path).and_then(|f| f.sync_all()).and_then(|()| sync_dir(&dir)) {
+        return fail(Error::io_at("sync", &path, &e));
+    }
+    let check = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)));
+    match check {
+        Ok(s) if s == "ok" => Ok((path, raw_named)),
+        Ok(s) => fail(Error::io(format!(
+            "the backup {} failed its integrity check ({s}); the database may be damaged, nothing was changed",
+            escaped(&path)
+        ))),
+        Err(e) => fail(Error::sqlite_at("check the backup of", db, &e)),
+    }
 }
 
 /// Files can only be quarantined by rename within one file system.

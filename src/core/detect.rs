@@ -44,13 +44,18 @@ struct KeyFiles {
 pub struct TableShape {
     /// Without a `size_bytes` column there is no size to disagree with.
     pub has_size: bool,
+    /// Likewise for `duration_ms`.
+    pub has_duration: bool,
 }
 
 impl Default for TableShape {
     fn default() -> Self {
-        TableShape { has_size: true }
+        TableShape { has_size: true, has_duration: true }
     }
 }
+
+/// Durations further apart than this disagree (SPEC §4).
+pub const DURATION_TOLERANCE_MS: u64 = 500;
 
 /// Finds every discrepancy; rows must be sorted by key.
 ///
@@ -191,7 +196,9 @@ fn key_with_files(
             row: Some(r),
             message: format!("row says {}, but the complete file is {}", row.state_str(), expected.as_str()),
         });
-    } else if shape.has_size && row.size() != Some(facts.id.size as i64) {
+        return;
+    }
+    if shape.has_size && row.size() != Some(facts.id.size as i64) {
         out.push(Discrepancy {
             id: format!("size_mismatch:{key}"),
             kind: Kind::SizeMismatch,
@@ -201,6 +208,23 @@ fn key_with_files(
             message: format!("row says {}, file has {} ({} bytes)", row_size(row), size(facts.id.size), facts.id.size),
         });
     }
+    if let (true, Some(said), Some(holds)) = (shape.has_duration, row.duration(), facts.duration_ms())
+        && said.abs_diff(holds) > DURATION_TOLERANCE_MS
+    {
+        out.push(Discrepancy {
+            id: format!("duration_mismatch:{key}"),
+            kind: Kind::DurationMismatch,
+            key: Some(key.to_string()),
+            file: Some(file),
+            row: Some(r),
+            message: format!("row says {}, the {} file holds {}", seconds(said), expected.as_str(), seconds(holds)),
+        });
+    }
+}
+
+/// `4 600` ms → `4.6 s`; under a second, in ms.
+fn seconds(ms: u64) -> String {
+    if ms < 1000 { format!("{ms} ms") } else { format!("{:.1} s", ms as f64 / 1000.0) }
 }
 
 fn row_size(row: &Row) -> String {

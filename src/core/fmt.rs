@@ -29,6 +29,30 @@ pub fn size_i64(n: i64) -> String {
     if n < 0 { format!("{n} B") } else { size(n as u64) }
 }
 
+/// Characters that must never reach a terminal raw from the data: control
+/// characters (ESC paints the screen, a newline forges a line) and the
+/// bidirectional overrides that reorder what is shown.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// Text from the data (a key, a state, a column value) for a human-readable
+/// output: unsafe characters escaped (`\u{1b}`, `\n`), the rest as is.
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A path for display: UTF-8 as is, other bytes escaped as `\xNN`, control
 /// characters (newlines in names) escaped too, so one path is one line.
 pub fn escaped(path: &Path) -> String {
@@ -43,7 +67,7 @@ pub fn escaped_bytes(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            if c.is_control() {
+            if is_unsafe_char(c) {
                 out.extend(c.escape_default());
             } else {
                 out.push(c);
@@ -81,5 +105,7 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(escaped_bytes(b"a\nb\xffc"), "a\\nb\\xffc");
+        assert_eq!(clean("k\u{1b}[2J\u{202e}x"), "k\\u{1b}[2J\\u{202e}x");
+        assert_eq!(clean("plain"), "plain");
     }
 }

@@ -2,24 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use super::audit::{Event, EventType, events};
 use super::dump::Dump;
 use super::error::{Error, Result};
 use super::snapshot::Snapshot;
-
-/// One audit row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Event {
-    pub id: i64,
-    pub event_type: String,
-    pub details: Json,
-    pub key: Option<String>,
-    pub timestamp: i64,
-    pub batch: i64,
-}
 
 /// One batch: an apply or an undo.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,41 +22,17 @@ pub struct BatchInfo {
     pub events: BTreeMap<String, usize>,
     /// For an undo: the batch it undid.
     pub undoes: Option<i64>,
-    /// For an apply: the undo batch that reverted it.
+    /// The newest undo batch that reverted this one.
     pub undone_by: Option<i64>,
+    /// Its changes are in the dump now: not undone, or undone by an undo
+    /// that was itself undone.
+    pub in_effect: bool,
 }
 
 impl BatchInfo {
     pub fn count(&self, event: &str) -> usize {
         self.events.get(event).copied().unwrap_or(0)
     }
-}
-
-/// Every audit event, oldest first (empty when there is no audit table).
-pub fn events(conn: &Connection) -> rusqlite::Result<Vec<Event>> {
-    let has: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'cache_audit'",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has {
-        return Ok(vec![]);
-    }
-    let mut stmt = conn.prepare(
-        "SELECT id, event_type, details, affected_cache_key, timestamp, reconciliation_batch_id FROM cache_audit WHERE reconciliation_batch_id IS NOT NULL ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let details: Option<String> = r.get(2)?;
-        Ok(Event {
-            id: r.get(0)?,
-            event_type: r.get(1)?,
-            details: details.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or(Json::Null),
-            key: r.get(3)?,
-            timestamp: r.get(4)?,
-            batch: r.get(5)?,
-        })
-    })?;
-    rows.collect()
 }
 
 /// Groups events into batches, oldest first.
@@ -81,22 +46,28 @@ pub fn batches(events: &[Event]) -> Vec<BatchInfo> {
             events: BTreeMap::new(),
             undoes: None,
             undone_by: None,
+            in_effect: true,
         });
         *b.events.entry(e.event_type.clone()).or_default() += 1;
-        let ours = e.details.get("tool").and_then(Json::as_str) == Some("cachescope");
-        if e.event_type == "reconcile_start" && ours {
-            b.op = "apply".into();
+        if let Some(op) = e.kind().and_then(EventType::starts).filter(|_| e.ours()) {
+            b.op = op.into();
             b.started_ms = e.timestamp;
-        }
-        if e.event_type == "undo_start" && ours {
-            b.op = "undo".into();
-            b.undoes = e.details.get("undoes").and_then(Json::as_i64);
+            if op == "undo" {
+                b.undoes = e.details.get("undoes").and_then(Json::as_i64);
+            }
         }
     }
-    let undone: Vec<(i64, i64)> = out.values().filter_map(|b| b.undoes.map(|u| (u, b.batch))).collect();
-    for (target, by) in undone {
-        if let Some(b) = out.get_mut(&target) {
-            b.undone_by = Some(by);
+    // Newest first: an undo's own state is known before the batch it undid.
+    let ids: Vec<i64> = out.keys().rev().copied().collect();
+    for id in ids {
+        let Some((target, undo_in_effect)) = out.get(&id).and_then(|b| b.undoes.map(|t| (t, b.in_effect))) else {
+            continue;
+        };
+        if let Some(t) = out.get_mut(&target) {
+            t.undone_by.get_or_insert(id);
+            if undo_in_effect {
+                t.in_effect = false;
+            }
         }
     }
     out.into_values().collect()
@@ -107,4 +78,26 @@ pub fn history(dump: &Dump) -> Result<Vec<BatchInfo>> {
     let snap = Snapshot::copy_of(&dump.db)?;
     let events = events(snap.conn()).map_err(|e| Error::sqlite_at("read the audit table of", &dump.db, &e))?;
     Ok(batches(&events))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start(id: i64, batch: i64, undoes: Option<i64>) -> Event {
+        let (t, details) = match undoes {
+            Some(u) => ("undo_start", serde_json::json!({"tool": "cachescope", "undoes": u})),
+            None => ("reconcile_start", serde_json::json!({"tool": "cachescope"})),
+        };
+        Event { id, event_type: t.into(), details, key: None, timestamp: id, batch }
+    }
+
+    #[test]
+    fn an_undo_of_an_undo_puts_the_apply_back_in_effect() {
+        let b = batches(&[start(1, 1, None), start(2, 2, Some(1)), start(3, 3, Some(2))]);
+        let state: Vec<(i64, bool, Option<i64>)> = b.iter().map(|b| (b.batch, b.in_effect, b.undone_by)).collect();
+        assert_eq!(state, vec![(1, true, Some(2)), (2, false, Some(3)), (3, true, None)]);
+        let b = batches(&[start(1, 1, None), start(2, 2, Some(1)), start(3, 3, Some(2)), start(4, 4, Some(1))]);
+        assert!(!b[0].in_effect, "undone again by batch 4");
+    }
 }

@@ -82,7 +82,11 @@ impl Inspection {
         (timings.snapshot, timings.rows, timings.scan) = (t_snapshot, t_rows, t_scan);
         ctl.progress(Phase::Detect, 0, None);
         let t = Instant::now();
-        let found = detect(&scan, &rows, TableShape { has_size: columns.size_bytes.is_some() });
+        let found = detect(
+            &scan,
+            &rows,
+            TableShape { has_size: columns.size_bytes.is_some(), has_duration: columns.duration_ms.is_some() },
+        );
         timings.detect = t.elapsed();
         Ok(Inspection {
             dump: dump.clone(),

@@ -12,6 +12,7 @@ pub enum Kind {
     GhostEntry,
     CompressionStateMismatch,
     SizeMismatch,
+    DurationMismatch,
     RedundantFile,
     IncompleteFile,
     StrayFile,
@@ -33,16 +34,18 @@ pub enum Fix {
     DeleteEntry,
     UpdateState,
     UpdateSize,
+    UpdateDuration,
     Quarantine,
 }
 
 impl Kind {
     /// Every kind, in the order of the SPEC's table (and of reports).
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::OrphanedFile,
         Kind::GhostEntry,
         Kind::CompressionStateMismatch,
         Kind::SizeMismatch,
+        Kind::DurationMismatch,
         Kind::RedundantFile,
         Kind::IncompleteFile,
         Kind::StrayFile,
@@ -54,6 +57,7 @@ impl Kind {
             Kind::GhostEntry => "ghost_entry",
             Kind::CompressionStateMismatch => "compression_state_mismatch",
             Kind::SizeMismatch => "size_mismatch",
+            Kind::DurationMismatch => "duration_mismatch",
             Kind::RedundantFile => "redundant_file",
             Kind::IncompleteFile => "incomplete_file",
             Kind::StrayFile => "stray_file",
@@ -67,6 +71,7 @@ impl Kind {
             Kind::GhostEntry => "Ghost entries",
             Kind::CompressionStateMismatch => "Compression state mismatches",
             Kind::SizeMismatch => "Size mismatches",
+            Kind::DurationMismatch => "Duration mismatches",
             Kind::RedundantFile => "Redundant files",
             Kind::IncompleteFile => "Incomplete files",
             Kind::StrayFile => "Stray files",
@@ -75,7 +80,7 @@ impl Kind {
 
     pub fn severity(self) -> Severity {
         match self {
-            Kind::SizeMismatch | Kind::RedundantFile => Severity::Warning,
+            Kind::SizeMismatch | Kind::DurationMismatch | Kind::RedundantFile => Severity::Warning,
             Kind::StrayFile => Severity::Info,
             _ => Severity::Error,
         }
@@ -93,6 +98,7 @@ impl Kind {
             Kind::GhostEntry => &[Fix::MarkFailed, Fix::DeleteEntry],
             Kind::CompressionStateMismatch => &[Fix::UpdateState],
             Kind::SizeMismatch => &[Fix::UpdateSize],
+            Kind::DurationMismatch => &[Fix::UpdateDuration, Fix::Quarantine],
             Kind::RedundantFile | Kind::IncompleteFile | Kind::StrayFile => &[Fix::Quarantine],
         }
     }
@@ -121,11 +127,19 @@ impl Fix {
             Fix::DeleteEntry => "delete_entry",
             Fix::UpdateState => "update_state",
             Fix::UpdateSize => "update_size",
+            Fix::UpdateDuration => "update_duration",
             Fix::Quarantine => "quarantine",
         }
     }
-    pub const ALL: [Fix; 6] =
-        [Fix::Register, Fix::MarkFailed, Fix::DeleteEntry, Fix::UpdateState, Fix::UpdateSize, Fix::Quarantine];
+    pub const ALL: [Fix; 7] = [
+        Fix::Register,
+        Fix::MarkFailed,
+        Fix::DeleteEntry,
+        Fix::UpdateState,
+        Fix::UpdateSize,
+        Fix::UpdateDuration,
+        Fix::Quarantine,
+    ];
 }
 
 macro_rules! display_and_parse {

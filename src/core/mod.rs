@@ -2,8 +2,10 @@
 //! in the middle, I/O at the edges (see the crate docs for the map).
 
 pub mod apply;
+pub mod audit;
 pub mod batch;
 pub mod control;
+pub mod dbfiles;
 pub mod demo;
 pub mod detect;
 pub mod disk;
@@ -23,11 +25,13 @@ pub mod rows;
 pub mod schema;
 pub mod snapshot;
 pub mod sort;
+pub mod sql;
 pub mod tempdirs;
 pub mod undo;
+pub mod wal;
 
 pub use apply::{ApplyOptions, ApplyReport, Outcome, Timings, apply};
-pub use batch::Session;
+pub use batch::{Session, writing_session};
 pub use control::{Control, Phase, Progress};
 pub use detect::{Discrepancy, detect};
 pub use dump::{Dump, Locate};

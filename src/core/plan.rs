@@ -13,7 +13,8 @@ use super::fmt::escaped;
 use super::inspect::Inspection;
 use super::kinds::{Fix, Kind};
 use super::rows::Row;
-use super::schema::{Columns, quote_ident};
+use super::schema::Columns;
+use super::sql::Sql;
 
 /// Which discrepancies to fix, and how.
 #[derive(Debug, Clone, Default)]
@@ -212,20 +213,19 @@ fn item(
             expect_no_m4a(ins, &mut pre, f);
             insert_sql(cols, key.as_deref()?, f)
         }
-        Fix::UpdateState | Fix::UpdateSize => {
+        Fix::UpdateState | Fix::UpdateSize | Fix::UpdateDuration => {
             let (f, r) = (file?, row?);
             pre.file = with_file(f);
             expect_no_m4a(ins, &mut pre, f);
-            let mut set = vec![];
-            if fix == Fix::UpdateState {
-                set.push(("compression_state", text(f.encoding().map_or("wav", Encoding::as_str))));
-            }
-            if cols.size_bytes.is_some() {
-                set.push(("size_bytes", Value::Integer(f.id.size as i64)));
-            }
-            if fix == Fix::UpdateState && cols.duration_ms.is_some() {
-                set.push(("duration_ms", f.duration_ms().map_or(Value::Null, |d| Value::Integer(d as i64))));
-            }
+            let set = match fix {
+                Fix::UpdateState => vec![
+                    (Some(cols.compression_state), text(f.encoding().map_or("wav", Encoding::as_str))),
+                    (cols.size_bytes, Value::Integer(f.id.size as i64)),
+                    (cols.duration_ms, duration_value(f)),
+                ],
+                Fix::UpdateSize => vec![(cols.size_bytes, Value::Integer(f.id.size as i64))],
+                _ => vec![(cols.duration_ms, duration_value(f))],
+            };
             update_sql(cols, r, &set)
         }
         Fix::MarkFailed | Fix::DeleteEntry => {
@@ -241,13 +241,20 @@ fn item(
             for folder in folders {
                 for enc in ["wav", "m4a"] {
                     let name = folder.join(format!("{}.{enc}", r.key));
-                    if !pre.unchanged.iter().any(|(p, _)| *p == name) && !pre.absent.contains(&name) {
-                        pre.absent.push(name);
+                    if pre.unchanged.iter().any(|(p, _)| *p == name) || pre.absent.contains(&name) {
+                        continue;
+                    }
+                    // Whatever the scan saw at that name (a FIFO, a device
+                    // node, a link: not a complete file) must stay as it was;
+                    // nothing there must stay nothing.
+                    match scanned(ins, &name) {
+                        Some(there) => pre.unchanged.push((there.path.clone(), there.id)),
+                        None => pre.absent.push(name),
                     }
                 }
             }
             if fix == Fix::MarkFailed {
-                update_sql(cols, r, &[("compression_state", text("failed"))])
+                update_sql(cols, r, &[(Some(cols.compression_state), text("failed"))])
             } else {
                 delete_sql(cols, r)
             }
@@ -277,113 +284,58 @@ fn text(s: &str) -> Value {
     Value::Text(s.to_string())
 }
 
-/// A SQL literal for a value: what is shown is exactly what runs.
-pub fn literal(v: &Value) -> String {
-    match v {
-        Value::Null => "NULL".into(),
-        Value::Integer(n) => n.to_string(),
-        Value::Real(f) => format!("{f:?}"),
-        Value::Text(s) => format!("'{}'", s.replace('\'', "''")),
-        Value::Blob(b) => format!("X'{}'", hex::encode(b)),
-    }
-}
-
-/// `WHERE` clause matching the row only while it is as scanned
-/// (compare-and-swap on the columns fixes read or write).
-/// A statement built once as two texts: SQL with literal values (what the
-/// plan shows and the audit records) and a template with the same values
-/// bound as parameters (what runs: prepared once, cached, no parsing per row).
-#[derive(Debug, Default)]
-struct Sql {
-    shown: String,
-    template: String,
-    params: Vec<Value>,
-    sets: Vec<(usize, Value)>,
-}
-
-impl Sql {
-    fn text(&mut self, s: &str) -> &mut Self {
-        self.shown.push_str(s);
-        self.template.push_str(s);
-        self
-    }
-    fn value(&mut self, v: Value) -> &mut Self {
-        self.shown.push_str(&literal(&v));
-        self.params.push(v);
-        self.template.push_str(&format!("?{}", self.params.len()));
-        self
-    }
-    fn op(self) -> Op {
-        Op::Sql { sql: self.shown, template: self.template, params: self.params, sets: self.sets }
-    }
-}
-
-/// `WHERE` clause matching the row only while it is as scanned
-/// (compare-and-swap on the columns fixes read or write).
-fn guard(q: &mut Sql, cols: &Columns, r: &Row) {
-    let name = |i: usize| quote_ident(&cols.names[i]);
-    q.text(&format!("{} = ", name(cols.cache_key))).value(r.key_value());
-    q.text(&format!(" AND {} IS ", name(cols.compression_state)))
-        .value(r.state.as_deref().map_or(Value::Null, |s| Value::Text(s.to_string())));
+/// The compare-and-swap guard of a row: the key, then every column a fix
+/// reads or writes, as scanned.
+fn guard_of<'c>(cols: &'c Columns, r: &Row) -> Vec<(&'c str, Value)> {
+    let name = |i: usize| cols.names[i].as_str();
+    let mut g = vec![
+        (name(cols.cache_key), r.key_value()),
+        (name(cols.compression_state), r.state.as_deref().map_or(Value::Null, text)),
+    ];
     if let Some(i) = cols.size_bytes {
-        q.text(&format!(" AND {} IS ", name(i))).value(r.size_bytes.clone());
+        g.push((name(i), r.size_bytes.clone()));
     }
     if let Some(i) = cols.duration_ms {
-        q.text(&format!(" AND {} IS ", name(i))).value(r.duration_ms.clone());
+        g.push((name(i), r.duration_ms.clone()));
     }
+    g
 }
 
-fn update_sql(cols: &Columns, r: &Row, set: &[(&str, Value)]) -> Op {
-    let pos = |c: &str| cols.names.iter().position(|n| n.eq_ignore_ascii_case(c));
-    let mut q = Sql::default();
-    q.text("UPDATE cache_entries SET ");
-    for (n, (i, v)) in set.iter().filter_map(|(c, v)| pos(c).map(|i| (i, v))).enumerate() {
-        if n > 0 {
-            q.text(", ");
-        }
-        q.text(&format!("{} = ", quote_ident(&cols.names[i]))).value(v.clone());
-        q.sets.push((i, v.clone()));
-    }
-    q.text(" WHERE ");
-    guard(&mut q, cols, r);
-    q.text(";");
-    q.op()
+fn op(q: Sql) -> Op {
+    Op::Sql { sql: q.shown, template: q.template, params: q.params, sets: q.sets }
+}
+
+fn update_sql(cols: &Columns, r: &Row, set: &[(Option<usize>, Value)]) -> Op {
+    let set: Vec<(usize, Value)> = set.iter().filter_map(|(c, v)| c.map(|i| (i, v.clone()))).collect();
+    let named: Vec<(&str, Value)> = set.iter().map(|(i, v)| (cols.names[*i].as_str(), v.clone())).collect();
+    let mut q = Sql::update(&named, &guard_of(cols, r));
+    q.sets = set;
+    op(q)
 }
 
 fn delete_sql(cols: &Columns, r: &Row) -> Op {
-    let mut q = Sql::default();
-    q.text("DELETE FROM cache_entries WHERE ");
-    guard(&mut q, cols, r);
-    q.text(";");
-    q.op()
+    op(Sql::delete(&guard_of(cols, r)))
 }
 
 /// `INSERT` of a row for an orphaned file, only while the key has no row.
 fn insert_sql(cols: &Columns, key: &str, f: &FileFacts) -> Op {
-    let mut names = vec![cols.cache_key, cols.compression_state];
-    let mut values = vec![text(key), text(f.encoding().map_or("wav", Encoding::as_str))];
+    let name = |i: usize| cols.names[i].as_str();
+    let mut values = vec![
+        (name(cols.cache_key), text(key)),
+        (name(cols.compression_state), text(f.encoding().map_or("wav", Encoding::as_str))),
+    ];
     let mut add = |col: Option<usize>, v: Value| {
         if let Some(i) = col {
-            names.push(i);
-            values.push(v);
+            values.push((name(i), v));
         }
     };
     add(cols.size_bytes, Value::Integer(f.id.size as i64));
-    add(cols.duration_ms, f.duration_ms().map_or(Value::Null, |d| Value::Integer(d as i64)));
+    add(cols.duration_ms, duration_value(f));
     add(cols.created_at, Value::Integer(f.id.mtime_ms()));
-    let list: Vec<String> = names.iter().map(|i| quote_ident(&cols.names[*i])).collect();
-    let mut q = Sql::default();
-    q.text(&format!("INSERT INTO cache_entries ({}) SELECT ", list.join(", ")));
-    for (n, v) in values.into_iter().enumerate() {
-        if n > 0 {
-            q.text(", ");
-        }
-        q.value(v);
-    }
-    q.text(&format!(
-        " WHERE NOT EXISTS (SELECT 1 FROM cache_entries WHERE {} = ",
-        quote_ident(&cols.names[cols.cache_key])
-    ));
-    q.value(text(key)).text(");");
-    q.op()
+    op(Sql::insert(&values))
+}
+
+/// A file's duration for the table: NULL when it cannot be known, never 0.
+fn duration_value(f: &FileFacts) -> Value {
+    f.duration_ms().map_or(Value::Null, |d| Value::Integer(d as i64))
 }

@@ -44,6 +44,13 @@ impl Row {
             _ => None,
         }
     }
+    /// `duration_ms` when it is a known, non-negative integer.
+    pub fn duration(&self) -> Option<u64> {
+        match self.duration_ms {
+            Value::Integer(n) if n >= 0 => Some(n as u64),
+            _ => None,
+        }
+    }
 }
 
 /// Column `i` of a result row as an owned value. Unlike `get::<Value>`, text
@@ -149,13 +156,20 @@ fn compact_text(v: ValueRef) -> Option<CompactString> {
 
 /// Every column of the row with `key`, in table order, as JSON values.
 pub fn full_row(conn: &Connection, cols: &Columns, key: &Value) -> rusqlite::Result<Option<Map<String, Json>>> {
-    let sql = format!("SELECT * FROM cache_entries WHERE {} = ?1", quote_ident(&cols.names[cols.cache_key]));
+    row_by_key(conn, &cols.names[cols.cache_key], key)
+}
+
+/// Every column of the row whose `key_col` is `key`, by the names the table
+/// has now (undo reads rows without a full schema mapping).
+pub fn row_by_key(conn: &Connection, key_col: &str, key: &Value) -> rusqlite::Result<Option<Map<String, Json>>> {
+    let sql = format!("SELECT * FROM cache_entries WHERE {} = ?1", quote_ident(key_col));
     let mut stmt = conn.prepare_cached(&sql)?;
+    let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
     let mut rows = stmt.query([key])?;
     let Some(r) = rows.next()? else { return Ok(None) };
     let mut map = Map::new();
-    for (i, name) in cols.names.iter().enumerate() {
-        map.insert(name.clone(), value_to_json(&value_at(r, i)?));
+    for (i, name) in names.into_iter().enumerate() {
+        map.insert(name, value_to_json(&value_at(r, i)?));
     }
     Ok(Some(map))
 }

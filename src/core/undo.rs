@@ -1,23 +1,34 @@
-//! Undoing a batch from its audit before-images (SPEC §6): rows as they were,
+//! Undoing a batch from its audit images (SPEC §6): rows as they were,
 //! quarantined files back in place. The undo is itself a batch, with the same
-//! crash protocol and its own audit rows.
+//! crash protocol and its own audit rows, which carry before- and
+//! after-images too: undoing an undo re-applies what it reverted.
+//!
+//! A row is restored only while *every* column still equals the batch's
+//! after-image; a row the app changed since is left alone and reported with
+//! the columns that changed. Nothing the app wrote later is overwritten.
+
+use std::path::PathBuf;
 
 use rusqlite::types::Value;
 use serde_json::{Map, Value as Json, json};
 
+use super::audit::{Event, EventType, events};
 use super::batch::{Batch, Session, exec_cached};
-use super::error::{Error, Result};
+use super::dump::Dump;
+use super::error::{Error, Result, is_busy, sqlite_message};
 use super::failpoint::failpoint;
-use super::fmt::lossy;
-use super::history::{Event, batches, events};
-use super::journal::hex_path;
-use super::plan::literal;
-use super::rows::json_to_value;
-use super::schema::quote_ident;
+use super::fmt::{clean, escaped, lossy};
+use super::history::{BatchInfo, batches};
+use super::journal::{hex_path, path_hex};
+use super::rows::{json_to_value, row_by_key};
+use super::snapshot::Snapshot;
+use super::sql::Sql;
 
 #[derive(Debug, Clone)]
 pub struct UndoReport {
     pub undone: i64,
+    /// What the undone batch was: `apply`, or `undo` (then this re-applied it).
+    pub undone_op: String,
     pub batch: i64,
     pub rows_restored: usize,
     pub files_restored: usize,
@@ -25,45 +36,59 @@ pub struct UndoReport {
     pub conflicts: Vec<String>,
 }
 
-/// Undoes `target`, or the newest apply batch not yet undone.
-pub fn undo(session: &Session, target: Option<i64>) -> Result<UndoReport> {
-    let db = session.dump.db.clone();
-    let sql_err = |e: rusqlite::Error| Error::sqlite_at("read", &db, &e);
-    let all = {
-        let conn = session.open_rw()?;
-        events(&conn).map_err(sql_err)?
-    };
-    let infos = batches(&all);
+/// Which batch an undo reverts: `target`, or the newest apply still in
+/// effect. Reads through a private copy, so asking writes nothing.
+pub fn pick(dump: &Dump, target: Option<i64>) -> Result<i64> {
+    let snap = Snapshot::copy_of(&dump.db)?;
+    let all = events(snap.conn()).map_err(|e| Error::sqlite_at("read the audit table of", &dump.db, &e))?;
+    choose(&batches(&all), target, dump).map(|b| b.batch)
+}
+
+fn choose<'a>(infos: &'a [BatchInfo], target: Option<i64>, dump: &Dump) -> Result<&'a BatchInfo> {
+    let root = escaped(&dump.root);
     let pick = match target {
         Some(id) => infos.iter().find(|b| b.batch == id).ok_or_else(|| {
-            Error::bad_input(format!("there is no batch {id} in the audit table; see `cachescope history`"))
+            Error::bad_input(format!(
+                "there is no batch {id} in the audit table of {root}; see `cachescope history {root}`"
+            ))
         })?,
-        None => infos
-            .iter()
-            .rev()
-            .find(|b| b.op == "apply" && b.undone_by.is_none())
-            .ok_or_else(|| Error::bad_input("there is no applied batch left to undo; see `cachescope history`"))?,
+        None => infos.iter().rev().find(|b| b.op == "apply" && b.in_effect).ok_or_else(|| {
+            Error::bad_input(format!(
+                "there is no applied batch left to undo in {root}; see `cachescope history {root}`"
+            ))
+        })?,
     };
-    if pick.op == "undo" {
-        return Err(Error::bad_input(format!(
-            "batch {} is an undo, not an apply; undo the apply batch it reverted instead",
-            pick.batch
-        )));
-    }
-    if pick.op != "apply" {
+    if pick.op != "apply" && pick.op != "undo" {
         return Err(Error::bad_input(format!(
             "batch {} in the audit table was not written by cachescope (the app's own reconciliation?), so it cannot be undone",
             pick.batch
         )));
     }
-    if let Some(by) = pick.undone_by {
-        return Err(Error::bad_input(format!("batch {} was already undone by batch {by}", pick.batch)));
+    if !pick.in_effect {
+        let by = pick.undone_by.map_or(String::new(), |b| format!(" by batch {b}"));
+        return Err(Error::bad_input(format!(
+            "batch {} was already undone{by}; to bring it back, undo that batch: `cachescope undo {root} --batch {}`",
+            pick.batch,
+            pick.undone_by.unwrap_or(pick.batch)
+        )));
     }
-    let undone = pick.batch;
+    Ok(pick)
+}
+
+/// Undoes `target` (or the newest apply in effect) under `session`'s lock.
+pub fn undo(session: &Session, target: Option<i64>) -> Result<UndoReport> {
+    let db = session.dump.db.clone();
+    let all = {
+        let conn = session.open_rw()?;
+        events(&conn).map_err(|e| Error::sqlite_at("read", &db, &e))?
+    };
+    let infos = batches(&all);
+    let pick = choose(&infos, target, &session.dump)?;
+    let (undone, op) = (pick.batch, pick.op.clone());
     let mine: Vec<&Event> = all.iter().filter(|e| e.batch == undone).rev().collect();
 
     let mut batch = Batch::start(session, "undo")?;
-    match run(&mut batch, undone, &mine) {
+    match run(&mut batch, undone, &op, &mine) {
         Ok(report) => {
             batch.commit()?;
             Ok(report)
@@ -75,125 +100,192 @@ pub fn undo(session: &Session, target: Option<i64>) -> Result<UndoReport> {
     }
 }
 
-fn run(batch: &mut Batch, undone: i64, events: &[&Event]) -> Result<UndoReport> {
+/// What one audit event changed, as undo needs it.
+enum Change {
+    /// A row: its image before and after (None = no row).
+    Row { before: Option<Map<String, Json>>, after: Option<Map<String, Json>> },
+    /// A file moved from → to.
+    File { from: PathBuf, to: PathBuf },
+}
+
+fn change_of(e: &Event) -> Option<Change> {
+    use EventType::*;
+    let image = |k: &str| e.details.get(k).and_then(Json::as_object).cloned();
+    match e.kind()? {
+        FileRegistered | EntryMarkedFailed | EntryDeleted | StateUpdated | SizeUpdated | DurationUpdated
+        | RowRestored => {
+            let (before, after) = (image("before"), image("after"));
+            (before.is_some() || after.is_some()).then_some(Change::Row { before, after })
+        }
+        FileQuarantined | FileRestored => {
+            let path = |k: &str| e.details.get(k).and_then(Json::as_str).and_then(hex_path);
+            Some(Change::File { from: path("from_hex")?, to: path("to_hex")? })
+        }
+        _ => None,
+    }
+}
+
+/// The key column of an image (named `cache_key` in any case) and its value.
+fn key_of(image: &Map<String, Json>) -> Option<(&str, Value)> {
+    image.iter().find(|(c, _)| c.eq_ignore_ascii_case("cache_key")).map(|(c, v)| (c.as_str(), json_to_value(v)))
+}
+
+/// The statement that turns `after` back into `before`, matching the row only
+/// while every column is as the batch left it.
+fn inverse(before: Option<&Map<String, Json>>, after: Option<&Map<String, Json>>) -> Option<Sql> {
+    let cols = |m: &Map<String, Json>, key: &str| -> Vec<(String, Value)> {
+        m.iter().filter(|(c, _)| c.as_str() != key).map(|(c, v)| (c.clone(), json_to_value(v))).collect()
+    };
+    let guard = |key: (&str, Value), m: &Map<String, Json>| -> Vec<(String, Value)> {
+        let mut g = vec![(key.0.to_string(), key.1.clone())];
+        g.extend(cols(m, key.0));
+        g
+    };
+    match (before, after) {
+        (Some(b), Some(a)) => {
+            let key = key_of(a)?;
+            Some(Sql::update(&refs(&cols(b, key.0)), &refs(&guard(key, a))))
+        }
+        (None, Some(a)) => Some(Sql::delete(&refs(&guard(key_of(a)?, a)))),
+        (Some(b), None) => Some(Sql::insert(&refs(&guard(key_of(b)?, b)))),
+        (None, None) => None,
+    }
+}
+
+fn refs(v: &[(String, Value)]) -> Vec<(&str, Value)> {
+    v.iter().map(|(c, v)| (c.as_str(), v.clone())).collect()
+}
+
+/// The columns whose values differ between `now` and `expected`.
+fn changed_columns(now: &Map<String, Json>, expected: &Map<String, Json>) -> Vec<String> {
+    expected.iter().filter(|(c, v)| now.get(*c) != Some(*v)).map(|(c, _)| c.clone()).collect()
+}
+
+fn run(batch: &mut Batch, undone: i64, op: &str, events: &[&Event]) -> Result<UndoReport> {
     let db = batch.session.dump.db.clone();
     let sql_err = |e: rusqlite::Error| Error::sqlite_at("write", &db, &e);
     batch.audit(
-        "undo_start",
+        EventType::UndoStart,
         None,
-        &json!({"tool": "cachescope", "undoes": undone, "backup": lossy(&batch.backup)}),
+        &json!({"tool": "cachescope", "undoes": undone, "undoes_op": op, "backup": lossy(&batch.backup)}),
     )?;
-    let mut report = UndoReport { undone, batch: batch.id, rows_restored: 0, files_restored: 0, conflicts: vec![] };
+    let mut report = UndoReport {
+        undone,
+        undone_op: op.to_string(),
+        batch: batch.id,
+        rows_restored: 0,
+        files_restored: 0,
+        conflicts: vec![],
+    };
     let mut moves = Vec::new();
     for e in events {
-        let d = &e.details;
         let key = e.key.as_deref().unwrap_or_default();
-        let before = d.get("before").and_then(Json::as_object);
-        let after = d.get("after").and_then(Json::as_object);
-        let sql = match (e.event_type.as_str(), before, after) {
-            ("file_registered", _, Some(a)) => Some(format!("DELETE FROM cache_entries WHERE {};", guard(key, a))),
-            ("entry_marked_failed" | "state_updated" | "size_updated", Some(b), Some(a)) => {
-                let sets: Vec<String> = b
-                    .iter()
-                    .filter(|(c, _)| *c != "cache_key")
-                    .map(|(c, v)| format!("{} = {}", quote_ident(c), literal(&json_to_value(v))))
-                    .collect();
-                Some(format!("UPDATE cache_entries SET {} WHERE {};", sets.join(", "), guard(key, a)))
+        let (before, after) = match change_of(e) {
+            Some(Change::Row { before, after }) => (before, after),
+            Some(Change::File { from, to }) => {
+                moves.push((e.id, key.to_string(), from, to));
+                continue;
             }
-            ("entry_deleted", Some(b), _) => {
-                let cols: Vec<String> = b.keys().map(|c| quote_ident(c)).collect();
-                let vals: Vec<String> = b.values().map(|v| literal(&json_to_value(v))).collect();
-                Some(format!(
-                    "INSERT INTO cache_entries ({}) SELECT {} WHERE NOT EXISTS (SELECT 1 FROM cache_entries WHERE cache_key = {});",
-                    cols.join(", "),
-                    vals.join(", "),
-                    literal(&stored_key(key, Some(b)))
-                ))
-            }
-            ("file_quarantined", _, _) => {
-                let from = d.get("from_hex").and_then(Json::as_str).and_then(hex_path);
-                let to = d.get("to_hex").and_then(Json::as_str).and_then(hex_path);
-                if let (Some(from), Some(to)) = (from, to) {
-                    moves.push((e.id, key.to_string(), from, to));
-                }
-                None
-            }
-            _ => None,
+            None => continue,
         };
-        let Some(sql) = sql else { continue };
+        let Some(q) = inverse(before.as_ref(), after.as_ref()) else { continue };
         // In a savepoint: undone unless it restores exactly one row.
         exec_cached(&batch.conn, "SAVEPOINT undo_row").map_err(sql_err)?;
-        let changed = match batch.conn.execute(&sql, []) {
+        let mut refused = None;
+        let changed = match q.execute(&batch.conn) {
             Ok(n) => n,
-            Err(e) if crate::core::error::is_busy(&e) => return Err(sql_err(e)),
-            Err(_) => 0,
+            Err(e) if is_busy(&e) => return Err(sql_err(e)),
+            Err(e) if batch.conn.is_autocommit() => return Err(batch.rolled_back(&e)),
+            Err(e) => {
+                refused = Some(sqlite_message(&e));
+                0
+            }
         };
         if changed != 1 {
             exec_cached(&batch.conn, "ROLLBACK TO undo_row").map_err(sql_err)?;
         }
         exec_cached(&batch.conn, "RELEASE undo_row").map_err(sql_err)?;
+        let image = after.as_ref().or(before.as_ref());
+        let (key_col, key_value) = image.and_then(key_of).unwrap_or(("cache_key", Value::Text(key.to_string())));
+        let now = row_by_key(&batch.conn, key_col, &key_value).map_err(sql_err)?;
+        let shown = clean(key);
         if changed == 1 {
             report.rows_restored += 1;
-            batch.audit("row_restored", Some(key), &json!({"event": e.id, "sql": sql}))?;
-        } else {
-            let why = format!("row {key} changed since batch {undone}; it was left as it is");
-            batch.audit("undo_skipped", Some(key), &json!({"event": e.id, "reason": why}))?;
-            report.conflicts.push(why);
+            batch.audit(
+                EventType::RowRestored,
+                Some(key),
+                &json!({"event": e.id, "sql": q.shown, "before": after, "after": now}),
+            )?;
+            continue;
         }
+        let why = if let Some(why) = refused {
+            format!("the database refused to restore row {shown} ({why}); it was left as it is")
+        } else {
+            match (&now, &after) {
+                (None, Some(_)) => format!("row {shown} was deleted since batch {undone}; it was left as it is"),
+                (Some(_), None) => format!("row {shown} exists again since batch {undone}; it was left as it is"),
+                (Some(now), Some(a)) => {
+                    let cols = changed_columns(now, a);
+                    let cols: Vec<_> = cols.iter().map(|c| clean(c).into_owned()).collect();
+                    format!("row {shown} changed since batch {undone}: {}; it was left as it is", cols.join(", "))
+                }
+                (None, None) => format!("row {shown} could not be restored; it was left as it is"),
+            }
+        };
+        batch.audit(EventType::UndoSkipped, Some(key), &json!({"event": e.id, "reason": why}))?;
+        report.conflicts.push(why);
     }
     failpoint("undo.after_sql");
-    // `to` is the quarantined copy; it goes back to `from`.
+    // Each move goes back: what went from → to returns to → from.
     let mut back = Vec::with_capacity(moves.len());
     for (event, key, from, to) in moves {
         if to.symlink_metadata().is_err() {
-            let why = format!("{} is no longer in quarantine", lossy(&to));
-            batch.audit("undo_skipped", Some(&key), &json!({"event": event, "reason": why}))?;
+            let why = format!("{} is no longer there, so it cannot be moved back", escaped(&to));
+            batch.audit(EventType::UndoSkipped, Some(&key), &json!({"event": event, "reason": why}))?;
             report.conflicts.push(why);
         } else {
             back.push((event, key, to, from));
         }
     }
     for group in back.chunks(512) {
-        let pairs: Vec<_> = group.iter().map(|(_, _, q, home)| (q.clone(), home.clone())).collect();
+        let pairs: Vec<_> = group.iter().map(|(_, _, src, dst)| (src.clone(), dst.clone())).collect();
         let moved = batch.move_files(&pairs)?;
-        for ((event, key, q, home), ok) in group.iter().zip(moved) {
-            if ok {
-                report.files_restored += 1;
-                batch.audit(
-                    "file_restored",
-                    Some(key),
-                    &json!({"event": event, "from": lossy(q), "to": lossy(home)}),
-                )?;
-            } else {
-                let why = format!("{} exists again, so its quarantined copy stays in {}", lossy(home), lossy(q));
-                batch.audit("undo_skipped", Some(key), &json!({"event": event, "reason": why}))?;
-                report.conflicts.push(why);
+        for ((event, key, src, dst), result) in group.iter().zip(moved) {
+            match result {
+                Ok(()) => {
+                    report.files_restored += 1;
+                    batch.audit(
+                        EventType::FileRestored,
+                        Some(key),
+                        &json!({"event": event, "from": lossy(src), "to": lossy(dst),
+                                "from_hex": path_hex(src), "to_hex": path_hex(dst)}),
+                    )?;
+                }
+                Err(why) => {
+                    let why = format!("{} stays where it is: {why}", escaped(src));
+                    batch.audit(EventType::UndoSkipped, Some(key), &json!({"event": event, "reason": why}))?;
+                    report.conflicts.push(why);
+                }
             }
         }
     }
     batch.audit(
-        "undo_end",
+        EventType::UndoEnd,
         None,
         &json!({"undoes": undone, "rows": report.rows_restored, "files": report.files_restored, "conflicts": report.conflicts.len()}),
     )?;
     Ok(report)
 }
 
-/// The key as the row image stores it (an INTEGER key stays an integer).
-fn stored_key(key: &str, image: Option<&Map<String, Json>>) -> Value {
-    image
-        .and_then(|m| m.iter().find(|(c, _)| c.eq_ignore_ascii_case("cache_key")))
-        .map(|(_, v)| json_to_value(v))
-        .unwrap_or_else(|| Value::Text(key.to_string()))
-}
-
-/// Matches the row only while it is as the batch left it.
-fn guard(key: &str, after: &Map<String, Json>) -> String {
-    let mut parts = vec![format!("cache_key = {}", literal(&stored_key(key, Some(after))))];
-    for col in ["compression_state", "size_bytes", "duration_ms"] {
-        if let Some(v) = after.get(col) {
-            parts.push(format!("{} IS {}", quote_ident(col), literal(&json_to_value(v))));
-        }
-    }
-    parts.join(" AND ")
+/// The one sentence both front ends show for an undo's outcome.
+pub fn summary(r: &UndoReport) -> String {
+    let verb = if r.undone_op == "undo" { "Re-applied what undo batch" } else { "Undid batch" };
+    format!(
+        "{verb} {} (as batch {}): {} rows restored, {} files moved, {} left as they were.",
+        r.undone,
+        r.batch,
+        r.rows_restored,
+        r.files_restored,
+        r.conflicts.len()
+    )
 }

@@ -39,6 +39,8 @@ enum Shape {
     Ghost,
     StateMismatch,
     SizeMismatch,
+    /// A writer killed at a fragment boundary: whole file, shorter audio.
+    Cut,
     Redundant,
     Truncated,
     Partial,
@@ -46,11 +48,12 @@ enum Shape {
 
 /// The first keys show every shape once; after that ~3 % are discrepancies.
 fn shape(i: u64, rng: &mut fastrand::Rng) -> Shape {
-    const SPECIAL: [Shape; 7] = [
+    const SPECIAL: [Shape; 8] = [
         Shape::Orphan,
         Shape::Ghost,
         Shape::StateMismatch,
         Shape::SizeMismatch,
+        Shape::Cut,
         Shape::Redundant,
         Shape::Truncated,
         Shape::Partial,
@@ -171,6 +174,12 @@ pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
                     Shape::SizeMismatch => {
                         put(format!("{key}.m4a"), &m4a)?;
                         ("m4a", Some(m4a.len() as i64 + 512), Some(wav_ms))
+                    }
+                    Shape::Cut => {
+                        // The row remembers the whole clip; the file holds under half.
+                        let cut = containers::m4a((wav_ms / 3) as u32, data / 24);
+                        put(format!("{key}.m4a"), &cut)?;
+                        ("m4a", Some(cut.len() as i64), Some(wav_ms + 1500))
                     }
                     Shape::Truncated => {
                         // Killed mid-write: the header promises more than was written.

@@ -19,6 +19,7 @@ pub fn kind_short(k: Kind) -> &'static str {
         Kind::GhostEntry => "ghost",
         Kind::CompressionStateMismatch => "state",
         Kind::SizeMismatch => "size",
+        Kind::DurationMismatch => "duration",
         Kind::RedundantFile => "redundant",
         Kind::IncompleteFile => "incomplete",
         Kind::StrayFile => "stray",

@@ -1,0 +1,172 @@
+//! The audit table (SPEC §2): its DDL, the event types cachescope writes, and
+//! reading events back. Every place that names an event or asks whether the
+//! table exists goes through here.
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use super::kinds::Fix;
+
+pub const AUDIT_DDL: &str = "CREATE TABLE IF NOT EXISTS cache_audit (
+  id                      INTEGER PRIMARY KEY,
+  event_type              TEXT NOT NULL,
+  details                 TEXT,
+  affected_cache_key      TEXT,
+  timestamp               INTEGER NOT NULL,
+  reconciliation_batch_id INTEGER
+)";
+
+/// The event types cachescope writes (the app may write others).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    ReconcileStart,
+    FileRegistered,
+    EntryMarkedFailed,
+    EntryDeleted,
+    StateUpdated,
+    SizeUpdated,
+    DurationUpdated,
+    FileQuarantined,
+    FixSkippedStale,
+    ReconcileEnd,
+    UndoStart,
+    RowRestored,
+    FileRestored,
+    UndoSkipped,
+    UndoEnd,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 15] = [
+        EventType::ReconcileStart,
+        EventType::FileRegistered,
+        EventType::EntryMarkedFailed,
+        EventType::EntryDeleted,
+        EventType::StateUpdated,
+        EventType::SizeUpdated,
+        EventType::DurationUpdated,
+        EventType::FileQuarantined,
+        EventType::FixSkippedStale,
+        EventType::ReconcileEnd,
+        EventType::UndoStart,
+        EventType::RowRestored,
+        EventType::FileRestored,
+        EventType::UndoSkipped,
+        EventType::UndoEnd,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::ReconcileStart => "reconcile_start",
+            EventType::FileRegistered => "file_registered",
+            EventType::EntryMarkedFailed => "entry_marked_failed",
+            EventType::EntryDeleted => "entry_deleted",
+            EventType::StateUpdated => "state_updated",
+            EventType::SizeUpdated => "size_updated",
+            EventType::DurationUpdated => "duration_updated",
+            EventType::FileQuarantined => "file_quarantined",
+            EventType::FixSkippedStale => "fix_skipped_stale",
+            EventType::ReconcileEnd => "reconcile_end",
+            EventType::UndoStart => "undo_start",
+            EventType::RowRestored => "row_restored",
+            EventType::FileRestored => "file_restored",
+            EventType::UndoSkipped => "undo_skipped",
+            EventType::UndoEnd => "undo_end",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// The event a fix writes when it is applied.
+    pub fn of_fix(fix: Fix) -> EventType {
+        match fix {
+            Fix::Register => EventType::FileRegistered,
+            Fix::MarkFailed => EventType::EntryMarkedFailed,
+            Fix::DeleteEntry => EventType::EntryDeleted,
+            Fix::UpdateState => EventType::StateUpdated,
+            Fix::UpdateSize => EventType::SizeUpdated,
+            Fix::UpdateDuration => EventType::DurationUpdated,
+            Fix::Quarantine => EventType::FileQuarantined,
+        }
+    }
+
+    /// Events that opened a batch: its kind.
+    pub fn starts(self) -> Option<&'static str> {
+        match self {
+            EventType::ReconcileStart => Some("apply"),
+            EventType::UndoStart => Some("undo"),
+            _ => None,
+        }
+    }
+}
+
+/// True when the database has the audit table.
+pub fn has_table(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'cache_audit'", [], |r| {
+        r.get(0)
+    })
+}
+
+/// The batch id the next batch takes.
+pub fn next_batch_id(conn: &Connection) -> rusqlite::Result<i64> {
+    if !has_table(conn)? {
+        return Ok(1);
+    }
+    conn.query_row("SELECT coalesce(max(reconciliation_batch_id), 0) + 1 FROM cache_audit", [], |r| r.get(0))
+}
+
+/// True when the batch's audit rows are in the database (it committed).
+pub fn batch_committed(conn: &Connection, batch: i64) -> rusqlite::Result<bool> {
+    if !has_table(conn)? {
+        return Ok(false);
+    }
+    conn.query_row("SELECT 1 FROM cache_audit WHERE reconciliation_batch_id = ?1 LIMIT 1", [batch], |_| Ok(()))
+        .optional()
+        .map(|r| r.is_some())
+}
+
+/// One audit row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub event_type: String,
+    pub details: Json,
+    pub key: Option<String>,
+    pub timestamp: i64,
+    pub batch: i64,
+}
+
+impl Event {
+    pub fn kind(&self) -> Option<EventType> {
+        EventType::parse(&self.event_type)
+    }
+    /// True for events cachescope wrote (the app may use the same table).
+    pub fn ours(&self) -> bool {
+        self.details.get("tool").and_then(Json::as_str) == Some("cachescope")
+    }
+}
+
+/// Every audit event of a batch, oldest first (empty when there is no table).
+pub fn events(conn: &Connection) -> rusqlite::Result<Vec<Event>> {
+    if !has_table(conn)? {
+        return Ok(vec![]);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id, event_type, details, affected_cache_key, timestamp, reconciliation_batch_id FROM cache_audit WHERE reconciliation_batch_id IS NOT NULL ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let details: Option<String> = r.get(2)?;
+        Ok(Event {
+            id: r.get(0)?,
+            event_type: r.get(1)?,
+            details: details.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or(Json::Null),
+            key: r.get(3)?,
+            timestamp: r.get(4)?,
+            batch: r.get(5)?,
+        })
+    })?;
+    rows.collect()
+}
