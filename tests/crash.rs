@@ -317,3 +317,77 @@ fn a_kill_just_before_commit_leaves_a_hot_journal_that_check_and_recover_handle(
     assert_eq!(snapshot(&d), before);
     integrity_ok(&d);
 }
+
+/// Runs apply with the hook `CACHESCOPE_HOOK=point` running `cmd` there.
+fn apply_with_hook(d: &Path, point: &str, cmd: &str) -> std::process::Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cachescope"));
+    c.arg("apply").arg(d).args(["--yes", "--fix", "stray_file=quarantine"]);
+    c.env("CACHESCOPE_HOOK", point).env("CACHESCOPE_HOOK_CMD", cmd).env("NO_COLOR", "1");
+    c.output().unwrap()
+}
+
+#[test]
+fn a_file_renamed_between_its_recheck_and_its_move_is_skipped_alone() {
+    let d = TestDump::new(Layout::Flat);
+    for n in 0..5 {
+        d.file(&format!("stray-{n}.txt"), b"x");
+    }
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s + 1), Some(1000)); // a size fix that must still commit
+    let victim = d.cache.join("stray-2.txt");
+    let cmd = format!("mv '{}' '{}'", victim.display(), d.root().join("moved-away.txt").display());
+    // The third move's source is renamed after its re-check, just before its rename.
+    let out = apply_with_hook(d.root(), "batch.before_move:3", &cmd);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("5 of 6 fixes applied, 1 skipped as stale"), "{stdout}");
+    assert!(stdout.contains("stray-2.txt is gone"), "{stdout}");
+    assert!(d.root().join("moved-away.txt").exists());
+    let events = rusqlite::Connection::open(&d.db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM cache_audit WHERE event_type = 'fix_skipped_stale'", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap();
+    assert_eq!(events, 1, "the skipped fix is audited");
+    assert!(!d.root().join(".cachescope/journal").exists());
+}
+
+#[test]
+fn check_during_a_running_apply_says_an_apply_is_running() {
+    let d = TestDump::new(Layout::Flat);
+    d.file("stray.txt", b"x");
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s), Some(1000));
+    let flag = d.root().join("holding");
+    // The apply waits at its first move until the test removes the flag.
+    let cmd = format!("touch '{0}'; while [ -e '{0}' ]; do sleep 0.05; done", flag.display());
+    let root = d.root().to_path_buf();
+    let apply = std::thread::spawn(move || apply_with_hook(&root, "batch.before_move", &cmd));
+    let start = Instant::now();
+    while !flag.exists() {
+        assert!(start.elapsed().as_secs() < 60, "the apply never reached its first move");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = cachescope([OsStr::new("check"), d.root().as_os_str()]);
+    let line = out.one_line_error().to_string();
+    std::fs::remove_file(&flag).unwrap();
+    assert!(line.contains("is running on") && line.contains("right now"), "{line}");
+    assert!(!line.contains("run `cachescope recover"), "{line}");
+    assert_eq!(apply.join().unwrap().status.code(), Some(0));
+}
+
+#[test]
+fn history_on_an_interrupted_dump_reads_it_as_recovery_will_leave_it() {
+    let f = fixture(80);
+    let out = cachescope([OsStr::new("apply"), f.src.as_os_str(), OsStr::new("--yes")]);
+    assert_eq!(out.code, 0);
+    let mut c = apply_cmd(&f.src);
+    c.args(["--fix", "stray_file=quarantine"]);
+    assert!(with_failpoint(c, "batch.before_commit"));
+    let out = cachescope([OsStr::new("history"), f.src.as_os_str()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains("sqlite3") && !out.stderr.contains("sqlite3"), "{out:?}");
+    assert!(out.stdout.lines().any(|l| l.trim_start().starts_with("1 ")), "{}", out.stdout);
+    assert!(out.stderr.contains(&format!("cachescope recover {}", f.src.display())), "{}", out.stderr);
+}

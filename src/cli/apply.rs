@@ -1,11 +1,14 @@
-//! `cachescope apply --yes`: recover anything interrupted, re-inspect, plan,
-//! apply, and say what happened.
+//! `cachescope apply --yes`: recover anything interrupted, inspect, plan,
+//! apply, and say what happened. Nothing is created in the dump unless
+//! something will change.
 
 use super::args::SelectArgs;
 use super::plan::selection;
-use super::progress;
+use super::{progress, usable};
+use crate::core::apply::summary;
+use crate::core::batch::needs_recovery;
 use crate::core::fmt::escaped;
-use crate::core::{ApplyOptions, Dump, Error, ErrorKind, Session, apply, plan};
+use crate::core::{ApplyOptions, Dump, Error, ErrorKind, apply, plan, writing_session};
 
 pub fn run(dump: &Dump, select: &SelectArgs, yes: bool, allow_mass_change: bool) -> Result<u8, Error> {
     let selection = selection(select)?;
@@ -18,31 +21,44 @@ pub fn run(dump: &Dump, select: &SelectArgs, yes: bool, allow_mass_change: bool)
             ),
         ));
     }
-    let session = Session::begin(dump)?;
-    if let Some(done) = session.recover()? {
-        println!("Recovered first: {done}.");
+    // Recovery first, when something is pending; otherwise the session (and
+    // `.cachescope/`) waits until there is something to change.
+    let mut session = None;
+    if needs_recovery(dump) {
+        let (s, done) = writing_session(dump)?;
+        if let Some(done) = done {
+            println!("Recovered first: {done}.");
+        }
+        session = Some(s);
     }
     let ins = progress::inspect(dump)?;
+    usable(&ins)?;
     let plan = plan(&ins, &selection);
     if plan.is_empty() {
         println!("Nothing to apply: no selected discrepancy has a fix.");
         return Ok(0);
     }
-    let report =
-        progress::with_bar("applying", |ctl| apply(&session, &ins, &plan, &ApplyOptions { allow_mass_change }, ctl))?;
-    let stale: Vec<_> = report.stale().collect();
-    println!(
-        "Applied batch {}: {} of {} fixes applied, {} skipped as stale.",
-        report.batch.unwrap_or_default(),
-        report.applied(),
-        report.outcomes.len(),
-        stale.len()
-    );
+    let opts = ApplyOptions { allow_mass_change };
+    if let Some(why) = opts.refusal(&plan, ins.rows.len(), ins.scan.audio_files()) {
+        return Err(why);
+    }
+    let session = match session {
+        Some(s) => s,
+        None => {
+            let (s, done) = writing_session(dump)?;
+            if let Some(done) = done {
+                println!("Recovered first: {done}.");
+            }
+            s
+        }
+    };
+    let report = progress::with_bar("applying", |ctl| apply(&session, &ins, &plan, &opts, ctl))?;
+    println!("{}", summary(&report));
     if let Some(backup) = &report.backup {
         println!("  backup: {}", escaped(&dump.display_rel(backup)));
     }
-    for (id, why) in &stale {
-        println!("  stale: {id}: {why}");
+    for (id, why) in report.stale() {
+        println!("  stale: {}: {}", crate::core::fmt::clean(id), why);
     }
     println!("Undo it with `cachescope undo {} --batch {}`.", escaped(&dump.root), report.batch.unwrap_or_default());
     Ok(0)

@@ -1,9 +1,9 @@
 //! `cachescope check`: exit 0 clean, 1 discrepancies, 2 could not inspect.
 
 use super::args::ReportFormat;
-use super::{emit, progress};
+use super::{emit, progress, usable};
 use crate::core::report::{write_json, write_markdown, write_text};
-use crate::core::{Dump, Error, ErrorKind, Inspection};
+use crate::core::{Dump, Error, Inspection};
 
 pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
     let ins = progress::inspect(dump)?;
@@ -11,9 +11,7 @@ pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
     if timings {
         eprintln!("cachescope: timings: {:?}, total {:?}", ins.timings, ins.elapsed);
     }
-    if let Some(why) = &ins.interrupted {
-        return Err(Error::new(ErrorKind::Interrupted, why.clone()));
-    }
+    usable(&ins)?;
     for p in &ins.scan.problems {
         eprintln!("cachescope: warning: {p}");
     }

@@ -14,6 +14,9 @@ pub fn when(ms: i64) -> String {
 
 pub fn run(dump: &Dump, format: PlanFormat) -> Result<u8, Error> {
     let batches = history(dump)?;
+    if let Some(why) = crate::core::journal::describe_pending(&dump.state_dir()) {
+        eprintln!("cachescope: note: {why}");
+    }
     emit(|out| {
         if format == PlanFormat::Json {
             serde_json::to_writer_pretty(&mut *out, &batches)?;
@@ -30,9 +33,11 @@ pub fn run(dump: &Dump, format: PlanFormat) -> Result<u8, Error> {
                 .filter(|(e, _)| !e.ends_with("_start") && !e.ends_with("_end"))
                 .map(|(e, n)| format!("{e} {n}"))
                 .collect();
-            let note = match (b.undoes, b.undone_by) {
-                (Some(u), _) => format!("  (undoes batch {u})"),
-                (_, Some(by)) => format!("  (undone by batch {by})"),
+            let note = match (b.undoes, b.undone_by, b.in_effect) {
+                (Some(u), Some(by), false) => format!("  (undoes batch {u}; itself undone by batch {by})"),
+                (Some(u), _, _) => format!("  (undoes batch {u})"),
+                (_, Some(by), false) => format!("  (undone by batch {by})"),
+                (_, Some(by), true) => format!("  (undone by batch {by}, which was undone: in effect)"),
                 _ => String::new(),
             };
             writeln!(out, "{:>5}  {:<23}  {:<5}  {}{note}", b.batch, when(b.started_ms), b.op, changes.join(", "))?;

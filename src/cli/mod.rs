@@ -86,6 +86,19 @@ fn run(cli: Cli) -> Result<u8, Error> {
     }
 }
 
+/// Refuses an inspection that cannot be trusted as a whole view of the dump:
+/// an interrupted batch, or commits SQLite cannot read from the `-wal`.
+pub(crate) fn usable(ins: &crate::core::Inspection) -> Result<(), Error> {
+    use crate::core::ErrorKind;
+    if let Some(why) = &ins.interrupted {
+        return Err(Error::new(ErrorKind::Interrupted, why.clone()));
+    }
+    if let Some(why) = &ins.wal_unread {
+        return Err(Error::new(ErrorKind::BadInput, why.clone()));
+    }
+    Ok(())
+}
+
 /// Writes to stdout, treating a closed pipe (`| head`) as success.
 pub(crate) fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
     let stdout = std::io::stdout();

@@ -3,16 +3,14 @@
 use std::collections::HashMap;
 
 use super::args::{PlanFormat, SelectArgs};
-use super::{emit, progress};
+use super::{emit, progress, usable};
 use crate::core::report::{write_plan_json, write_plan_text};
-use crate::core::{Dump, Error, ErrorKind, Fix, Kind, Selection, plan};
+use crate::core::{Dump, Error, Fix, Kind, Selection, plan};
 
 pub fn run(dump: &Dump, select: &SelectArgs, format: PlanFormat) -> Result<u8, Error> {
     let selection = selection(select)?;
     let ins = progress::inspect(dump)?;
-    if let Some(why) = &ins.interrupted {
-        return Err(Error::new(ErrorKind::Interrupted, why.clone()));
-    }
+    usable(&ins)?;
     let plan = plan(&ins, &selection);
     emit(|out| match format {
         PlanFormat::Text => write_plan_text(&ins, &plan, out),

@@ -1,17 +1,18 @@
-//! `cachescope undo`: revert a batch (the newest by default).
+//! `cachescope undo`: revert a batch (the newest apply by default); undoing
+//! an undo re-applies what it reverted.
 
-use crate::core::{Dump, Error, Session, undo};
+use crate::core::undo::{pick, summary};
+use crate::core::{Dump, Error, undo, writing_session};
 
 pub fn run(dump: &Dump, batch: Option<i64>) -> Result<u8, Error> {
-    let session = Session::begin(dump)?;
-    if let Some(done) = session.recover()? {
+    // Asked first through a private copy: nothing to undo creates nothing.
+    let target = if crate::core::batch::needs_recovery(dump) { batch } else { Some(pick(dump, batch)?) };
+    let (session, recovered) = writing_session(dump)?;
+    if let Some(done) = recovered {
         println!("Recovered first: {done}.");
     }
-    let report = undo(&session, batch)?;
-    println!(
-        "Undid batch {} (as batch {}): {} rows restored, {} files moved back from quarantine.",
-        report.undone, report.batch, report.rows_restored, report.files_restored
-    );
+    let report = undo(&session, target)?;
+    println!("{}", summary(&report));
     for c in &report.conflicts {
         println!("  not restored: {c}");
     }

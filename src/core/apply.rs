@@ -26,6 +26,34 @@ pub struct ApplyOptions {
     pub allow_mass_change: bool,
 }
 
+impl ApplyOptions {
+    /// Why the blast-radius guard refuses this plan, as the error to show.
+    pub fn refusal(&self, plan: &Plan, total_rows: usize, audio_files: usize) -> Option<Error> {
+        if self.allow_mass_change {
+            return None;
+        }
+        plan.mass_change(total_rows, audio_files).map(|why| {
+            Error::new(
+                ErrorKind::Refused,
+                format!(
+                    "refusing to apply: {why}; check the dump, then add --allow-mass-change if this is really meant"
+                ),
+            )
+        })
+    }
+}
+
+/// The one sentence both front ends show for an apply's outcome.
+pub fn summary(r: &ApplyReport) -> String {
+    format!(
+        "Applied batch {}: {} of {} fixes applied, {} skipped as stale.",
+        r.batch.unwrap_or_default(),
+        r.applied(),
+        r.outcomes.len(),
+        r.stale().count()
+    )
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Applied,
@@ -94,13 +122,8 @@ pub fn apply(
     if plan.is_empty() {
         return Ok(ApplyReport { batch: None, backup: None, outcomes: vec![], timings: Timings::default() });
     }
-    if !opts.allow_mass_change
-        && let Some(why) = plan.mass_change(ins.rows.len(), ins.scan.audio_files())
-    {
-        return Err(Error::new(
-            ErrorKind::Refused,
-            format!("refusing to apply: {why}; check the dump, then add --allow-mass-change if this is really meant"),
-        ));
+    if let Some(refused) = opts.refusal(plan, ins.rows.len(), ins.scan.audio_files()) {
+        return Err(refused);
     }
     if plan.move_count() > 0 {
         same_filesystem(session)?;

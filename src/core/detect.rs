@@ -1,7 +1,7 @@
 //! Pure detection (SPEC §4): (disk facts, rows) → discrepancies.
 
 use super::disk::{DiskScan, Encoding, FileKind};
-use super::fmt::{escaped, size, size_i64};
+use super::fmt::{clean, escaped, size, size_i64};
 use super::key::Key;
 use super::kinds::{Fix, Kind, Severity};
 use super::rows::Row;
@@ -141,7 +141,7 @@ fn ghost(out: &mut Vec<Discrepancy>, rows: &[Row], i: usize) {
         key: Some(row.key.to_string()),
         file: None,
         row: Some(i),
-        message: format!("row says {}, {}, but no complete file exists", row.state_str(), size_words(row)),
+        message: format!("row says {}, {}, but no complete file exists", clean(row.state_str()), size_words(row)),
     });
 }
 
@@ -194,7 +194,7 @@ fn key_with_files(
             key: Some(key.to_string()),
             file: Some(file),
             row: Some(r),
-            message: format!("row says {}, but the complete file is {}", row.state_str(), expected.as_str()),
+            message: format!("row says {}, but the complete file is {}", clean(row.state_str()), expected.as_str()),
         });
         return;
     }
@@ -241,7 +241,7 @@ fn size_words(row: &Row) -> String {
         Value::Integer(n) => size_i64(*n),
         Value::Null => "no size".to_string(),
         Value::Real(f) => format!("size {f} (stored as REAL)"),
-        Value::Text(t) => format!("size '{t}' (stored as TEXT)"),
+        Value::Text(t) => format!("size '{}' (stored as TEXT)", clean(t)),
         Value::Blob(b) => format!("a {}-byte BLOB as size", b.len()),
     }
 }

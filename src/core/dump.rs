@@ -242,10 +242,11 @@ fn holds_cache_entries(path: &Path) -> std::result::Result<bool, String> {
         )
         .map(|n| n > 0)
     };
-    if super::snapshot::hot_journal(path) {
+    let root = path.parent().unwrap_or(path);
+    if super::dbfiles::journal_state(path) == super::dbfiles::JournalState::Hot {
         // A writer died mid-transaction: the file alone may be torn until its
         // journal is rolled back, so look at a rolled-back private copy.
-        let snap = super::snapshot::Snapshot::copy_rolled_back(path).map_err(|e| e.message)?;
+        let snap = super::snapshot::Snapshot::copy_rolled_back(path, root).map_err(|e| e.message)?;
         return query(snap.conn()).map_err(|e| e.to_string());
     }
     let uri = immutable_uri(path);
@@ -256,7 +257,7 @@ fn holds_cache_entries(path: &Path) -> std::result::Result<bool, String> {
     if matches!(found, Ok(true)) || !Path::new(&wal).exists() {
         return found;
     }
-    let snap = super::snapshot::Snapshot::copy_of(path).map_err(|e| e.message)?;
+    let snap = super::snapshot::Snapshot::copy_of(path, root).map_err(|e| e.message)?;
     query(snap.conn()).map_err(|e| e.to_string())
 }
 

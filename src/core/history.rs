@@ -73,9 +73,14 @@ pub fn batches(events: &[Event]) -> Vec<BatchInfo> {
     out.into_values().collect()
 }
 
-/// Reads the batches of a dump through a private copy.
+/// Reads the batches of a dump through a private copy; after an interrupted
+/// batch, as recovery will leave them.
 pub fn history(dump: &Dump) -> Result<Vec<BatchInfo>> {
-    let snap = Snapshot::copy_of(&dump.db)?;
+    let snap = if super::batch::needs_recovery(dump) {
+        Snapshot::copy_rolled_back(&dump.db, &dump.root)?
+    } else {
+        Snapshot::copy_of(&dump.db, &dump.root)?
+    };
     let events = events(snap.conn()).map_err(|e| Error::sqlite_at("read the audit table of", &dump.db, &e))?;
     Ok(batches(&events))
 }

@@ -33,6 +33,9 @@ pub struct Inspection {
     pub elapsed: Duration,
     /// An apply that did not finish, described in one sentence.
     pub interrupted: Option<String>,
+    /// Commits in the `-wal` that SQLite cannot read, in one sentence: the
+    /// rows shown are not all the app wrote.
+    pub wal_unread: Option<String>,
     pub timings: InspectTimings,
     snapshot: Snapshot,
 }
@@ -61,9 +64,9 @@ impl Inspection {
             let db = (|| {
                 // After an interrupted batch, read the database as recovery will leave it.
                 let snapshot = if interrupted.is_some() {
-                    Snapshot::copy_rolled_back(&dump.db)?
+                    Snapshot::copy_rolled_back(&dump.db, &dump.root)?
                 } else {
-                    Snapshot::copy_of(&dump.db)?
+                    Snapshot::copy_of(&dump.db, &dump.root)?
                 };
                 let columns = Columns::read(snapshot.conn(), &dump.db)?;
                 let copied = start.elapsed();
@@ -96,6 +99,7 @@ impl Inspection {
             found,
             elapsed: start.elapsed(),
             interrupted,
+            wal_unread: snapshot.wal_unread.clone(),
             timings,
             snapshot,
         })

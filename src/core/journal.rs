@@ -67,11 +67,21 @@ pub fn read(state_dir: &Path) -> io::Result<Option<Pending>> {
     Ok(Some(pending))
 }
 
+/// True when another process holds the dump's lock: a batch is running now.
+/// Opens the lock file read-only (never creating it).
+pub fn batch_running(state_dir: &Path) -> bool {
+    let Ok(f) = File::open(state_dir.join("lock")) else { return false };
+    matches!(f.try_lock_shared(), Err(std::fs::TryLockError::WouldBlock))
+}
+
 /// One sentence for `check` and the TUI banner, or None when nothing is pending.
 pub fn describe_pending(state_dir: &Path) -> Option<String> {
     let dump = crate::core::fmt::escaped(state_dir.parent().unwrap_or(state_dir));
     match read(state_dir) {
         Ok(None) => None,
+        Ok(Some(_)) if batch_running(state_dir) => Some(format!(
+            "an apply or undo is running on {dump} right now (another cachescope holds its lock); wait for it to finish, then inspect again"
+        )),
         Ok(Some(p)) => Some(match p.batch {
             Some((batch, op)) => format!(
                 "an interrupted {op} (batch {batch}, {} file moves journaled) was found in {dump}; run `cachescope recover {dump}` to finish or roll it back",
@@ -80,8 +90,8 @@ pub fn describe_pending(state_dir: &Path) -> Option<String> {
             None => format!("an interrupted apply was found in {dump}; run `cachescope recover {dump}` to clean it up"),
         }),
         Err(e) => Some(format!(
-            "the apply journal {} cannot be read ({e}); run `cachescope recover`",
-            path(state_dir).display()
+            "the apply journal {} cannot be read ({e}); run `cachescope recover {dump}`",
+            crate::core::fmt::escaped(&path(state_dir))
         )),
     }
 }

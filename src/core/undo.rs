@@ -39,7 +39,7 @@ pub struct UndoReport {
 /// Which batch an undo reverts: `target`, or the newest apply still in
 /// effect. Reads through a private copy, so asking writes nothing.
 pub fn pick(dump: &Dump, target: Option<i64>) -> Result<i64> {
-    let snap = Snapshot::copy_of(&dump.db)?;
+    let snap = Snapshot::copy_of(&dump.db, &dump.root)?;
     let all = events(snap.conn()).map_err(|e| Error::sqlite_at("read the audit table of", &dump.db, &e))?;
     choose(&batches(&all), target, dump).map(|b| b.batch)
 }

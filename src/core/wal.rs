@@ -94,6 +94,9 @@ pub fn read(wal: &Path) -> io::Result<WalState> {
     // Commits strictly after the first bad frame: a torn last frame (a crash
     // mid-write) has none after it, and is not damage.
     let mut later_commits = 0u64;
+    // The very first frame was written in this log's life and fails: nothing
+    // of the log can be read.
+    let mut first_bad_is_current = false;
     while r.read_exact(&mut frame).is_ok() {
         index += 1;
         let same_salt = (be32(&frame[8..12]), be32(&frame[12..16])) == salt;
@@ -108,6 +111,7 @@ pub fn read(wal: &Path) -> io::Result<WalState> {
                 continue;
             }
             valid = false;
+            first_bad_is_current = index == 1 && same_salt;
             if same_salt {
                 unread.frames += 1;
                 unread.commits += u64::from(commit);
@@ -121,6 +125,9 @@ pub fn read(wal: &Path) -> io::Result<WalState> {
         }
     }
     unread.readable = readable;
+    if readable == 0 && first_bad_is_current {
+        return Ok(WalState::Unusable("none of its frames passes its checksum"));
+    }
     Ok(if later_commits > 0 { WalState::Damaged(unread) } else { WalState::Whole })
 }
 

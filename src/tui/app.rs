@@ -777,13 +777,7 @@ impl App {
                                 info!("applied {fix}: {id}");
                             }
                         }
-                        let head = format!(
-                            "Applied batch {}: {} of {} fixes applied, {} skipped as stale.",
-                            r.batch.unwrap_or_default(),
-                            r.applied(),
-                            r.outcomes.len(),
-                            stale.len()
-                        );
+                        let head = crate::core::apply::summary(&r);
                         info!("{head}");
                         self.status = head.clone();
                         self.chosen.clear();
@@ -808,10 +802,7 @@ impl App {
                 self.progress = None;
                 let lines = match res {
                     Ok(r) => {
-                        let head = format!(
-                            "Undid batch {} (as batch {}): {} rows restored, {} files moved back.",
-                            r.undone, r.batch, r.rows_restored, r.files_restored
-                        );
+                        let head = crate::core::undo::summary(&r);
                         info!("{head}");
                         for c in &r.conflicts {
                             warn!("not restored: {c}");

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use super::app::Effect;
 use crate::core::{
-    ApplyOptions, ApplyReport, Control, Dump, Error, Inspection, Progress, Session, UndoReport, apply, undo,
+    ApplyOptions, ApplyReport, Control, Dump, Error, Inspection, Progress, UndoReport, apply, undo, writing_session,
 };
 
 /// What a worker sends back.
@@ -74,8 +74,8 @@ fn run(effect: Effect, dump: &Dump, tx: &Sender<WorkerMsg>, cancel: &AtomicBool)
         Effect::Scan => {}
         Effect::Apply { plan, allow_mass_change } => {
             let res = (|| {
-                let session = Session::begin(dump)?;
-                if let Some(done) = session.recover()? {
+                let (session, recovered) = writing_session(dump)?;
+                if let Some(done) = recovered {
                     log::info!("recovered an interrupted apply first: {done}");
                 }
                 let ins = Inspection::open(dump, &to_end)?;
@@ -85,8 +85,8 @@ fn run(effect: Effect, dump: &Dump, tx: &Sender<WorkerMsg>, cancel: &AtomicBool)
         }
         Effect::Undo => {
             let res = (|| {
-                let session = Session::begin(dump)?;
-                if let Some(done) = session.recover()? {
+                let (session, recovered) = writing_session(dump)?;
+                if let Some(done) = recovered {
                     log::info!("recovered an interrupted apply first: {done}");
                 }
                 undo(&session, None)

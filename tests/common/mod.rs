@@ -239,3 +239,86 @@ pub fn copy_dump(from: &Path, to: &Path) {
         }
     }
 }
+
+/// True when the tests run as root (then permission tests must drop to an
+/// unprivileged user, or they prove nothing).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The unprivileged user and group permission tests run as.
+pub const NOBODY: u32 = 65534;
+
+/// A copy of the binary that an unprivileged user can run (the build folder
+/// may sit under a home folder only root can enter).
+fn nobody_binary() -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("cachescope-test-bin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = dir.join("cachescope");
+        std::fs::copy(env!("CARGO_BIN_EXE_cachescope"), &bin).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin
+    })
+    .clone()
+}
+
+/// Runs the real binary as an unprivileged user: directly when the tests
+/// are not root, through `setpriv --reuid=65534 --regid=65534
+/// --clear-groups` when they are. None, with the reason printed, when
+/// neither is possible here.
+pub fn as_nobody<I, S>(args: I) -> Option<Out>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    if !is_root() {
+        return Some(cachescope(args));
+    }
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].into_iter().map(Path::new).find(|p| p.exists());
+    let Some(setpriv) = setpriv else {
+        eprintln!(
+            "skipped: running as root and setpriv (util-linux) is not installed, so this permission test cannot drop privileges"
+        );
+        return None;
+    };
+    let out = Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(nobody_binary())
+        .args(args)
+        .env_remove("CACHESCOPE_FAILPOINT")
+        .env("NO_COLOR", "1")
+        .env("TMPDIR", "/tmp")
+        .output()
+        .unwrap();
+    Some(Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+/// Gives `dir` and everything in it to the unprivileged test user, as a
+/// dump they pulled themselves would be (no-op when not root).
+pub fn give_to_nobody(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        return;
+    }
+    for e in walkdir::WalkDir::new(dir).follow_links(false) {
+        let e = e.unwrap();
+        std::os::unix::fs::lchown(e.path(), Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    // The temp dir itself is 0700: let the user reach it.
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Sets a path's mode bits.
+pub fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}

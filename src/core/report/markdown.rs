@@ -4,11 +4,13 @@ use std::io::{self, Write};
 
 use super::{file_display, rel};
 use crate::core::detect::summary;
-use crate::core::fmt::{escaped, group, size};
+use crate::core::fmt::{clean, escaped, group, size};
 use crate::core::inspect::Inspection;
 
+/// Text for a table cell: no pipe or backtick breaks the table, no control
+/// character reaches whoever reads the raw markdown in a terminal.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('`', "'")
+    clean(s).replace('|', "\\|").replace('`', "'")
 }
 
 pub fn write_markdown(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
@@ -35,7 +37,7 @@ pub fn write_markdown(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::
         writeln!(out, "| key | file | message |")?;
         writeln!(out, "|---|---|---|")?;
         for d in ins.found.iter().filter(|d| d.kind == kind) {
-            let key = d.key.as_deref().map_or("—".to_string(), |k| format!("`{k}`"));
+            let key = d.key.as_deref().map_or("—".to_string(), |k| format!("`{}`", cell(&clean(k))));
             let file = file_display(ins, d);
             let file = if file.is_empty() { "—".to_string() } else { format!("`{}`", cell(&file)) };
             writeln!(out, "| {key} | {file} | {} |", cell(&d.message))?;

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::core::dump::STATE_DIR;
-use crate::core::fmt::escaped;
+use crate::core::fmt::{clean, escaped};
 use crate::core::inspect::Inspection;
 use crate::core::plan::{Op, Plan};
 
@@ -35,7 +35,7 @@ pub fn write_plan_text(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?S
         )?;
         for item in &plan.items {
             if let Op::Sql { sql, .. } = &item.op {
-                writeln!(out, "{sql}  -- {}", item.id)?;
+                writeln!(out, "{sql}  -- {}", clean(&item.id))?;
             }
         }
     }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::{file_display, rel};
 use crate::core::detect::summary;
-use crate::core::fmt::{escaped, group, size};
+use crate::core::fmt::{clean, escaped, group, size};
 use crate::core::inspect::Inspection;
 use crate::core::kinds::Severity;
 
@@ -47,9 +47,9 @@ pub fn write_text(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Resu
         for d in ins.found.iter().filter(|d| d.kind == *kind) {
             let what = match (&d.key, file_display(ins, d)) {
                 (Some(k), f) if !f.is_empty() && f != format!("{k}.wav") && f != format!("{k}.m4a") => {
-                    format!("{k}  [{f}]")
+                    format!("{}  [{f}]", clean(k))
                 }
-                (Some(k), _) => k.clone(),
+                (Some(k), _) => clean(k).into_owned(),
                 (None, f) => f,
             };
             writeln!(out, "    {what}: {}", d.message)?;

@@ -9,14 +9,19 @@ use serde_json::Value as Json;
 
 use super::words::{file_state, severity_symbol};
 use crate::core::disk::{FileFacts, FileKind};
-use crate::core::fmt::{escaped, group, size};
+use crate::core::fmt::{clean, escaped, group, size};
 use crate::tui::app::App;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
     let (Some(ins), Some(link)) = (&app.ins, app.focused_link()) else { return };
     let t = &app.theme;
     f.render_widget(Clear, area);
-    let what = link.key.clone().or_else(|| link.file.map(|i| escaped(&ins.scan.files[i].path))).unwrap_or_default();
+    let what = link
+        .key
+        .as_deref()
+        .map(|k| clean(k).into_owned())
+        .or_else(|| link.file.map(|i| escaped(&ins.scan.files[i].path)))
+        .unwrap_or_default();
     let (border, title) = if overlay {
         (ratatui::widgets::BorderType::Double, format!(" Detail: {what} (Esc closes) "))
     } else {
@@ -84,13 +89,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
             for (k, v) in row {
                 let v = match v {
                     Json::Null => "NULL".to_string(),
-                    Json::String(s) => s,
+                    Json::String(s) => clean(&s).into_owned(),
                     Json::Number(n) if k.ends_with("_at") && n.as_i64().is_some() => {
                         format!("{n} ({})", when(n.as_i64().unwrap_or_default()))
                     }
                     other => other.to_string(),
                 };
-                rl.push(Line::from(vec![Span::styled(format!("{k:<w$} "), t.dim()), Span::raw(v)]));
+                rl.push(Line::from(vec![Span::styled(format!("{:<w$} ", clean(&k)), t.dim()), Span::raw(v)]));
             }
         }
         None => rl.push(Line::styled("∅ no row in cache_entries for this key", t.dim())),

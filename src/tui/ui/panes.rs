@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::words::{file_state, kind_short, row_state, severity_symbol};
 use super::{fit, pad, width as cols};
-use crate::core::fmt::{escaped, size, size_i64};
+use crate::core::fmt::{clean, escaped, size, size_i64};
 use crate::tui::app::{App, Pane};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
@@ -63,7 +63,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
         };
         let note = if app.filter.is_empty() { "" } else { " (or filtered out)" };
         let text = match app.focused_link().and_then(|l| l.key) {
-            Some(key) => format!("∅ {what} for {key}{note}"),
+            Some(key) => format!("∅ {what} for {}{note}", clean(&key)),
             None => format!("∅ {what}: a stray file has no key{note}"),
         };
         lines.push(Line::styled(fit(&text, width), t.dim()));
@@ -93,7 +93,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                 let sz = row.size().map_or("NULL".into(), size_i64);
                 let head = format!("{cur}{sym} {word:<11} {sz:>9} ");
                 let rest = width.saturating_sub(cols(&head));
-                vec![Span::raw(head), Span::raw(fit(&row.key.as_str(), rest))]
+                vec![Span::raw(head), Span::raw(fit(&clean(&row.key.as_str()), rest))]
             }
             Pane::Disc => {
                 let d = &ins.found[i];
@@ -101,7 +101,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                 let sel = if chosen.is_some() { "[x]" } else { "[ ]" };
                 let fix = app.fix_shown(&d.id, d.kind).map_or("no fix".into(), |f| f.to_string());
                 let what = match (&d.key, ins.file_of(d)) {
-                    (Some(k), _) => k.clone(),
+                    (Some(k), _) => clean(k).into_owned(),
                     (None, Some(file)) => escaped(&file.path),
                     (None, None) => String::new(),
                 };

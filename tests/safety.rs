@@ -1,0 +1,352 @@
+//! Nothing lost, round 2: the hostile cases of issue 9, each through the CLI
+//! on a dump made in a temp dir. (Cases that need the crash failpoints or a
+//! hook inside apply are in `crash.rs`.)
+
+mod common;
+
+use std::ffi::OsStr;
+use std::path::Path;
+
+use common::*;
+use rusqlite::types::Value;
+
+fn run(args: &[&str], dump: &Path) -> Out {
+    let mut a: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    a.insert(1, dump.as_os_str());
+    cachescope(a)
+}
+
+fn row_of(db: &Path, k: &str) -> Option<Vec<Value>> {
+    rows(db).into_iter().find(|r| r[0] == Value::Text(k.to_string()))
+}
+
+/// An orphan (register), a state mismatch (update_state) and a ghost (mark_failed).
+fn three_fixes() -> TestDump {
+    let d = TestDump::new(Layout::Flat);
+    d.m4a(&key(1), 100);
+    d.m4a(&key(2), 100);
+    d.row(&key(2), "wav", Some(5), Some(1000));
+    d.row(&key(3), "m4a", Some(10), Some(1000));
+    d
+}
+
+#[test]
+fn undo_leaves_rows_the_app_changed_since_the_batch_and_names_the_columns() {
+    let d = three_fixes();
+    assert_eq!(run(&["apply", "--yes"], d.root()).code, 0);
+    // The app pins the registered row and uses the updated one.
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute(
+        "UPDATE cache_entries SET pinned = 1, book_id = 'b9', last_used_at = 77 WHERE cache_key = ?1",
+        [key(1)],
+    )
+    .unwrap();
+    conn.execute("UPDATE cache_entries SET last_used_at = 99 WHERE cache_key = ?1", [key(2)]).unwrap();
+    drop(conn);
+    let pinned = row_of(&d.db, &key(1)).unwrap();
+    let used = row_of(&d.db, &key(2)).unwrap();
+    let out = run(&["undo"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains(&format!("row {} changed since batch 1: book_id, pinned, last_used_at", key(1))),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains(&format!("row {} changed since batch 1: last_used_at", key(2))), "{}", out.stdout);
+    assert_eq!(row_of(&d.db, &key(1)).unwrap(), pinned, "the app's pinned row is kept as it is");
+    assert_eq!(row_of(&d.db, &key(2)).unwrap(), used, "the app's change is kept");
+    // The row the app did not touch is restored.
+    assert_eq!(row_of(&d.db, &key(3)).unwrap()[4], Value::Text("m4a".into()));
+}
+
+#[test]
+fn an_undo_can_itself_be_undone_and_then_the_apply_undone_again() {
+    let d = three_fixes();
+    d.file("notes.txt", b"stray");
+    let before = rows(&d.db);
+    assert_eq!(run(&["apply", "--yes", "--fix", "stray_file=quarantine"], d.root()).code, 0);
+    let applied = (rows(&d.db), d.cache.join("notes.txt").exists());
+    assert!(!applied.1);
+    let out = run(&["undo"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(rows(&d.db), before);
+    assert!(d.cache.join("notes.txt").exists());
+    // Undoing the undo (batch 2) re-applies batch 1.
+    let out = run(&["undo", "--batch", "2"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("Re-applied what undo batch 2"), "{}", out.stdout);
+    assert_eq!((rows(&d.db), d.cache.join("notes.txt").exists()), applied);
+    // Batch 1 is in effect again, so a plain undo reverts it again.
+    let out = run(&["undo"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("Undid batch 1"), "{}", out.stdout);
+    assert_eq!(rows(&d.db), before);
+    let out = run(&["undo", "--batch", "2"], d.root());
+    assert!(out.one_line_error().contains("already undone by batch 3"), "{out:?}");
+}
+
+#[test]
+fn a_writer_running_during_the_undo_loses_nothing() {
+    let d = TestDump::new(Layout::Flat);
+    for n in 0..300 {
+        d.m4a(&key(n), 40);
+    }
+    assert_eq!(run(&["apply", "--yes"], d.root()).code, 0);
+    let db = d.db.clone();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(20)).unwrap();
+            let mut inserted = vec![];
+            let mut last_update = None;
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || i < 20 {
+                let k = format!("app-{i}");
+                if conn
+                    .execute(
+                        "INSERT INTO cache_entries (cache_key, compression_state, created_at) VALUES (?1, 'wav', 1)",
+                        [&k],
+                    )
+                    .is_ok()
+                {
+                    inserted.push(k);
+                }
+                if conn.execute("UPDATE cache_entries SET last_used_at = ?1 WHERE cache_key = ?2", (i, key(7))).ok()
+                    == Some(1)
+                {
+                    last_update = Some(i);
+                }
+                i += 1;
+                // An app writes now and then, not in a tight loop.
+                std::thread::sleep(std::time::Duration::from_millis(3));
+            }
+            (inserted, last_update)
+        })
+    };
+    let out = run(&["undo"], d.root());
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (inserted, last_update) = writer.join().unwrap();
+    assert_eq!(out.code, 0, "{out:?}");
+    for k in &inserted {
+        assert!(row_of(&d.db, k).is_some(), "the app's row {k} was lost");
+    }
+    if let Some(i) = last_update {
+        let row = row_of(&d.db, &key(7)).expect("a row the app updated after the batch stays");
+        assert_eq!(row[9], Value::Integer(i), "the app's last update stays");
+    }
+}
+
+/// A dump whose `-wal` holds six commits, the third frame damaged: SQLite
+/// reads two, the rest are invisible. Returns (dump dir, wal bytes).
+fn damaged_wal_dump() -> (tempfile::TempDir, Vec<u8>) {
+    let d = TestDump::new(Layout::Flat);
+    let s = d.m4a(&key(0), 10);
+    d.row(&key(0), "m4a", Some(s), Some(1000));
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;").unwrap();
+    for n in 1..=6 {
+        conn.execute(
+            "INSERT INTO cache_entries (cache_key, compression_state, size_bytes, created_at) VALUES (?1, 'm4a', 1, 0)",
+            [key(n)],
+        )
+        .unwrap();
+    }
+    let pulled = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(pulled.path().join("audio")).unwrap();
+    std::fs::copy(&d.db, pulled.path().join("app.db")).unwrap();
+    let mut wal = std::fs::read(d.db.with_extension("db-wal")).unwrap();
+    drop(conn);
+    let page = u32::from_be_bytes([wal[8], wal[9], wal[10], wal[11]]) as usize;
+    wal[32 + 2 * (24 + page) + 24 + 50] ^= 0xff;
+    std::fs::write(pulled.path().join("app.db-wal"), &wal).unwrap();
+    std::fs::write(pulled.path().join("audio").join(format!("{}.m4a", key(0))), m4a(1000, 10)).unwrap();
+    (pulled, wal)
+}
+
+#[test]
+fn a_damaged_frame_in_the_middle_of_the_wal_is_named_and_never_checkpointed_away() {
+    let (dir, wal) = damaged_wal_dump();
+    let before = tree(dir.path());
+    let out = run(&["check"], dir.path());
+    let line = out.one_line_error();
+    assert!(line.contains("app.db-wal") && line.contains("frames") && line.contains("commits"), "{line}");
+    for args in [&["plan"][..], &["apply", "--yes"][..]] {
+        let out = run(args, dir.path());
+        assert!(out.one_line_error().contains("app.db-wal"), "{args:?}: {out:?}");
+    }
+    assert_eq!(std::fs::read(dir.path().join("app.db-wal")).unwrap(), wal, "the -wal is untouched");
+    let mut now = tree(dir.path());
+    now.retain(|k, _| !k.starts_with(b".cachescope"));
+    assert_eq!(now, before);
+}
+
+#[test]
+fn every_backup_keeps_the_raw_database_wal_and_shm_bytes() {
+    let d = TestDump::new(Layout::Flat);
+    d.m4a(&key(1), 10); // an orphan to register
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;").unwrap();
+    conn.execute(
+        "INSERT INTO cache_entries (cache_key, compression_state, created_at) VALUES (?1, 'failed', 0)",
+        [key(2)],
+    )
+    .unwrap();
+    // Pulled while the app had it open: -wal and -shm beside the database.
+    let pulled = tempfile::tempdir().unwrap();
+    copy_dump(d.root(), pulled.path());
+    drop(conn);
+    let raw: Vec<(String, Vec<u8>)> = ["app.db", "app.db-wal", "app.db-shm"]
+        .iter()
+        .map(|n| (n.to_string(), std::fs::read(pulled.path().join(n)).unwrap()))
+        .collect();
+    let out = run(&["apply", "--yes"], pulled.path());
+    assert_eq!(out.code, 0, "{out:?}");
+    let backups = pulled.path().join(".cachescope/backups");
+    let raw_dir = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().ends_with("-raw"))
+        .expect("a raw backup folder");
+    for (name, bytes) in raw {
+        assert_eq!(std::fs::read(raw_dir.join(&name)).unwrap(), bytes, "{name} kept as it was");
+    }
+}
+
+#[test]
+fn a_ghost_whose_name_is_a_fifo_is_fixed_not_skipped_forever() {
+    let d = TestDump::new(Layout::Flat);
+    d.row(&key(1), "m4a", Some(10), Some(1000));
+    let s = d.m4a(&key(2), 10);
+    d.row(&key(2), "m4a", Some(s), Some(1000));
+    let fifo = d.cache.join(format!("{}.m4a", key(1)));
+    let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let (_, r) = report(d.root());
+    let kinds: Vec<&str> = r["discrepancies"].as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ghost_entry", "stray_file"]);
+    let out = run(&["apply", "--yes"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("1 of 1 fixes applied, 0 skipped"), "{}", out.stdout);
+    assert_eq!(row_of(&d.db, &key(1)).unwrap()[4], Value::Text("failed".into()));
+}
+
+#[test]
+fn a_trigger_that_rolls_back_the_whole_transaction_is_named_as_the_cause() {
+    let d = TestDump::new(Layout::Flat);
+    d.row(&key(1), "m4a", Some(10), Some(1000));
+    let s = d.m4a(&key(2), 10);
+    d.row(&key(2), "m4a", Some(s), Some(1000));
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER keep BEFORE UPDATE ON cache_entries WHEN NEW.compression_state = 'failed'
+         BEGIN SELECT RAISE(ROLLBACK, 'the app never marks rows failed'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let before = rows(&d.db);
+    let out = run(&["apply", "--yes"], d.root());
+    let line = out.one_line_error();
+    assert!(line.contains("rolled back the whole batch") && line.contains("the app never marks rows failed"), "{line}");
+    assert!(!line.contains("savepoint"), "{line}");
+    assert_eq!(rows(&d.db), before);
+    assert!(!d.root().join(".cachescope/journal").exists(), "nothing pending");
+    assert_eq!(run(&["check"], d.root()).code, 1, "the dump is healthy, not interrupted");
+}
+
+#[test]
+fn a_trigger_refusing_an_undo_is_named_not_called_a_change() {
+    let d = three_fixes();
+    assert_eq!(run(&["apply", "--yes"], d.root()).code, 0);
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER stay BEFORE UPDATE ON cache_entries WHEN OLD.compression_state = 'failed'
+         BEGIN SELECT RAISE(ABORT, 'failed rows stay failed'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = run(&["undo"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("the database refused to restore row") && out.stdout.contains("failed rows stay failed")
+    );
+    assert!(!out.stdout.contains(&format!("row {} changed since", key(3))), "{}", out.stdout);
+}
+
+#[test]
+fn the_app_holding_a_write_transaction_is_a_live_lock_not_a_hot_journal() {
+    let d = TestDump::new(Layout::Flat);
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s), Some(1000));
+    let app = rusqlite::Connection::open(&d.db).unwrap();
+    app.execute_batch("PRAGMA synchronous = OFF; BEGIN IMMEDIATE; UPDATE cache_entries SET last_used_at = 5;").unwrap();
+    assert!(d.db.with_extension("db-journal").exists());
+    for args in [&["check"][..], &["recover"][..], &["apply", "--yes"][..]] {
+        let out = run(args, d.root());
+        let line = out.one_line_error();
+        assert!(line.contains("locked by another process"), "{args:?}: {line}");
+    }
+    app.execute_batch("COMMIT").unwrap();
+    assert_eq!(run(&["check"], d.root()).code, 0);
+}
+
+#[test]
+fn control_characters_from_the_data_never_reach_the_terminal_raw() {
+    let d = TestDump::new(Layout::Flat);
+    let evil = "k\u{1b}[2J\nFAKE: all clean\u{7}";
+    d.row(evil, "m\u{1b}[31m4a", Some(10), Some(1000));
+    for args in [&["check"][..], &["check", "--format", "markdown"][..], &["plan"][..]] {
+        let out = run(args, d.root());
+        assert!(out.code == 0 || out.code == 1, "{args:?}: {out:?}");
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{args:?}: raw control character in {text:?}");
+            assert!(!text.lines().any(|l| l.starts_with("FAKE")), "{args:?}: a forged line in {text:?}");
+        }
+    }
+    // JSON is escaped by JSON itself, and keeps the exact key.
+    let (_, r) = report(d.root());
+    assert_eq!(r["discrepancies"][0]["key"], evil);
+}
+
+#[test]
+fn commands_that_change_nothing_create_nothing() {
+    let d = TestDump::new(Layout::Flat);
+    for n in 0..4 {
+        d.row(&key(n), "m4a", Some(10), None); // four ghosts: a mass change
+    }
+    let state = d.root().join(".cachescope");
+    let out = run(&["apply", "--yes"], d.root());
+    assert!(out.one_line_error().contains("allow-mass-change"));
+    assert!(!state.exists(), "a refused apply created .cachescope");
+    assert!(run(&["undo"], d.root()).one_line_error().contains("no applied batch left to undo"));
+    assert!(!state.exists(), "undo with nothing to undo created .cachescope");
+    let out = run(&["recover"], d.root());
+    assert_eq!(out.code, 0);
+    assert!(!state.exists(), "recover with nothing pending created .cachescope");
+    let d = TestDump::new(Layout::Flat);
+    d.row(&key(1), "m4a", Some(10), None);
+    let out = run(&["apply", "--yes", "--only", "size_mismatch"], d.root());
+    assert_eq!(out.code, 0);
+    assert!(!state.exists() && !d.root().join(".cachescope").exists(), "an empty plan created .cachescope");
+}
+
+#[test]
+fn recover_on_a_read_only_dump_with_nothing_pending_exits_zero() {
+    let d = TestDump::new(Layout::Flat);
+    d.row(&key(1), "m4a", Some(10), None);
+    // Owned by root, readable by all: read-only for the unprivileged user.
+    chmod(d.root(), 0o755);
+    let Some(out) = as_nobody([OsStr::new("recover"), d.root().as_os_str()]) else { return };
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("Nothing to recover"));
+}
+
+#[test]
+fn undo_with_nothing_to_undo_names_the_dump_in_its_advice() {
+    let d = three_fixes();
+    let out = run(&["undo"], d.root());
+    let line = out.one_line_error();
+    assert!(line.contains(&format!("cachescope history {}", d.root().display())), "{line}");
+}
