@@ -284,7 +284,10 @@ fn the_app_holding_a_write_transaction_is_a_live_lock_not_a_hot_journal() {
     app.execute_batch("PRAGMA synchronous = OFF; BEGIN IMMEDIATE; UPDATE cache_entries SET last_used_at = 5;").unwrap();
     assert!(d.db.with_extension("db-journal").exists());
     for args in [&["check"][..], &["recover"][..], &["apply", "--yes"][..]] {
-        let out = run(args, d.root());
+        let mut a: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        a.insert(1, d.root().as_os_str());
+        // A writer is waited for a bounded time (here short), then named.
+        let out = cachescope_env(a, &[("CACHESCOPE_BUSY_TIMEOUT_MS", "300")]);
         let line = out.one_line_error();
         assert!(line.contains("locked by another process"), "{args:?}: {line}");
     }

@@ -123,6 +123,7 @@ impl Session {
     pub fn recover(&self) -> Result<Option<String>> {
         let db = &self.dump.db;
         let mut done = Vec::new();
+        super::dbfiles::wait_for_writer(db, busy_timeout());
         match journal_state(db) {
             JournalState::Live => return Err(locked_by_another(db)),
             JournalState::Hot => {

@@ -63,3 +63,55 @@ pub fn writer_holds_lock(db: &Path) -> bool {
         rc == 0 && fl.l_type != libc::F_UNLCK as libc::c_short
     })
 }
+
+/// SQLite's lock bytes on unix (see its `os_unix.c`).
+const PENDING_BYTE: libc::off_t = 0x4000_0000;
+const SHARED_FIRST: libc::off_t = PENDING_BYTE + 2;
+const SHARED_SIZE: libc::off_t = 510;
+
+/// Runs `f` on `db` opened read-only while holding the read lock SQLite's
+/// readers hold, so no writer can change the file underneath (a copy taken
+/// mid-write would be torn). Waits up to `patience` for a writer to finish.
+/// A lock is not a write: the file's bytes are untouched.
+pub fn read_locked<T>(
+    db: &Path,
+    patience: std::time::Duration,
+    f: impl FnOnce(&mut File) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    use std::os::fd::AsRawFd;
+    let mut file = File::open(db)?;
+    let fd = file.as_raw_fd();
+    let lock = |kind: libc::c_int| {
+        // SAFETY: a zeroed flock is a valid value.
+        let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+        fl.l_type = kind as libc::c_short;
+        fl.l_whence = libc::SEEK_SET as libc::c_short;
+        fl.l_start = SHARED_FIRST;
+        fl.l_len = SHARED_SIZE;
+        // SAFETY: a valid descriptor and a pointer to a live flock.
+        unsafe { libc::fcntl(fd, libc::F_SETLK, &fl) == 0 }
+    };
+    let start = std::time::Instant::now();
+    while !lock(libc::F_RDLCK) {
+        if start.elapsed() >= patience {
+            return Err(std::io::Error::new(std::io::ErrorKind::WouldBlock, "locked by a writer"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let out = f(&mut file);
+    lock(libc::F_UNLCK);
+    out
+}
+
+/// Waits up to `patience` while another process is inside a write
+/// transaction (it holds the journal live); true when it finished.
+pub fn wait_for_writer(db: &Path, patience: std::time::Duration) -> bool {
+    let start = std::time::Instant::now();
+    while journal_state(db) == JournalState::Live {
+        if start.elapsed() >= patience {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    true
+}

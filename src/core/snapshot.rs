@@ -38,6 +38,10 @@ impl Snapshot {
     }
 
     fn copy(db: &Path, dump_root: &Path, roll_back: bool) -> Result<Snapshot> {
+        // A writer in the middle of a transaction is waited for, as SQLite's
+        // busy timeout would; one that stays is a clear error.
+        let patience = super::batch::busy_timeout();
+        super::dbfiles::wait_for_writer(db, patience);
         let journal = journal_state(db);
         match journal {
             JournalState::Live => return Err(super::batch::locked_by_another(db)),
@@ -57,7 +61,18 @@ impl Snapshot {
         let dir = super::tempdirs::make("cachescope-read-")
             .map_err(|e| Error::io(format!("could not create a temp folder for reading the database: {e}")))?;
         let copy = dir.path().join("snapshot.db");
-        std::fs::copy(db, &copy).map_err(|e| Error::io_at("copy", db, &e))?;
+        // Copied under SQLite's reader lock: a writer cannot tear the copy.
+        super::dbfiles::read_locked(db, patience, |from| {
+            let mut to = std::fs::File::create(&copy)?;
+            std::io::copy(from, &mut to).map(|_| ())
+        })
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::WouldBlock {
+                super::batch::locked_by_another(db)
+            } else {
+                Error::io_at("copy", db, &e)
+            }
+        })?;
         let mut sidecars = vec!["-wal"];
         if roll_back && journal == JournalState::Hot {
             sidecars.push("-journal");
