@@ -353,3 +353,119 @@ fn undo_with_nothing_to_undo_names_the_dump_in_its_advice() {
     let line = out.one_line_error();
     assert!(line.contains(&format!("cachescope history {}", d.root().display())), "{line}");
 }
+
+/// The unreadable-file cases run as an unprivileged user (root reads
+/// everything, so as root they would prove nothing).
+fn nobody(args: &[&str], dump: &Path) -> Option<Out> {
+    let mut a: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    a.insert(1, dump.as_os_str());
+    as_nobody(a)
+}
+
+#[test]
+fn an_unreadable_file_is_unknown_not_incomplete_and_no_plan_touches_its_key() {
+    let d = TestDump::new(Layout::Flat);
+    let s = d.m4a(&key(1), 100);
+    d.row(&key(1), "m4a", Some(s), Some(1000));
+    let s = d.m4a(&key(2), 100);
+    d.row(&key(2), "m4a", Some(s), Some(1000));
+    d.row(&key(3), "m4a", Some(10), Some(1000)); // a real ghost, still fixed
+    give_to_nobody(d.root());
+    chmod(&d.cache.join(format!("{}.m4a", key(1))), 0o000);
+    let Some(out) = nobody(&["check", "--format", "json"], d.root()) else { return };
+    let line = out.one_line_error();
+    assert!(line.contains("1 path(s)") && line.contains("1 key(s) is unknown"), "{line}");
+    let r: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let found: Vec<(String, String)> = r["discrepancies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["kind"].as_str().unwrap().into(), x["key"].as_str().unwrap_or_default().into()))
+        .collect();
+    assert_eq!(found, [("ghost_entry".to_string(), key(3))], "no verdict on the unreadable key");
+    assert_eq!(r["unreadable"][0]["path"], format!("{}.m4a", key(1)));
+    let text = nobody(&["check"], d.root()).unwrap();
+    assert!(text.stdout.contains("unreadable"), "{}", text.stdout);
+    let out = nobody(&["apply", "--yes"], d.root()).unwrap();
+    assert_eq!(out.code, 0, "{out:?}");
+    chmod(&d.cache.join(format!("{}.m4a", key(1))), 0o644);
+    assert!(d.cache.join(format!("{}.m4a", key(1))).exists(), "the good file stays in place");
+    assert_eq!(row_of(&d.db, &key(1)).unwrap()[4], Value::Text("m4a".into()), "its row is not marked failed");
+    assert_eq!(row_of(&d.db, &key(3)).unwrap()[4], Value::Text("failed".into()));
+}
+
+#[test]
+fn an_unreadable_shard_folder_leaves_its_keys_unjudged() {
+    let d = TestDump::new(Layout::Sharded);
+    // Keys of two shards; the rows of one shard have their files in it.
+    let keys: Vec<String> = (0..40u32).map(|n| format!("{:02x}{:062x}", n % 3, n)).collect();
+    let shard = keys[0][..2].to_string();
+    for k in &keys {
+        let s = d.m4a(k, 50);
+        d.row(k, "m4a", Some(s), Some(1000));
+    }
+    let other = keys.iter().find(|k| !k.starts_with(&shard)).unwrap().clone();
+    std::fs::remove_file(d.cache.join(d.rel_for(&format!("{other}.m4a")))).unwrap(); // a real ghost elsewhere
+    give_to_nobody(d.root());
+    chmod(&d.cache.join(&shard), 0o000);
+    let Some(out) = nobody(&["check", "--format", "json"], d.root()) else { return };
+    chmod(&d.cache.join(&shard), 0o755);
+    assert!(out.one_line_error().contains("could not be read"), "{out:?}");
+    let r: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let ghosts: Vec<&str> =
+        r["discrepancies"].as_array().unwrap().iter().map(|x| x["key"].as_str().unwrap_or("(no key)")).collect();
+    assert_eq!(ghosts, [other.as_str()], "only the ghost outside the unreadable shard");
+    chmod(&d.cache.join(&shard), 0o000);
+    let out = nobody(&["apply", "--yes"], d.root()).unwrap();
+    chmod(&d.cache.join(&shard), 0o755);
+    assert_eq!(out.code, 0, "{out:?}");
+    let failed = rows(&d.db).iter().filter(|r| r[4] == Value::Text("failed".into())).count();
+    assert_eq!(failed, 1, "only the real ghost is marked failed");
+}
+
+#[test]
+fn an_unreadable_database_its_folder_and_a_linked_database_are_named() {
+    let d = TestDump::new(Layout::Android);
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s), Some(1000));
+    give_to_nobody(d.root());
+    chmod(&d.db, 0o000);
+    let Some(out) = nobody(&["check"], d.root()) else { return };
+    let line = out.one_line_error();
+    assert!(line.contains("cannot read") && line.contains("app.db") && line.contains("permission denied"), "{line}");
+    let out = as_nobody([OsStr::new("check"), OsStr::new("--db"), d.db.as_os_str()]).unwrap();
+    assert!(out.one_line_error().contains("permission denied"), "{out:?}");
+    chmod(&d.db, 0o644);
+    let folder = d.db.parent().unwrap();
+    chmod(folder, 0o000);
+    let out = nobody(&["check"], d.root()).unwrap();
+    chmod(folder, 0o755);
+    let line = out.one_line_error();
+    assert!(line.contains("cannot read") && line.contains("databases") && line.contains("permission denied"), "{line}");
+    // A link in place of the database: named, never followed.
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("app.db");
+    std::fs::rename(&d.db, &target).unwrap();
+    std::os::unix::fs::symlink(&target, &d.db).unwrap();
+    let out = run(&["check"], d.root());
+    let line = out.one_line_error();
+    assert!(line.contains("symbolic link") && line.contains("--db"), "{line}");
+}
+
+#[test]
+fn a_database_in_a_folder_that_cannot_be_written_is_refused_with_nothing_journaled() {
+    let d = TestDump::new(Layout::Android);
+    d.row(&key(1), "m4a", Some(10), Some(1000));
+    let s = d.m4a(&key(2), 10);
+    d.row(&key(2), "m4a", Some(s), Some(1000));
+    give_to_nobody(d.root());
+    let folder = d.db.parent().unwrap().to_path_buf();
+    chmod(&folder, 0o555);
+    let Some(out) = nobody(&["apply", "--yes"], d.root()) else { return };
+    let line = out.one_line_error().to_string();
+    let check = nobody(&["check"], d.root()).unwrap();
+    chmod(&folder, 0o755);
+    assert!(line.contains("cannot create its journal") && line.contains("databases"), "{line}");
+    assert!(!d.root().join(".cachescope/journal").exists(), "nothing journaled");
+    assert_eq!(check.code, 1, "the dump is not left interrupted: {check:?}");
+}

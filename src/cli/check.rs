@@ -12,8 +12,11 @@ pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
         eprintln!("cachescope: timings: {:?}, total {:?}", ins.timings, ins.elapsed);
     }
     usable(&ins)?;
-    for p in &ins.scan.problems {
-        eprintln!("cachescope: warning: {p}");
+    let unknown = ins.unknown_sentence();
+    if unknown.is_none() {
+        for p in &ins.scan.problems {
+            eprintln!("cachescope: warning: {p}");
+        }
     }
     let t = std::time::Instant::now();
     emit(|out| match format {
@@ -26,6 +29,10 @@ pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
     }
     let code = exit_code(&ins);
     ins.release_at_exit();
+    // The report is written, but it is not whole: exit 2 with the sentence.
+    if let Some(why) = unknown {
+        return Err(Error::new(crate::core::ErrorKind::Io, why));
+    }
     Ok(code)
 }
 

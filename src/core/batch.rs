@@ -437,7 +437,18 @@ impl<'s> Batch<'s> {
 /// A write SQLite refused, in one sentence; a folder the journal cannot be
 /// created in is named as such.
 fn write_error(db: &Path, e: &rusqlite::Error) -> Error {
-    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) {
+    const SQLITE_READONLY_DIRECTORY: std::ffi::c_int = 8 | (6 << 8);
+    let folder_refused = match e.sqlite_error() {
+        Some(f) => f.code == rusqlite::ErrorCode::CannotOpen || f.extended_code == SQLITE_READONLY_DIRECTORY,
+        None => false,
+    };
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) && !folder_refused {
+        return Error::bad_input(format!(
+            "cannot write the database {}: it is read-only (its permissions or its file system); nothing was changed, make it writable or copy the dump somewhere writable",
+            escaped(db)
+        ));
+    }
+    if folder_refused {
         let folder = db.parent().unwrap_or(db);
         return Error::bad_input(format!(
             "cannot write the database {}: SQLite cannot create its journal in {} (a read-only or immutable folder?); nothing was changed, make the folder writable or copy the dump somewhere writable",

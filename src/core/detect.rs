@@ -63,6 +63,10 @@ pub const DURATION_TOLERANCE_MS: u64 = 500;
 /// key order for the app's layouts; otherwise they are sorted) are walked
 /// together with the sorted rows, so a million keys cost one sequential pass.
 pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepancy> {
+    detect_with_unknown(scan, rows, shape).0
+}
+
+fn detect_unshaded(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepancy> {
     let mut out = Vec::new();
     for (i, f) in scan.files.iter().enumerate() {
         let path = || escaped(&f.path);
@@ -79,6 +83,8 @@ pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepan
                     message: format!("{} ({})", f.incomplete_reason().unwrap_or("incomplete"), size(f.id.size)),
                 })
             }
+            // Unknown, not incomplete: no verdict (see `shade`).
+            FileKind::Unreadable { .. } => {}
             FileKind::Stray { why } => out.push(Discrepancy {
                 id: format!("stray_file::{}", path()),
                 kind: Kind::StrayFile,
@@ -127,6 +133,68 @@ pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepan
     }
     out.sort_by(|a, b| (a.kind, &a.key, &a.id).cmp(&(b.kind, &b.key, &b.id)));
     out
+}
+
+/// [`detect`], and how many keys have no verdict because something of
+/// theirs could not be read.
+pub fn detect_with_unknown(scan: &DiskScan, rows: &[Row], shape: TableShape) -> (Vec<Discrepancy>, usize) {
+    let mut found = detect_unshaded(scan, rows, shape);
+    let unknown = shade(scan, &mut found);
+    (found, unknown)
+}
+
+/// Drops every verdict that depends on something that could not be read,
+/// and returns how many keys were left without one.
+///
+/// A key with an unreadable file has an unknown state. A folder that could
+/// not be listed may hold any key's files: in a sharded layout (every file
+/// in a sub-folder whose name starts its key) only the keys of that shard;
+/// otherwise every key whose verdict rests on a file not being found
+/// (ghosts and state mismatches).
+pub fn shade(scan: &DiskScan, found: &mut Vec<Discrepancy>) -> usize {
+    use std::os::unix::ffi::OsStrExt;
+    let unreadable: rustc_hash::FxHashSet<String> =
+        scan.files.iter().filter(|f| f.unreadable().is_some()).filter_map(|f| f.key().map(Key::to_string)).collect();
+    let dirs: Vec<&[u8]> = scan
+        .unreadable_dirs
+        .iter()
+        .map(|d| d.components().next().map_or(&b""[..], |c| c.as_os_str().as_bytes()))
+        .collect();
+    if unreadable.is_empty() && dirs.is_empty() {
+        return 0;
+    }
+    // Sharded: every file below the top level sits in a folder its key starts with.
+    let mut in_subfolders = scan.files.iter().filter(|f| f.path.components().count() > 1).peekable();
+    let sharded = in_subfolders.peek().is_some()
+        && in_subfolders.all(|f| {
+            let first = f.path.components().next().map_or(&b""[..], |c| c.as_os_str().as_bytes());
+            f.key().is_some_and(|k| k.as_str().as_bytes().starts_with(first))
+        })
+        && dirs.iter().all(|d| !d.is_empty());
+    let hidden = |d: &Discrepancy| {
+        let Some(key) = d.key.as_deref() else { return false };
+        if unreadable.contains(key) {
+            return true;
+        }
+        if dirs.is_empty() {
+            return false;
+        }
+        if sharded {
+            dirs.iter().any(|p| key.as_bytes().starts_with(p))
+        } else {
+            matches!(d.kind, Kind::GhostEntry | Kind::CompressionStateMismatch)
+        }
+    };
+    let mut keys = rustc_hash::FxHashSet::default();
+    found.retain(|d| {
+        let h = hidden(d);
+        if h {
+            keys.insert(d.key.clone());
+        }
+        !h
+    });
+    keys.extend(unreadable.into_iter().map(Some));
+    keys.len()
 }
 
 /// A row with no complete file is a ghost unless it already says `failed`.

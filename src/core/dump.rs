@@ -55,6 +55,7 @@ impl Dump {
         if let Some(path) = &args.path {
             let meta = std::fs::metadata(path).map_err(|e| missing(path, &e))?;
             if meta.is_file() {
+                readable(path)?;
                 if !has_sqlite_header(path) {
                     return Err(Error::bad_input(format!(
                         "{} is not a SQLite database or a dump folder; pass the dump folder, or the database with --db",
@@ -68,6 +69,9 @@ impl Dump {
         }
         if let Some(db) = &db {
             let meta = std::fs::metadata(db).map_err(|e| missing(db, &e))?;
+            if meta.is_file() {
+                readable(db)?;
+            }
             if !meta.is_file() || !has_sqlite_header(db) {
                 return Err(Error::bad_input(format!(
                     "{} is not a SQLite database; pass the app's database file with --db",
@@ -126,6 +130,20 @@ impl Dump {
         };
         Ok(Dump { root, db, cache_dir })
     }
+}
+
+/// A file that exists but cannot be opened is named as such, not as "not a
+/// database".
+fn readable(path: &Path) -> Result<()> {
+    File::open(path).map(drop).map_err(|e| cannot_read(path, &e))
+}
+
+fn cannot_read(path: &Path, err: &std::io::Error) -> Error {
+    Error::bad_input(format!(
+        "cannot read {}: {}; fix its permissions (or run as its owner) and try again",
+        escaped(path),
+        super::error::plain_io(err).to_lowercase()
+    ))
 }
 
 fn missing(path: &Path, err: &std::io::Error) -> Error {
@@ -204,6 +222,15 @@ fn find_database(root: &Path, survey: &Survey) -> Result<PathBuf> {
     match with_table.len() {
         1 => Ok(with_table.remove(0)),
         0 => {
+            if let Some((path, err)) = survey.unreadable.first() {
+                return Err(cannot_read(path, err));
+            }
+            if let Some(link) = survey.links.first() {
+                return Err(Error::bad_input(format!(
+                    "{} is a symbolic link to a database, which cachescope never follows; pass the real file with --db",
+                    escaped(link)
+                )));
+            }
             if let Some((path, err)) = unreadable.into_iter().next() {
                 return Err(Error::bad_input(format!(
                     "{} looks like a SQLite database but cannot be read ({err}); it may be corrupt: restore it from the device or pass another database with --db",
@@ -295,6 +322,10 @@ fn is_app_key(key: &str) -> bool {
 struct Survey {
     sqlite_files: Vec<PathBuf>,
     per_dir: BTreeMap<PathBuf, Score>,
+    /// Files and folders that could not be read, with why.
+    unreadable: Vec<(PathBuf, std::io::Error)>,
+    /// Symbolic links to SQLite files (never followed as the database).
+    links: Vec<PathBuf>,
 }
 
 /// A folder with this many cache-named files is surely a candidate; the rest
@@ -310,9 +341,23 @@ fn survey(root: &Path) -> Survey {
     let mut direct: BTreeMap<PathBuf, usize> = BTreeMap::new();
     let mut it = WalkDir::new(root).follow_links(false).max_depth(MAX_DEPTH).into_iter();
     while let Some(entry) = it.next() {
-        let Ok(entry) = entry else { continue };
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                if let (Some(path), Some(io)) = (e.path(), e.io_error()) {
+                    out.unreadable.push((path.to_path_buf(), std::io::Error::new(io.kind(), io.to_string())));
+                }
+                continue;
+            }
+        };
         if entry.path() == state {
             it.skip_current_dir();
+            continue;
+        }
+        if entry.file_type().is_symlink() {
+            if !is_sidecar(entry.file_name().as_bytes()) && has_sqlite_header(entry.path()) {
+                out.links.push(entry.path().to_path_buf());
+            }
             continue;
         }
         if !entry.file_type().is_file() {
@@ -332,8 +377,15 @@ fn survey(root: &Path) -> Survey {
                 }
             }
             _ => {
-                if !is_sidecar(entry.file_name().as_bytes()) && has_sqlite_header(entry.path()) {
-                    out.sqlite_files.push(entry.path().to_path_buf());
+                if is_sidecar(entry.file_name().as_bytes()) {
+                    continue;
+                }
+                match File::open(entry.path()) {
+                    Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                        out.unreadable.push((entry.path().to_path_buf(), e));
+                    }
+                    _ if has_sqlite_header(entry.path()) => out.sqlite_files.push(entry.path().to_path_buf()),
+                    _ => {}
                 }
             }
         }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value as Json};
 
 use super::control::{Control, Phase};
-use super::detect::{Discrepancy, TableShape, detect};
+use super::detect::{Discrepancy, TableShape, detect_with_unknown};
 use super::disk::{DiskScan, FileFacts, scan};
 use super::dump::Dump;
 use super::error::{Error, Result};
@@ -33,6 +33,9 @@ pub struct Inspection {
     pub elapsed: Duration,
     /// An apply that did not finish, described in one sentence.
     pub interrupted: Option<String>,
+    /// Keys left without a verdict because a file or folder of theirs could
+    /// not be read.
+    pub unknown_keys: usize,
     /// Commits in the `-wal` that SQLite cannot read, in one sentence: the
     /// rows shown are not all the app wrote.
     pub wal_unread: Option<String>,
@@ -43,7 +46,12 @@ pub struct Inspection {
 impl Inspection {
     pub fn open(dump: &Dump, ctl: &Control) -> Result<Inspection> {
         let start = Instant::now();
-        let interrupted = journal::describe_pending(&dump.state_dir());
+        let state = dump.state_dir();
+        let interrupted = journal::describe_pending(&state);
+        // A batch running right now: its database is locked until it ends.
+        if journal::path(&state).exists() && journal::batch_running(&state) {
+            return Err(Error::new(super::error::ErrorKind::Locked, interrupted.unwrap_or_default()));
+        }
         let mut timings = InspectTimings::default();
         // cachescope's folder and the database itself are never cache files.
         let mut exclude = vec![dump.state_dir(), dump.db.clone()];
@@ -85,7 +93,7 @@ impl Inspection {
         (timings.snapshot, timings.rows, timings.scan) = (t_snapshot, t_rows, t_scan);
         ctl.progress(Phase::Detect, 0, None);
         let t = Instant::now();
-        let found = detect(
+        let (found, unknown_keys) = detect_with_unknown(
             &scan,
             &rows,
             TableShape { has_size: columns.size_bytes.is_some(), has_duration: columns.duration_ms.is_some() },
@@ -99,6 +107,7 @@ impl Inspection {
             found,
             elapsed: start.elapsed(),
             interrupted,
+            unknown_keys,
             wal_unread: snapshot.wal_unread.clone(),
             timings,
             snapshot,
@@ -132,6 +141,26 @@ impl Inspection {
         let Inspection { snapshot, rows, scan, found, .. } = self;
         drop(snapshot);
         std::mem::forget((rows, scan, found));
+    }
+
+    /// Paths below the cache dir that could not be read, with why.
+    pub fn unreadable(&self) -> Vec<(&std::path::Path, &str)> {
+        let files = self.scan.files.iter().filter_map(|f| f.unreadable().map(|why| (f.path.as_path(), why)));
+        let dirs = self.scan.unreadable_dirs.iter().map(|d| (d.as_path(), "its contents could not be listed"));
+        files.chain(dirs).collect()
+    }
+
+    /// One sentence when the verdict on some keys is unknown because
+    /// something could not be read (`check` exits 2 on it).
+    pub fn unknown_sentence(&self) -> Option<String> {
+        (self.unknown_keys > 0).then(|| {
+            format!(
+                "{} path(s) under {} could not be read, so the state of {} key(s) is unknown; they were left out of the report and of every plan: fix the permissions (e.g. chmod -R u+rwX) and check again",
+                self.unreadable().len(),
+                super::fmt::escaped(&self.dump.cache_dir),
+                self.unknown_keys
+            )
+        })
     }
 
     /// True when something of severity warning or error was found.

@@ -30,6 +30,9 @@ pub enum FileKind {
     Partial,
     /// Anything else, with why.
     Stray { why: &'static str },
+    /// A cache file that could not be read (permissions, I/O): its state is
+    /// unknown, so no verdict is raised for its key.
+    Unreadable { encoding: Encoding, why: String },
 }
 
 /// Enough of a stat to notice that a file changed or was replaced.
@@ -79,7 +82,7 @@ impl FileFacts {
     /// The key of a cache or partial file: its name up to the first dot.
     pub fn key(&self) -> Option<&Key> {
         match &self.kind {
-            FileKind::Cache { .. } | FileKind::Partial => self.key.as_ref(),
+            FileKind::Cache { .. } | FileKind::Partial | FileKind::Unreadable { .. } => self.key.as_ref(),
             FileKind::Stray { .. } => None,
         }
     }
@@ -88,7 +91,14 @@ impl FileFacts {
     }
     pub fn encoding(&self) -> Option<Encoding> {
         match &self.kind {
-            FileKind::Cache { encoding, .. } => Some(*encoding),
+            FileKind::Cache { encoding, .. } | FileKind::Unreadable { encoding, .. } => Some(*encoding),
+            _ => None,
+        }
+    }
+    /// Why the file could not be read, when it could not.
+    pub fn unreadable(&self) -> Option<&str> {
+        match &self.kind {
+            FileKind::Unreadable { why, .. } => Some(why),
             _ => None,
         }
     }
@@ -114,6 +124,9 @@ pub struct DiskScan {
     pub files: Vec<FileFacts>,
     /// Folders or files that could not be read: one sentence each.
     pub problems: Vec<String>,
+    /// Folders (relative to the cache dir) whose contents could not be
+    /// listed: any key's files may hide in them.
+    pub unreadable_dirs: Vec<PathBuf>,
     pub bytes: u64,
 }
 
@@ -326,22 +339,16 @@ fn facts(dir: &OwnedFd, name: &CStr, item: Item) -> Facts {
                     && FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
                 {
                     let id = Identity::of_stat(&st);
-                    let (probe, problem) = match probe(encoding, &SizedFile::new(&file, id.size)) {
-                        Ok(p) => (p, None),
-                        Err(e) => {
-                            let why = plain_io(&e);
-                            (Probe::Incomplete { reason: format!("could not read the header: {why}") }, Some(why))
-                        }
+                    return match probe(encoding, &SizedFile::new(&file, id.size)) {
+                        Ok(probe) => (idx, id, FileKind::Cache { encoding, probe }, None),
+                        Err(e) => unreadable(idx, id, encoding, &e),
                     };
-                    return (idx, id, FileKind::Cache { encoding, probe }, problem);
                 }
             }
             Err(e) if e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::PERM => {
-                let why = plain_io(&e.into());
                 let id =
                     statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).map(|st| Identity::of_stat(&st)).unwrap_or_default();
-                let probe = Probe::Incomplete { reason: format!("could not read the header: {why}") };
-                return (idx, id, FileKind::Cache { encoding, probe }, Some(why));
+                return unreadable(idx, id, encoding, &e.into());
             }
             Err(_) => {} // replaced by another kind of entry: stat it below
         }
@@ -361,8 +368,7 @@ fn facts(dir: &OwnedFd, name: &CStr, item: Item) -> Facts {
             match probed {
                 Ok(probe) => FileKind::Cache { encoding, probe },
                 Err(why) => {
-                    let probe = Probe::Incomplete { reason: format!("could not read the header: {why}") };
-                    return (idx, id, FileKind::Cache { encoding, probe }, Some(why));
+                    return (idx, id, FileKind::Unreadable { encoding, why: why.clone() }, Some(why));
                 }
             }
         }
@@ -371,6 +377,23 @@ fn facts(dir: &OwnedFd, name: &CStr, item: Item) -> Facts {
         _ => FileKind::Stray { why: "not a regular file" },
     };
     (idx, id, kind, None)
+}
+
+/// A cache file that could not be read: its state is unknown, not incomplete.
+fn unreadable(idx: usize, id: Identity, encoding: Encoding, e: &std::io::Error) -> Facts {
+    let why = plain_io(e);
+    (idx, id, FileKind::Unreadable { encoding, why: why.clone() }, Some(why))
+}
+
+/// Folders whose descriptors pending sub-folders may keep open; past this,
+/// pending sub-folders are kept by path and opened from the root.
+const MAX_OPEN_DIRS: usize = 64;
+
+/// A sub-folder waiting to be read: by its parent's descriptor while few are
+/// open, by its path (below the cache dir) otherwise.
+enum Pending {
+    ByParent { parent: Arc<OwnedFd>, name: CString, rel: PathBuf },
+    ByPath { rel: PathBuf },
 }
 
 struct Walker<'a> {
@@ -403,18 +426,46 @@ fn absorb(out: &mut DiskScan, gone: &mut Vec<usize>, results: &Mutex<Vec<Facts>>
 }
 
 impl Walker<'_> {
+    /// Reads the cache dir and every folder below it, never through a link.
+    /// The walk keeps its own stack (no recursion: folders nested thousands
+    /// deep cannot overflow the call stack) and bounds the folders it holds
+    /// open.
     fn walk(&mut self, root: &Path) -> Result<()> {
         let fd = openat(CWD, root, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
             .map_err(|e| Error::io_at("read the cache dir", root, &e.into()))?;
-        self.walk_dir(root, Arc::new(fd), PathBuf::new())
+        let root_fd = Arc::new(fd);
+        let mut stack: Vec<Pending> = Vec::new();
+        let mut held = 0usize;
+        self.read_dir(root, Arc::clone(&root_fd), PathBuf::new(), &mut stack, &mut held)?;
+        while let Some(next) = stack.pop() {
+            let (opened, rel) = match next {
+                Pending::ByParent { parent, name, rel } => {
+                    held -= 1;
+                    (open_dir(&parent, &name), rel)
+                }
+                Pending::ByPath { rel } => (open_beneath(&root_fd, &rel), rel),
+            };
+            match opened {
+                Ok(fd) => self.read_dir(root, Arc::new(fd), rel, &mut stack, &mut held)?,
+                Err(e) => self.unreadable_dir(root, &rel, &e.into()),
+            }
+        }
+        Ok(())
     }
 
-    /// Reads one folder; recurses into sub-folders (never through links).
-    fn walk_dir(&mut self, root: &Path, fd: Arc<OwnedFd>, rel: PathBuf) -> Result<()> {
+    /// Reads one folder: files go to the probe pool, sub-folders onto `stack`.
+    fn read_dir(
+        &mut self,
+        root: &Path,
+        fd: Arc<OwnedFd>,
+        rel: PathBuf,
+        stack: &mut Vec<Pending>,
+        held: &mut usize,
+    ) -> Result<()> {
         let mut dir = match Dir::read_from(&*fd) {
             Ok(d) => d,
             Err(e) => {
-                self.problem(root, &rel, &e.into());
+                self.unreadable_dir(root, &rel, &e.into());
                 return Ok(());
             }
         };
@@ -425,7 +476,7 @@ impl Walker<'_> {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    self.problem(root, &rel, &e.into());
+                    self.unreadable_dir(root, &rel, &e.into());
                     break;
                 }
             };
@@ -483,15 +534,13 @@ impl Walker<'_> {
         }
         self.send(&fd, &mut batch, &mut names)?;
         drop(dir);
-        for (name, path) in subdirs {
-            match openat(
-                &*fd,
-                name,
-                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-                Mode::empty(),
-            ) {
-                Ok(sub) => self.walk_dir(root, Arc::new(sub), path)?,
-                Err(e) => self.problem(root, &path, &e.into()),
+        // Pushed in reverse: popped in name order, depth first.
+        for (name, path) in subdirs.into_iter().rev() {
+            if *held < MAX_OPEN_DIRS {
+                *held += 1;
+                stack.push(Pending::ByParent { parent: Arc::clone(&fd), name, rel: path });
+            } else {
+                stack.push(Pending::ByPath { rel: path });
             }
         }
         Ok(())
@@ -507,13 +556,37 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn problem(&mut self, root: &Path, rel: &Path, e: &std::io::Error) {
+    fn unreadable_dir(&mut self, root: &Path, rel: &Path, e: &std::io::Error) {
         self.out.problems.push(format!(
             "could not read {}: {}; its contents were not scanned",
             escaped(&root.join(rel)),
             plain_io(e)
         ));
+        self.out.unreadable_dirs.push(rel.to_path_buf());
     }
+}
+
+fn open_dir(parent: &OwnedFd, name: &CStr) -> rustix::io::Result<OwnedFd> {
+    openat(parent, name, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC, Mode::empty())
+}
+
+/// Opens the folder at `rel` below `root` without following any link on the
+/// way: one `openat2(RESOLVE_NO_SYMLINKS)` where the kernel has it, else
+/// one component at a time (also for paths longer than `PATH_MAX`).
+fn open_beneath(root: &OwnedFd, rel: &Path) -> rustix::io::Result<OwnedFd> {
+    use rustix::fs::{ResolveFlags, openat2};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    match openat2(root, rel, flags, Mode::empty(), ResolveFlags::NO_SYMLINKS | ResolveFlags::BENEATH) {
+        Ok(fd) => return Ok(fd),
+        Err(e) if e != rustix::io::Errno::NOSYS && e != rustix::io::Errno::NAMETOOLONG => return Err(e),
+        Err(_) => {}
+    }
+    let mut fd: Option<OwnedFd> = None;
+    for part in rel.components() {
+        let name = CString::new(part.as_os_str().as_bytes()).map_err(|_| rustix::io::Errno::INVAL)?;
+        fd = Some(open_dir(fd.as_ref().unwrap_or(root), &name)?);
+    }
+    fd.ok_or(rustix::io::Errno::INVAL)
 }
 
 /// The first `<key>.<ext>` by path wins; the same name elsewhere is stray.

@@ -70,7 +70,7 @@ fn write_discrepancy(ins: &Inspection, d: &Discrepancy, out: &mut (impl Write + 
 pub fn write_json(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let summary: Map<String, Json> =
         summary(&ins.found).into_iter().map(|(k, n)| (k.as_str().to_string(), Json::from(n))).collect();
-    let head = json!({
+    let mut head = json!({
         "schema": SCHEMA,
         "db": lossy(&ins.dump.display_rel(&ins.dump.db)),
         "cache_dir": lossy(&ins.dump.display_rel(&ins.dump.cache_dir)),
@@ -82,6 +82,13 @@ pub fn write_json(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Resu
         },
         "summary": summary,
     });
+    // Only when something could not be read: the report stays as it was otherwise.
+    let unreadable = ins.unreadable();
+    if !unreadable.is_empty() {
+        head["unreadable"] =
+            unreadable.iter().map(|(p, why)| json!({"path": lossy(p), "reason": why})).collect::<Vec<_>>().into();
+        head["unknown_keys"] = ins.unknown_keys.into();
+    }
     let head = serde_json::to_string_pretty(&head)?;
     // Reopen the object to append the streamed array.
     out.write_all(head.trim_end().trim_end_matches('}').trim_end().as_bytes())?;

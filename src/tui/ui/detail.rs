@@ -140,6 +140,7 @@ fn facts(out: &mut Vec<Line<'static>>, file: &FileFacts, app: &App) {
         FileKind::Cache { encoding, .. } => encoding.as_str().to_string(),
         FileKind::Partial => "partial write".to_string(),
         FileKind::Stray { why } => format!("stray: {why}"),
+        FileKind::Unreadable { encoding, .. } => format!("{} (not readable)", encoding.as_str()),
     };
     out.push(kv("container", container));
     out.push(kv("size", format!("{} ({} bytes)", size(file.id.size), group(file.id.size))));

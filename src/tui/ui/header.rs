@@ -24,6 +24,13 @@ pub fn alerts(app: &App) -> Vec<String> {
     if ghosts > 5 {
         out.push(format!("ALERT ghost entries: {ghosts} (over 5)"));
     }
+    if ins.unknown_keys > 0 {
+        out.push(format!(
+            "‽ UNREADABLE: {} path(s) could not be read; {} key(s) left unjudged",
+            ins.unreadable().len(),
+            ins.unknown_keys
+        ));
+    }
     out
 }
 

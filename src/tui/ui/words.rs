@@ -33,6 +33,7 @@ pub fn file_state(f: &FileFacts) -> (&'static str, &'static str) {
         FileKind::Cache { .. } => ("✗", "incomplete"),
         FileKind::Partial => ("◐", "partial"),
         FileKind::Stray { .. } => ("?", "stray"),
+        FileKind::Unreadable { .. } => ("‽", "unreadable"),
     }
 }
 
