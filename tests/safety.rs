@@ -469,3 +469,114 @@ fn a_database_in_a_folder_that_cannot_be_written_is_refused_with_nothing_journal
     assert!(!d.root().join(".cachescope/journal").exists(), "nothing journaled");
     assert_eq!(check.code, 1, "the dump is not left interrupted: {check:?}");
 }
+
+/// Creates folders nested `depth` deep below `base` (one openat at a time:
+/// the whole path is far longer than PATH_MAX) and a file at the bottom.
+fn nest(base: &Path, depth: usize, dir: &str, file: &str, bytes: &[u8]) {
+    use rustix::fs::{Mode, OFlags, mkdirat, openat};
+    let mut fd = openat(rustix::fs::CWD, base, OFlags::DIRECTORY | OFlags::RDONLY, Mode::empty()).unwrap();
+    for _ in 0..depth {
+        mkdirat(&fd, dir, Mode::from_raw_mode(0o755)).unwrap();
+        fd = openat(&fd, dir, OFlags::DIRECTORY | OFlags::RDONLY, Mode::empty()).unwrap();
+    }
+    let f = openat(&fd, file, OFlags::WRONLY | OFlags::CREATE, Mode::from_raw_mode(0o644)).unwrap();
+    rustix::io::write(&f, bytes).unwrap();
+}
+
+#[test]
+fn folders_nested_thousands_deep_do_not_overflow_any_stack() {
+    let d = TestDump::new(Layout::Flat);
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s), Some(1000));
+    d.row(&key(2), "m4a", Some(10), Some(1000)); // a ghost
+    nest(&d.cache, 5000, "d", "deep.txt", b"stray");
+    nest(&d.cache.join("d"), 3000, "e", &format!("{}.m4a", key(3)), &m4a(1000, 10)); // an orphan, deep
+    for (args, code) in [(&["check"][..], 1), (&["plan"][..], 0)] {
+        let out = run(args, d.root());
+        assert_eq!(out.code, code, "{args:?}: {out:?}");
+    }
+    // The same scan on a thread with a small stack (the TUI scans on a worker).
+    let root = d.root().to_path_buf();
+    let found = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let dump =
+                cachescope::core::Dump::locate(&cachescope::core::Locate { path: Some(root), ..Default::default() })
+                    .unwrap();
+            let ins = cachescope::core::Inspection::open(&dump, &cachescope::core::Control::none()).unwrap();
+            ins.found.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>()
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(found, ["orphaned_file", "ghost_entry", "stray_file"]);
+    let out = run(&["apply", "--yes"], d.root());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(row_of(&d.db, &key(2)).unwrap()[4], Value::Text("failed".into()));
+    assert!(row_of(&d.db, &key(3)).is_some(), "the deep orphan is registered");
+}
+
+/// Unmounts when dropped, also when an assertion fails.
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Mounts a tmpfs of `kb` KiB at `at` (root only); None with the reason
+/// printed where that is not allowed.
+fn small_filesystem(at: &Path, kb: u64) -> Option<Mounted> {
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={kb}k"), "tmpfs"])
+        .arg(at)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights) to fill the database's disk");
+    }
+    ok.then(|| Mounted(at.to_path_buf()))
+}
+
+#[test]
+fn a_full_disk_during_the_sql_phase_leaves_a_dump_that_recovers_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    cachescope::core::demo::write_demo(&src, 30_000, 3).unwrap();
+    let db_len = std::fs::metadata(src.join("databases/app.db")).unwrap().len() / 1024;
+    let before = rows(&src.join("databases/app.db"));
+    let mut failed = 0;
+    for extra in [120, 600, 1200, 1800, 2400] {
+        let d = tmp.path().join(format!("d{extra}"));
+        std::fs::create_dir_all(d.join("databases")).unwrap();
+        let Some(_mounted) = small_filesystem(&d.join("databases"), db_len + extra) else { return };
+        copy_dump(&src, &d);
+        let out = cachescope([
+            OsStr::new("apply"),
+            d.as_os_str(),
+            OsStr::new("--yes"),
+            OsStr::new("--fix"),
+            OsStr::new("stray_file=quarantine"),
+        ]);
+        let db = d.join("databases/app.db");
+        if out.code != 0 {
+            failed += 1;
+            assert!(out.one_line_error().contains("full"), "{out:?}");
+        }
+        // Whatever happened, the next recover leaves a healthy dump, whole.
+        let rec = cachescope([OsStr::new("recover"), d.as_os_str()]);
+        assert_eq!(rec.code, 0, "+{extra} KiB: {rec:?}");
+        assert!(!d.join("databases/app.db-journal").exists(), "+{extra} KiB: a journal is left");
+        let check = cachescope([OsStr::new("check"), d.as_os_str()]);
+        assert!(check.code == 0 || check.code == 1, "+{extra} KiB: {check:?}");
+        if out.code != 0 {
+            assert_eq!(rows(&db), before, "+{extra} KiB: a failed batch changed rows");
+        }
+        let integrity: String =
+            rusqlite::Connection::open(&db).unwrap().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(integrity, "ok");
+    }
+    assert!(failed > 0, "no size made the disk fill up");
+}

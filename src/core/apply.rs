@@ -13,7 +13,7 @@ use super::control::{Control, Phase};
 use super::disk::Identity;
 use super::error::{Error, ErrorKind, Result};
 use super::failpoint::failpoint;
-use super::fmt::lossy;
+use super::fmt::{escaped, lossy};
 use super::inspect::Inspection;
 use super::journal::path_hex;
 use super::kinds::{Fix, Kind};
@@ -325,17 +325,15 @@ fn run(
 /// Re-checks, at apply time, what the fix relied on when it was planned.
 fn precondition(item: &PlanItem, cache_dir: &Path) -> std::result::Result<(), String> {
     let same = |rel: &PathBuf, id: &Identity| -> std::result::Result<(), String> {
-        let path = cache_dir.join(rel);
-        match path.symlink_metadata() {
-            Err(_) => Err(format!("{} is gone", lossy(rel))),
-            Ok(m) => {
-                let now = Identity::of(&m);
+        match Identity::at(cache_dir, rel) {
+            Err(_) => Err(format!("{} is gone", escaped(rel))),
+            Ok(now) => {
                 if now.dev != id.dev || now.ino != id.ino {
-                    Err(format!("{} was replaced by another file", lossy(rel)))
+                    Err(format!("{} was replaced by another file", escaped(rel)))
                 } else if now.size != id.size {
-                    Err(format!("{} changed size ({} → {} bytes)", lossy(rel), id.size, now.size))
+                    Err(format!("{} changed size ({} → {} bytes)", escaped(rel), id.size, now.size))
                 } else if now.mtime_ns != id.mtime_ns {
-                    Err(format!("{} was modified", lossy(rel)))
+                    Err(format!("{} was modified", escaped(rel)))
                 } else {
                     Ok(())
                 }
@@ -349,8 +347,8 @@ fn precondition(item: &PlanItem, cache_dir: &Path) -> std::result::Result<(), St
         same(rel, id)?;
     }
     for rel in &item.pre.absent {
-        if cache_dir.join(rel).symlink_metadata().is_ok() {
-            return Err(format!("{} appeared since the scan", lossy(rel)));
+        if Identity::at(cache_dir, rel).is_ok() {
+            return Err(format!("{} appeared since the scan", escaped(rel)));
         }
     }
     Ok(())

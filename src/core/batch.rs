@@ -422,6 +422,20 @@ impl<'s> Batch<'s> {
         }
         let root = escaped(&self.session.dump.root);
         drop(self.conn);
+        // A ROLLBACK that failed (a full disk) leaves SQLite's journal hot:
+        // one more try through a fresh connection, which rolls it back.
+        let db = &self.session.dump.db;
+        if super::dbfiles::has_journal(db) {
+            if let Ok(conn) = self.session.open_rw() {
+                let _ = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0));
+            }
+            if super::dbfiles::has_journal(db) {
+                return Err(Error::io(format!(
+                    "the batch failed and SQLite could not yet roll back its half-written changes to {} (its journal stays beside it); free some space on that disk and run `cachescope recover {root}`",
+                    escaped(db)
+                )));
+            }
+        }
         if !stuck.is_empty() {
             return Err(Error::io(format!(
                 "the batch failed and {} file(s) could not be moved back ({}); run `cachescope recover {root}`",

@@ -53,6 +53,24 @@ impl Identity {
             mtime_ns: meta.mtime().saturating_mul(1_000_000_000).saturating_add(meta.mtime_nsec()),
         }
     }
+    /// The identity of `rel` below `base` as it is now, links not followed;
+    /// also for paths longer than `PATH_MAX` (folders nested thousands deep),
+    /// which are reached one folder at a time.
+    pub fn at(base: &Path, rel: &Path) -> std::io::Result<Identity> {
+        match std::fs::symlink_metadata(base.join(rel)) {
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::NAMETOOLONG.raw_os_error()) => {}
+            other => return other.map(|m| Identity::of(&m)),
+        }
+        let mut dir = openat(CWD, base, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        let parts: Vec<_> = rel.components().collect();
+        let (last, folders) = parts.split_last().ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+        for part in folders {
+            let name = CString::new(part.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+            dir = open_dir(&dir, &name)?;
+        }
+        let name = CString::new(last.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+        Ok(Identity::of_stat(&statat(&dir, &name, AtFlags::SYMLINK_NOFOLLOW)?))
+    }
     fn of_stat(st: &Stat) -> Identity {
         Identity {
             dev: st.st_dev,
