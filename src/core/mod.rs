@@ -2,6 +2,7 @@
 //! in the middle, I/O at the edges (see the crate docs for the map).
 
 pub mod apply;
+pub mod archive;
 pub mod batch;
 pub mod control;
 pub mod demo;
