@@ -19,6 +19,7 @@ pub mod journal;
 pub mod key;
 pub mod kinds;
 pub mod plan;
+pub mod pull;
 pub mod report;
 pub mod rows;
 pub mod schema;

@@ -219,6 +219,7 @@ pub fn limits(dir: &Path, space_hint: String) -> Result<Limits> {
 /// Unpacks a tar stream (a phone's `tar c`) into `dir` with the same rules.
 pub fn unpack_tar_stream(src: impl Read, dir: &Path, label: String, hint: String, ctl: &Control) -> Result<Stats> {
     let mut w = writer::SafeWriter::new(dir, label, limits(dir, hint)?, ctl)?;
+    w.set_remedy("nothing was written; check the connection and pull again");
     tar_in::read_tar(src, &mut w)?;
     w.finish()
 }

@@ -66,6 +66,8 @@ pub struct SafeWriter<'c> {
     link_names: HashSet<Vec<u8>>,
     /// The entry being written, for errors raised by the reader.
     current: Vec<u8>,
+    /// What to do when the source turns out truncated or corrupt.
+    remedy: &'static str,
 }
 
 const DIR_FLAGS: OFlags = OFlags::RDONLY.union(OFlags::DIRECTORY).union(OFlags::NOFOLLOW).union(OFlags::CLOEXEC);
@@ -86,7 +88,13 @@ impl<'c> SafeWriter<'c> {
             links: Vec::new(),
             link_names: HashSet::new(),
             current: Vec::new(),
+            remedy: "get a fresh copy of it",
         })
+    }
+
+    /// Says what to do when the source breaks off (a stream: pull again).
+    pub fn set_remedy(&mut self, remedy: &'static str) {
+        self.remedy = remedy;
     }
 
     pub fn label(&self) -> &str {
@@ -116,9 +124,10 @@ impl<'c> SafeWriter<'c> {
             format!("after entry {}", escaped_bytes(&self.current))
         };
         Error::bad_input(format!(
-            "cannot unpack {}: it is truncated or corrupt {after} ({}); get a fresh copy of it",
+            "cannot unpack {}: it is truncated or corrupt {after} ({}); {}",
             self.label,
-            plain_io(err)
+            plain_io(err),
+            self.remedy
         ))
     }
 
