@@ -84,7 +84,6 @@ pub fn read_tar(src: impl Read, w: &mut SafeWriter) -> Result<()> {
             return Err(w.special(&name, &format!("an entry of unknown type {:?}", kind.as_byte() as char)));
         }
     }
-    drop(entries);
     // The tar crate takes EOF for the end; a real tar ends with a zero block.
     if eof.get() && any {
         return Err(w.broken(&io::Error::new(io::ErrorKind::UnexpectedEof, "no end-of-archive marker")));
