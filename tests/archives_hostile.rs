@@ -213,3 +213,21 @@ fn gz(bytes: &[u8]) -> Vec<u8> {
     e.write_all(bytes).unwrap();
     e.finish().unwrap()
 }
+
+#[test]
+fn a_zip_with_more_entries_than_the_cap_is_refused_from_its_index() {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..300 {
+        z.start_file(format!("f{i:03}"), zip::write::SimpleFileOptions::default()).unwrap();
+    }
+    let s = Scene::new("many.zip", &z.finish().unwrap().into_inner());
+    s.refused_env("many.zip", "holds 300 entries, past the limit of 100", &[("CACHESCOPE_MAX_ENTRIES", "100")]);
+}
+
+#[test]
+fn an_archive_without_a_dump_names_the_archive_not_a_temp_folder() {
+    let s = Scene::new("empty.tar", &raw_tar(&[file("readme.txt", b"hi")]));
+    let out = cachescope([OsStr::new("check"), s.archive.as_os_str()]);
+    let line = out.one_line_error();
+    assert!(line.contains("empty.tar") && !line.contains("cachescope-archive-"), "{line}");
+}

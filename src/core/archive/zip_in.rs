@@ -21,12 +21,15 @@ pub fn read_zip(file: File, max_entries: u64, w: &mut SafeWriter) -> Result<()> 
     let bad = |e: zip::result::ZipError| {
         Error::bad_input(format!("cannot unpack {}: it is not a readable zip ({e}); get a fresh copy of it", w.label()))
     };
+    let mut file = file;
+    // The crate reads the whole index into memory: count it first.
+    let declared = declared_entries(&mut file).unwrap_or(0);
     let mut zip = ZipArchive::new(BufReader::new(file)).map_err(bad)?;
-    if zip.len() as u64 > max_entries {
+    let count = declared.max(zip.len() as u64);
+    if count > max_entries {
         return Err(Error::bad_input(format!(
-            "cannot unpack {}: it holds {} entries, past the limit of {max_entries} (a zip bomb?); if it is genuine, raise the limit with {}=N",
+            "cannot unpack {}: it holds {count} entries, past the limit of {max_entries} (a zip bomb?); if it is genuine, raise the limit with {}=N",
             w.label(),
-            zip.len(),
             super::MAX_ENTRIES_VAR
         )));
     }
@@ -70,6 +73,32 @@ pub fn read_zip(file: File, max_entries: u64, w: &mut SafeWriter) -> Result<()> 
     Ok(())
 }
 
+/// The entry count the end-of-central-directory record declares (zip64
+/// too), read without loading the index.
+fn declared_entries(f: &mut File) -> Option<u64> {
+    use std::io::{Seek, SeekFrom};
+    let len = f.metadata().ok()?.len();
+    let tail_len = len.min(22 + 65535);
+    f.seek(SeekFrom::Start(len - tail_len)).ok()?;
+    let mut tail = vec![0u8; tail_len as usize];
+    f.read_exact(&mut tail).ok()?;
+    let at = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let eocd = tail.get(at..at + 22)?;
+    let count = u64::from(u16::from_le_bytes([eocd[10], eocd[11]]));
+    if count != 0xFFFF {
+        return Some(count);
+    }
+    let loc = tail.get(at.checked_sub(20)?..at)?;
+    if &loc[..4] != b"PK\x06\x07" {
+        return Some(count);
+    }
+    let off = u64::from_le_bytes(loc[8..16].try_into().ok()?);
+    let mut z64 = [0u8; 40];
+    f.seek(SeekFrom::Start(off)).ok()?;
+    f.read_exact(&mut z64).ok()?;
+    (&z64[..4] == b"PK\x06\x06").then(|| u64::from_le_bytes(z64[32..40].try_into().unwrap_or_default()))
+}
+
 /// The UTC mtime of the extended-timestamp field when there is one, else
 /// the DOS time read as local time (what Info-ZIP does).
 fn mtime_of<R: Read>(f: &zip::read::ZipFile<'_, R>) -> Option<SystemTime> {
@@ -93,4 +122,21 @@ fn mtime_of<R: Read>(f: &zip::read::ZipFile<'_, R>) -> Option<SystemTime> {
     .ok()?;
     let zoned = civil.to_zoned(jiff::tz::TimeZone::system()).ok()?;
     Some(SystemTime::from(zoned.timestamp()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    #[test]
+    fn counts_entries_from_the_end_record() {
+        let tmp = tempfile::tempfile().unwrap();
+        let mut z = zip::ZipWriter::new(tmp);
+        for i in 0..3 {
+            z.start_file(format!("f{i}"), zip::write::SimpleFileOptions::default()).unwrap();
+            z.write_all(b"x").unwrap();
+        }
+        let mut f = z.finish().unwrap();
+        assert_eq!(super::declared_entries(&mut f), Some(3));
+    }
 }
