@@ -231,3 +231,23 @@ fn an_archive_without_a_dump_names_the_archive_not_a_temp_folder() {
     let line = out.one_line_error();
     assert!(line.contains("empty.tar") && !line.contains("cachescope-archive-"), "{line}");
 }
+
+#[test]
+fn zip_symlinks_out_and_zip_device_nodes_are_refused() {
+    let opts = zip::write::SimpleFileOptions::default();
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.add_symlink("cache", "../../victim", opts).unwrap();
+    let s = Scene::new("link.zip", &z.finish().unwrap().into_inner());
+    s.refused("cache", "outside the folder");
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file("tty", opts.external_attributes(0o020644 << 16)).unwrap();
+    let s = Scene::new("dev.zip", &z.finish().unwrap().into_inner());
+    s.refused("tty", "device node");
+}
+
+#[test]
+fn db_and_cache_dir_flags_do_not_reach_into_an_archive() {
+    let s = Scene::new("ok.tar", &raw_tar(&[file("a.txt", b"1")]));
+    let out = cachescope([OsStr::new("check"), s.archive.as_os_str(), OsStr::new("--db"), OsStr::new("x.db")]);
+    assert!(out.one_line_error().contains("cachescope extract"));
+}
