@@ -21,6 +21,8 @@
 //!     `history`.
 //!   * `report`: text, JSON (`cachescope.report/1`) and markdown.
 //!   * `demo`: synthetic dumps for users, tests and benchmarks.
+//!   * `archive`: archives as dumps and `extract`, all through one safe
+//!     writer (`archive::writer`); `pull`: copying an app's data off a device.
 //! * [`cli`] — one file per headless command; maps errors to exit code 2.
 //! * [`tui`] — the interactive inspector on top of the same core: `app`
 //!   (state and `update`, no I/O), `keys` (the one key table behind the

@@ -82,6 +82,34 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Unpack an archived dump (.tar, .tar.gz, .zip, adb backup .ab) safely into a new folder.
+    Extract { archive: PathBuf, dir: PathBuf },
+    /// Copy an app's data off a phone or simulator into a new dump folder.
+    Pull {
+        #[command(subcommand)]
+        from: PullFrom,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PullFrom {
+    /// From an Android device over adb (the app must be a debuggable build).
+    Android {
+        /// The app's package name, e.g. com.example.audiobooks.
+        package: String,
+        /// The new folder to write (default: PACKAGE-<UTC time>).
+        out: Option<PathBuf>,
+        /// The device to use when several are connected (see `adb devices`).
+        #[arg(long, value_name = "S")]
+        serial: Option<String>,
+    },
+    /// From the booted iOS simulator (macOS with Xcode).
+    IosSim {
+        /// The app's bundle identifier, e.g. com.example.audiobooks.
+        bundle_id: String,
+        /// The new folder to write (default: BUNDLE_ID-<UTC time>).
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -5,9 +5,12 @@ mod apply;
 mod args;
 mod check;
 mod demo;
+mod extract;
 mod history;
+pub mod open;
 mod plan;
 mod progress;
+mod pull;
 mod recover;
 mod undo;
 
@@ -16,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, PullFrom};
 
 use crate::core::{Dump, Error, Locate};
 
@@ -54,13 +57,18 @@ fn clap_error(e: clap::Error) -> ExitCode {
 
 fn run(cli: Cli) -> Result<u8, Error> {
     let locate = |dump: Option<std::path::PathBuf>| -> Result<Dump, Error> {
+        open::refuse_archive(dump.as_deref())?;
         Dump::locate(&Locate { path: dump, db: cli.db.clone(), cache_dir: cli.cache_dir.clone() })
+    };
+    // Reading commands also take an archive, unpacked privately (kept alive until they return).
+    let read = |dump: Option<std::path::PathBuf>, headless: bool| {
+        open::read(Locate { path: dump, db: cli.db.clone(), cache_dir: cli.cache_dir.clone() }, headless)
     };
     match cli.command {
         None => {
             let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse };
             match cli.dump {
-                Some(path) => crate::tui::run(&locate(Some(path))?, &opts).map(|_| 0),
+                Some(path) => crate::tui::run(&read(Some(path), false)?.dump, &opts).map(|_| 0),
                 None if cli.db.is_some() || cli.cache_dir.is_some() => {
                     crate::tui::run(&locate(None)?, &opts).map(|_| 0)
                 }
@@ -70,19 +78,21 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Some(Command::Inspect { dump }) => {
             let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse };
             match dump {
-                Some(path) => crate::tui::run(&locate(Some(path))?, &opts).map(|_| 0),
+                Some(path) => crate::tui::run(&read(Some(path), false)?.dump, &opts).map(|_| 0),
                 None => crate::tui::run_demo(&opts).map(|_| 0),
             }
         }
-        Some(Command::Check { dump, format }) => check::run(&locate(dump)?, format),
-        Some(Command::Plan { dump, select, format }) => plan::run(&locate(dump)?, &select, format),
+        Some(Command::Check { dump, format }) => check::run(&read(dump, true)?.dump, format),
+        Some(Command::Plan { dump, select, format }) => plan::run(&read(dump, true)?.dump, &select, format),
         Some(Command::Apply { dump, select, yes, allow_mass_change }) => {
             apply::run(&locate(dump)?, &select, yes, allow_mass_change)
         }
-        Some(Command::History { dump, format }) => history::run(&locate(dump)?, format),
+        Some(Command::History { dump, format }) => history::run(&read(dump, true)?.dump, format),
         Some(Command::Undo { dump, batch }) => undo::run(&locate(dump)?, batch),
         Some(Command::Recover { dump }) => recover::run(&locate(dump)?),
         Some(Command::Demo { dir, keys, seed }) => demo::run(&dir, keys, seed),
+        Some(Command::Extract { archive, dir }) => extract::run(&archive, &dir),
+        Some(Command::Pull { from }) => pull::run(from),
     }
 }
 

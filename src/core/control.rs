@@ -11,6 +11,10 @@ pub enum Phase {
     ReadRows,
     Detect,
     Apply,
+    /// Files unpacked from an archive or a device (done = files).
+    Unpack,
+    /// Bytes unpacked from an archive or a device (done = bytes).
+    UnpackBytes,
 }
 
 impl Phase {
@@ -21,6 +25,8 @@ impl Phase {
             Phase::ReadRows => "reading rows",
             Phase::Detect => "comparing",
             Phase::Apply => "applying",
+            Phase::Unpack => "files unpacked",
+            Phase::UnpackBytes => "bytes unpacked",
         }
     }
 }

@@ -15,8 +15,9 @@ use super::fmt::escaped;
 /// cachescope's own folder inside a dump: backups, quarantine, journal.
 pub const STATE_DIR: &str = ".cachescope";
 
-/// How deep discovery looks for databases and audio folders.
-const MAX_DEPTH: usize = 6;
+/// How deep discovery looks for databases and audio folders: deep enough
+/// for Device Explorer's `data/data/PKG/cache/audio/ab/cd/<key>.wav`.
+const MAX_DEPTH: usize = 8;
 
 /// A located dump: its root, its database and its cache dir.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -486,5 +487,12 @@ fn fold_shards(root: &Path, dir: &Path) -> PathBuf {
 /// With no audio file anywhere, a conventionally named folder is the cache dir
 /// (so an emptied cache is still inspected and guarded, not rejected).
 fn conventional_cache_dir(root: &Path) -> Option<PathBuf> {
-    ["cache/audio", "audio", "cache", "files/audio", "files/cache"].iter().map(|p| root.join(p)).find(|p| p.is_dir())
+    // `c` is where an adb backup (`apps/PKG/` beside `_manifest`) keeps the
+    // cache it never includes; opening a backup adds it empty (see archive::ab).
+    let adb = root.join("_manifest").is_file().then(|| root.join("c"));
+    ["cache/audio", "audio", "cache", "files/audio", "files/cache"]
+        .iter()
+        .map(|p| root.join(p))
+        .chain(adb)
+        .find(|p| p.is_dir())
 }

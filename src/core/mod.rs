@@ -2,6 +2,7 @@
 //! in the middle, I/O at the edges (see the crate docs for the map).
 
 pub mod apply;
+pub mod archive;
 pub mod audit;
 pub mod batch;
 pub mod control;
@@ -20,6 +21,7 @@ pub mod journal;
 pub mod key;
 pub mod kinds;
 pub mod plan;
+pub mod pull;
 pub mod report;
 pub mod rows;
 pub mod schema;

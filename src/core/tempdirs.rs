@@ -13,7 +13,7 @@ use tempfile::TempDir;
 pub fn make(prefix: &str) -> std::io::Result<TempDir> {
     static SWEEP: Once = Once::new();
     SWEEP.call_once(|| {
-        for p in ["cachescope-read-", "cachescope-demo-"] {
+        for p in ["cachescope-read-", "cachescope-demo-", "cachescope-archive-"] {
             sweep(&std::env::temp_dir(), p);
         }
     });
