@@ -41,4 +41,5 @@
 
 pub mod cli;
 pub mod core;
+pub mod signals;
 pub mod tui;

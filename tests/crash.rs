@@ -391,3 +391,21 @@ fn history_on_an_interrupted_dump_reads_it_as_recovery_will_leave_it() {
     assert!(out.stdout.lines().any(|l| l.trim_start().starts_with("1 ")), "{}", out.stdout);
     assert!(out.stderr.contains(&format!("cachescope recover {}", f.src.display())), "{}", out.stderr);
 }
+
+#[test]
+fn sigterm_or_ctrl_c_during_a_headless_apply_rolls_back_and_exits_130() {
+    for sig in ["TERM", "INT"] {
+        let f = fixture(120);
+        let d = &f.src;
+        // The signal arrives after the SQL phase, before the file moves.
+        let out = apply_with_hook(d, "apply.after_sql", &format!("kill -{sig} $PPID"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "SIG{sig}: {stderr}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one sentence: {stderr}");
+        assert!(lines[0].contains("interrupted") && lines[0].contains("rolled back"), "{stderr}");
+        assert!(!d.join(".cachescope/journal").exists(), "nothing pending");
+        assert_eq!(snapshot(d), f.before, "SIG{sig}: the dump is as it was");
+        assert_eq!(cachescope([OsStr::new("check"), d.as_os_str()]).code, 1, "not interrupted");
+    }
+}

@@ -125,3 +125,65 @@ fn select_all_plan_apply_quit_in_a_pty() {
     let after = Inspection::open(&dump, &Control::none()).unwrap();
     assert!(!after.has_problems(), "left: {:?}", after.found.iter().map(|d| &d.id).collect::<Vec<_>>());
 }
+
+/// Whether the pseudo-terminal is back in cooked mode (canonical input, echo).
+fn cooked(master: &dyn portable_pty::MasterPty) -> bool {
+    let Some(fd) = master.as_raw_fd() else { return true };
+    // SAFETY: a zeroed termios is a valid value for tcgetattr to fill in.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid descriptor and a live termios.
+    assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0);
+    t.c_lflag & libc::ICANON != 0 && t.c_lflag & libc::ECHO != 0
+}
+
+#[test]
+fn a_signal_to_the_tui_gives_the_terminal_back() {
+    for sig in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("dump");
+        write_demo(&dir, 40, 3).unwrap();
+        let (rows, cols) = (30u16, 100u16);
+        let pty = native_pty_system()
+            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cachescope"));
+        cmd.arg(&dir);
+        cmd.env("TERM", "xterm-256color");
+        let mut child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let screen = Screen {
+            parser: Arc::new(Mutex::new(vt100::Parser::new(rows.try_into().unwrap(), cols.try_into().unwrap(), 0))),
+            raw: Default::default(),
+        };
+        let (parser, raw) = (screen.parser.clone(), screen.raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                parser.lock().unwrap().process(&buf[..n]);
+                raw.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        screen.wait_for("Discrepancies (");
+        assert!(!cooked(&*pty.master), "the TUI runs in raw mode");
+        let pid = child.process_id().unwrap() as libc::pid_t;
+        // SAFETY: sending a signal to our own child.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+        let start = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            assert!(start.elapsed() < Duration::from_secs(10), "signal {sig}: the TUI did not end");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let raw = screen.raw.lock().unwrap().clone();
+        let find = |needle: &[u8]| raw.windows(needle.len()).rposition(|w| w == needle);
+        let entered = find(b"\x1b[?1049h").expect("entered the alternate screen");
+        assert!(find(b"\x1b[?1049l").is_some_and(|left| left > entered), "signal {sig}: alternate screen left");
+        assert!(find(b"\x1b[?25h").is_some_and(|shown| shown > entered), "signal {sig}: cursor shown");
+        assert!(find(b"\x1b[?1000l").is_some_and(|off| off > entered), "signal {sig}: mouse reporting off");
+        assert!(cooked(&*pty.master), "signal {sig}: raw mode left behind");
+    }
+}

@@ -35,8 +35,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Prints an error as one line on stderr: exit code 2.
+/// Prints an error as one line on stderr: exit code 2, or 130 when a
+/// signal (Ctrl-C, SIGTERM) stopped the work.
 pub fn fail(e: &Error) -> ExitCode {
+    if e.kind == crate::core::ErrorKind::Cancelled {
+        let _ = writeln!(std::io::stderr(), "cachescope: interrupted: {}", e.message);
+        return ExitCode::from(130);
+    }
     let _ = writeln!(std::io::stderr(), "cachescope: {}", e.message);
     ExitCode::from(2)
 }

@@ -10,9 +10,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::core::{Control, Dump, Error, Inspection, Phase, Progress};
 
 /// Runs `f` with a progress display for `what`.
+/// Ctrl-C and SIGTERM cancel the work at its next safe point.
 pub fn with_bar<T>(what: &str, f: impl FnOnce(&Control) -> Result<T, Error>) -> Result<T, Error> {
+    let cancel = crate::signals::interrupted();
     if !std::io::stderr().is_terminal() {
-        return f(&Control::none());
+        return f(&Control::new(None, Some(cancel)));
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
     bar.set_style(spinner());
@@ -37,7 +39,7 @@ pub fn with_bar<T>(what: &str, f: impl FnOnce(&Control) -> Result<T, Error>) -> 
         let parts: Vec<String> = counts.iter().map(|(ph, n)| format!("{} {n}", ph.label())).collect();
         bar.set_message(format!("{what}: {}", parts.join(" · ")));
     };
-    let result = f(&Control::new(Some(&sink), None));
+    let result = f(&Control::new(Some(&sink), Some(cancel)));
     bar.finish_and_clear();
     result
 }

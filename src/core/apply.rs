@@ -172,7 +172,7 @@ fn run(
     timings.database += start.elapsed();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.items.len()];
     let quarantine = batch.session.quarantine_dir(batch.id);
-    let cancelled = || Error::new(ErrorKind::Cancelled, "the apply was cancelled; nothing was changed");
+    let cancelled = || Error::new(ErrorKind::Cancelled, "the apply was stopped and rolled back; nothing was changed");
     let mut done = 0u64;
     // Row changes first, each a compare-and-swap with its audit row.
     for (n, item) in plan.items.iter().enumerate() {
@@ -302,6 +302,10 @@ fn run(
         ctl.progress(Phase::Apply, done, Some(total));
     }
     timings.files += start.elapsed();
+    // The last safe point: after this the batch commits.
+    if ctl.cancelled() {
+        return Err(cancelled());
+    }
     let start = Instant::now();
     let mut result = Vec::with_capacity(plan.items.len());
     for (item, outcome) in plan.items.iter().zip(outcomes) {

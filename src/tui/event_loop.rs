@@ -43,6 +43,7 @@ pub fn run(dump: &Dump, opts: &TuiOptions) -> Result<()> {
 
 fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     let io = |e: std::io::Error| Error::io(format!("terminal error: {e}"));
+    crate::signals::interrupted();
     let (tx, rx) = mpsc::channel::<WorkerMsg>();
     let cancel = Arc::new(AtomicBool::new(false));
     let mut app = App::new(escaped(&dump.root), Theme::from_env(), !opts.no_mouse);
@@ -100,7 +101,9 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
             workers.retain(|w| !w.is_finished());
             workers.push(worker::spawn(e, dump.clone(), tx.clone(), cancel.clone()));
         }
-        if app.quit {
+        // SIGTERM, SIGHUP or SIGINT (a screen-share window closed): quit the
+        // normal way, so the guard gives the terminal back.
+        if app.quit || crate::signals::interrupted().load(Ordering::Relaxed) {
             break;
         }
     }
