@@ -5,7 +5,7 @@
 
 use cachescope::core::demo::write_demo;
 use cachescope::core::{Control, Dump, Inspection, Locate};
-use cachescope::tui::app::{App, Msg, Pane};
+use cachescope::tui::app::{App, Msg, Pane, run_inline};
 use cachescope::tui::theme::Theme;
 use cachescope::tui::ui;
 use ratatui::Terminal;
@@ -37,12 +37,13 @@ fn moving_paging_jumping_and_filtering_a_large_dump() {
     let mut app = App::with_inspection(ins, "DUMP".into(), Theme::mono());
     let mut term = Terminal::new(TestBackend::new(160, 45)).unwrap();
     let key = |app: &mut App, code| {
-        app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        let e = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        run_inline(app, e);
     };
     term.draw(|f| ui::draw(f, &mut app)).unwrap();
     key(&mut app, KeyCode::Char('G'));
     term.draw(|f| ui::draw(f, &mut app)).unwrap();
-    assert_eq!(app.panes[Pane::Disc as usize].pos, app.vis[Pane::Disc as usize].len() - 1);
+    assert_eq!(app.panes[Pane::Disc].pos, app.panes[Pane::Disc].visible.len() - 1);
     key(&mut app, KeyCode::Char('2'));
     key(&mut app, KeyCode::Char('G'));
     for _ in 0..20 {
@@ -50,19 +51,19 @@ fn moving_paging_jumping_and_filtering_a_large_dump() {
         key(&mut app, KeyCode::Char('j'));
     }
     term.draw(|f| ui::draw(f, &mut app)).unwrap();
-    let db = &app.panes[Pane::Db as usize];
+    let db = &app.panes[Pane::Db];
     let rows = app.ins.as_ref().unwrap().rows.len();
     assert!(db.pos > 0 && db.pos < rows - 20, "paged up from the end: {}", db.pos);
     for c in "/ff00".chars() {
         key(&mut app, KeyCode::Char(c));
     }
     term.draw(|f| ui::draw(f, &mut app)).unwrap();
-    assert!(app.vis[Pane::Db as usize].len() < app.ins.as_ref().unwrap().rows.len());
+    assert!(app.panes[Pane::Db].visible.len() < app.ins.as_ref().unwrap().rows.len());
     let ins = app.ins.as_ref().unwrap();
-    assert!(!app.vis[Pane::Db as usize].is_empty());
-    assert!(app.vis[Pane::Db as usize].iter().all(|&i| ins.rows[i].key.to_string().contains("ff00")));
+    assert!(!app.panes[Pane::Db].visible.is_empty());
+    assert!(app.panes[Pane::Db].visible.iter().all(|&i| ins.rows[i].key.to_string().contains("ff00")));
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Esc);
     term.draw(|f| ui::draw(f, &mut app)).unwrap();
-    assert_eq!(app.vis[Pane::Db as usize].len(), app.ins.as_ref().unwrap().rows.len(), "Esc clears the filter");
+    assert_eq!(app.panes[Pane::Db].visible.len(), app.ins.as_ref().unwrap().rows.len(), "Esc clears the filter");
 }

@@ -3,7 +3,7 @@
 
 use cachescope::core::demo::write_demo;
 use cachescope::core::{Control, Dump, Inspection, Locate};
-use cachescope::tui::app::{App, Msg};
+use cachescope::tui::app::{App, Msg, Pane, run_inline};
 use cachescope::tui::theme::Theme;
 use cachescope::tui::ui;
 use proptest::prelude::*;
@@ -60,13 +60,14 @@ proptest! {
         write_demo(&dir, 30, 5).unwrap();
         let mut app = fresh(&dir);
         for (k, w, h) in keys {
-            app.update(Msg::Key(KeyEvent::new(KEYS[k], KeyModifiers::NONE)));
+            let e = app.update(Msg::Key(KeyEvent::new(KEYS[k], KeyModifiers::NONE)));
+            run_inline(&mut app, e);
             app.quit = false;
             let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
             term.draw(|f| ui::draw(f, &mut app)).unwrap();
             for p in 0..3 {
-                let len = app.vis[p].len();
-                prop_assert!(len == 0 || app.panes[p].pos < len);
+                let len = app.panes[Pane::ALL[p]].visible.len();
+                prop_assert!(len == 0 || app.panes[Pane::ALL[p]].pos < len);
             }
         }
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use cachescope::core::demo::write_demo;
 use cachescope::core::{Control, Dump, Inspection, Kind, Locate};
-use cachescope::tui::app::{App, Msg};
+use cachescope::tui::app::{App, Msg, run_inline};
 use cachescope::tui::theme::Theme;
 use cachescope::tui::ui;
 use ratatui::Terminal;
@@ -34,7 +34,8 @@ fn press(app: &mut App, keys: &str) {
             '\x1b' => KeyCode::Esc,
             c => KeyCode::Char(c),
         };
-        app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        let e = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        run_inline(app, e);
     }
 }
 
@@ -147,7 +148,10 @@ fn header_shows_alerts_and_the_interrupted_apply_banner() {
     let mut a = app(&dir, Theme::mono());
     let plain = text(&render(&mut a, 80, 24));
     assert!(plain.contains("[READ-ONLY]") && !plain.contains("ALERT"), "{plain}");
-    a.ins.as_mut().unwrap().interrupted = Some("An apply (batch 3) was interrupted.".into());
+    let dump = Dump::locate(&Locate { path: Some(dir.clone()), ..Default::default() }).unwrap();
+    let mut ins = Inspection::open(&dump, &Control::none()).unwrap();
+    ins.interrupted = Some("An apply (batch 3) was interrupted.".into());
+    let mut a = App::with_inspection(ins, "DUMP".into(), Theme::mono());
     for c in a.counts.iter_mut() {
         if c.0 == Kind::GhostEntry {
             c.1 = 7;

@@ -6,9 +6,9 @@ use std::path::Path;
 use cachescope::core::demo::write_demo;
 use cachescope::core::report::write_plan_text;
 use cachescope::core::{Control, Dump, Fix, Inspection, Kind, Locate, Selection, plan};
-use cachescope::tui::app::{App, Confirm, Effect, Layer, Msg, Pane};
+use cachescope::tui::app::{App, Confirm, Effect, Layer, Msg, Pane, run_inline};
+use cachescope::tui::msg::WorkerMsg;
 use cachescope::tui::theme::Theme;
-use cachescope::tui::worker::WorkerMsg;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn open(dir: &Path) -> Inspection {
@@ -25,7 +25,9 @@ fn demo(keys: u64, seed: u64) -> (tempfile::TempDir, App) {
 }
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    let effects = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    run_inline(app, effects.clone());
+    effects
 }
 
 fn keys(app: &mut App, s: &str) -> Vec<Effect> {
@@ -65,7 +67,7 @@ fn moving_in_one_pane_moves_the_others_to_the_same_key() {
     move_to_kind(&mut app, Kind::OrphanedFile);
     let k = app.current_link(Pane::Disc).unwrap().key.unwrap();
     assert_eq!(app.current_link(Pane::Disk).unwrap().key.as_deref(), Some(k.as_str()));
-    assert!(app.panes[Pane::Db as usize].miss, "the DB pane shows 'no row'");
+    assert!(app.panes[Pane::Db].miss, "the DB pane shows 'no row'");
     // A ghost entry has a row.
     move_to_kind(&mut app, Kind::GhostEntry);
     let k = app.current_link(Pane::Disc).unwrap().key.unwrap();
@@ -75,15 +77,15 @@ fn moving_in_one_pane_moves_the_others_to_the_same_key() {
     let row_key = app.current_link(Pane::Db).unwrap().key.unwrap();
     match app.current_link(Pane::Disc) {
         Some(l) => assert_eq!(l.key.as_deref(), Some(row_key.as_str())),
-        None => assert!(app.panes[Pane::Disc as usize].miss),
+        None => assert!(app.panes[Pane::Disc].miss),
     }
     keys(&mut app, "G");
-    let last = app.vis[Pane::Db as usize].len() - 1;
-    assert_eq!(app.panes[Pane::Db as usize].pos, last);
+    let last = app.panes[Pane::Db].visible.len() - 1;
+    assert_eq!(app.panes[Pane::Db].pos, last);
     keys(&mut app, "g");
-    assert_eq!(app.panes[Pane::Db as usize].pos, 0);
+    assert_eq!(app.panes[Pane::Db].pos, 0);
     key(&mut app, KeyCode::PageDown);
-    assert!(app.panes[Pane::Db as usize].pos > 1);
+    assert!(app.panes[Pane::Db].pos > 1);
 }
 
 #[test]
@@ -92,28 +94,28 @@ fn space_f_a_and_capital_a_select() {
     move_to_kind(&mut app, Kind::GhostEntry);
     let id = app.ins.as_ref().unwrap().found[app.focused_disc().unwrap()].id.clone();
     keys(&mut app, " ");
-    assert_eq!(app.chosen.get(&id), Some(&Fix::MarkFailed));
+    assert_eq!(app.choices.chosen.get(&id), Some(&Fix::MarkFailed));
     assert_eq!(app.mode(), "PLAN");
     keys(&mut app, "f");
-    assert_eq!(app.chosen.get(&id), Some(&Fix::DeleteEntry));
+    assert_eq!(app.choices.chosen.get(&id), Some(&Fix::DeleteEntry));
     keys(&mut app, "f");
-    assert_eq!(app.chosen.get(&id), Some(&Fix::MarkFailed));
+    assert_eq!(app.choices.chosen.get(&id), Some(&Fix::MarkFailed));
     keys(&mut app, " ");
-    assert!(!app.chosen.contains_key(&id));
+    assert!(!app.choices.chosen.contains_key(&id));
     // `f` on an unselected item moves to the next fix and selects it.
     keys(&mut app, "f");
-    assert_eq!(app.chosen.get(&id), Some(&Fix::DeleteEntry));
+    assert_eq!(app.choices.chosen.get(&id), Some(&Fix::DeleteEntry));
     keys(&mut app, " ");
     keys(&mut app, "a");
     let ins = app.ins.as_ref().unwrap();
     let with_default = ins.found.iter().filter(|d| d.default_fix().is_some()).count();
-    assert_eq!(app.chosen.len(), with_default);
-    assert!(ins.found.iter().filter(|d| d.kind == Kind::StrayFile).all(|d| !app.chosen.contains_key(&d.id)));
+    assert_eq!(app.choices.chosen.len(), with_default);
+    assert!(ins.found.iter().filter(|d| d.kind == Kind::StrayFile).all(|d| !app.choices.chosen.contains_key(&d.id)));
     keys(&mut app, "A");
-    assert!(app.chosen.is_empty());
+    assert!(app.choices.chosen.is_empty());
     // Space and f belong to the Discrepancies pane.
     keys(&mut app, "1 ");
-    assert!(app.chosen.is_empty());
+    assert!(app.choices.chosen.is_empty());
 }
 
 #[test]
@@ -126,22 +128,22 @@ fn filter_by_kind_key_or_path_and_esc_clears() {
     assert!(!app.quit);
     key(&mut app, KeyCode::Backspace);
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.filter, "ghost");
+    assert_eq!(app.filter.text, "ghost");
     let ins = app.ins.as_ref().unwrap();
-    assert!(!app.vis[2].is_empty());
-    assert!(app.vis[2].iter().all(|&i| ins.found[i].kind == Kind::GhostEntry));
+    assert!(!app.panes[Pane::Disc].visible.is_empty());
+    assert!(app.panes[Pane::Disc].visible.iter().all(|&i| ins.found[i].kind == Kind::GhostEntry));
     key(&mut app, KeyCode::Esc);
-    assert!(app.filter.is_empty());
-    assert_eq!(app.vis[2].len(), app.ins.as_ref().unwrap().found.len());
+    assert!(app.filter.text.is_empty());
+    assert_eq!(app.panes[Pane::Disc].visible.len(), app.ins.as_ref().unwrap().found.len());
     // A key substring.
     let k = app.ins.as_ref().unwrap().rows[0].key.to_string()[..10].to_string();
     keys(&mut app, &format!("/{k}"));
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.vis[1].len(), 1);
+    assert_eq!(app.panes[Pane::Db].visible.len(), 1);
     // A path substring.
     key(&mut app, KeyCode::Esc);
     keys(&mut app, "/.DS_Store");
-    assert!(app.vis[0].len() == 1 && app.vis[2].len() == 1);
+    assert!(app.panes[Pane::Disk].visible.len() == 1 && app.panes[Pane::Disc].visible.len() == 1);
 }
 
 #[test]
@@ -162,10 +164,10 @@ fn the_disk_filter_matches_whole_file_names_across_key_and_extension() {
                     || ins.found.iter().any(|d| d.file == Some(i) && (d.key.as_deref().is_some_and(|k| k.contains(&q))))
             })
             .collect();
-        let shown: Vec<usize> = app.vis[0].clone();
+        let shown: Vec<usize> = app.panes[Pane::Disk].visible.clone();
         assert!(want.iter().all(|i| shown.contains(i)), "{q}: every matching file is shown");
         // Anything else shown is the file of a discrepancy the filter kept.
-        let kept = |i: usize| app.vis[2].iter().any(|&d| ins.found[d].file == Some(i));
+        let kept = |i: usize| app.panes[Pane::Disc].visible.iter().any(|&d| ins.found[d].file == Some(i));
         assert!(shown.iter().all(|&i| want.contains(&i) || kept(i)), "{q}: nothing else is shown");
         assert!(!shown.is_empty(), "{q}");
     }
@@ -193,10 +195,10 @@ fn confirmation_defaults_to_no() {
     for no in [KeyCode::Enter, KeyCode::Char('n'), KeyCode::Esc, KeyCode::Char('x'), KeyCode::Char('q')] {
         key(&mut app, KeyCode::Enter);
         assert_eq!(app.top(), Some(&Layer::Confirm(Confirm::Apply)));
-        let pos = app.panes[2].pos;
+        let pos = app.panes[Pane::Disc].pos;
         assert!(key(&mut app, no).is_empty(), "{no:?} must answer No");
         assert_eq!(app.top(), Some(&Layer::Plan), "back to the plan after {no:?}");
-        assert_eq!(app.panes[2].pos, pos);
+        assert_eq!(app.panes[Pane::Disc].pos, pos);
         assert!(!app.quit);
     }
     key(&mut app, KeyCode::Enter);
@@ -223,9 +225,9 @@ fn dialogs_take_keys_before_the_panes() {
     assert!(app.layers.is_empty());
     keys(&mut app, "u");
     assert_eq!(app.top(), Some(&Layer::Confirm(Confirm::Undo)));
-    let pos = app.panes[2].pos;
+    let pos = app.panes[Pane::Disc].pos;
     assert!(keys(&mut app, "j").is_empty());
-    assert_eq!(app.panes[2].pos, pos);
+    assert_eq!(app.panes[Pane::Disc].pos, pos);
     keys(&mut app, "u");
     assert!(matches!(keys(&mut app, "y").as_slice(), [Effect::Undo]));
     // Enter opens the detail; Esc closes it.
@@ -263,7 +265,7 @@ fn a_rescan_keeps_the_focused_key_and_drops_vanished_choices() {
     let key_before = app.current_link(Pane::Disc).unwrap().key;
     app.update(Msg::Worker(WorkerMsg::Scanned(Ok(Box::new(open(&t.path().join("dump")))))));
     assert_eq!(app.current_link(Pane::Disc).unwrap().key, key_before);
-    assert_eq!(app.chosen.len(), 1);
+    assert_eq!(app.choices.chosen.len(), 1);
     // Rescanning is an effect, and `r` is refused while busy.
     assert!(matches!(keys(&mut app, "r").as_slice(), [Effect::Scan]));
     assert!(keys(&mut app, "r").is_empty());
@@ -288,19 +290,19 @@ fn mouse_clicks_focus_and_select_and_the_wheel_scrolls() {
     app.mouse = true;
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
     term.draw(|f| cachescope::tui::ui::draw(f, &mut app)).unwrap();
-    let disk = app.hit[Pane::Disk as usize];
+    let disk = app.panes[Pane::Disk].area;
     let click = |column, row, kind| MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE };
     app.update(Msg::Mouse(click(disk.x + 3, disk.y + 3, MouseEventKind::Down(MouseButton::Left))));
     assert_eq!(app.focus, Pane::Disk);
-    let offset = app.panes[Pane::Disk as usize].offset;
-    assert_eq!(app.panes[Pane::Disk as usize].pos, offset + 2);
-    let before = app.panes[Pane::Disk as usize].pos;
+    let offset = app.panes[Pane::Disk].offset;
+    assert_eq!(app.panes[Pane::Disk].pos, offset + 2);
+    let before = app.panes[Pane::Disk].pos;
     app.update(Msg::Mouse(click(disk.x + 3, disk.y + 3, MouseEventKind::ScrollDown)));
-    assert_eq!(app.panes[Pane::Disk as usize].pos, before + 3);
+    assert_eq!(app.panes[Pane::Disk].pos, before + 3);
     // --no-mouse: ignored.
     app.mouse = false;
     app.update(Msg::Mouse(click(disk.x + 3, disk.y + 3, MouseEventKind::ScrollDown)));
-    assert_eq!(app.panes[Pane::Disk as usize].pos, before + 3);
+    assert_eq!(app.panes[Pane::Disk].pos, before + 3);
 }
 
 #[test]
@@ -311,13 +313,13 @@ fn a_selects_only_what_the_filter_shows_and_strays_are_chosen_one_by_one() {
     keys(&mut app, "a");
     let ins = app.ins.as_ref().unwrap();
     let ghosts = ins.found.iter().filter(|d| d.kind == Kind::GhostEntry).count();
-    assert_eq!(app.chosen.len(), ghosts);
-    assert!(app.chosen.values().all(|f| *f == Fix::MarkFailed));
+    assert_eq!(app.choices.chosen.len(), ghosts);
+    assert!(app.choices.chosen.values().all(|f| *f == Fix::MarkFailed));
     key(&mut app, KeyCode::Esc);
     keys(&mut app, "A");
     move_to_kind(&mut app, Kind::StrayFile);
     keys(&mut app, " ");
-    assert_eq!(app.chosen.values().copied().collect::<Vec<_>>(), vec![Fix::Quarantine]);
+    assert_eq!(app.choices.chosen.values().copied().collect::<Vec<_>>(), vec![Fix::Quarantine]);
     keys(&mut app, "p");
     let pv = app.plan.as_ref().unwrap();
     assert_eq!((pv.plan.items.len(), pv.plan.move_count()), (1, 1));
@@ -329,7 +331,7 @@ fn per_item_fixes_give_the_plan_of_the_equivalent_cli_flags() {
     keys(&mut app, "/ghost");
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "g");
-    for _ in 0..app.vis[Pane::Disc as usize].len() {
+    for _ in 0..app.panes[Pane::Disc].visible.len() {
         keys(&mut app, "fj");
     }
     keys(&mut app, "p");
@@ -356,12 +358,15 @@ fn the_filter_ignores_case_and_matches_names_that_are_not_ascii() {
     let mut app = App::with_inspection(open(&dir), "DUMP".into(), Theme::mono());
     let shown = |app: &App| -> Vec<String> {
         let ins = app.ins.as_ref().unwrap();
-        app.vis[Pane::Disk as usize].iter().map(|&i| ins.scan.files[i].path.to_string_lossy().into_owned()).collect()
+        app.panes[Pane::Disk].visible.iter().map(|&i| ins.scan.files[i].path.to_string_lossy().into_owned()).collect()
     };
-    app.set_filter("cover.wav".into());
+    let e = app.set_filter("cover.wav".into());
+    run_inline(&mut app, e);
     assert_eq!(shown(&app), vec!["COVER.WAV".to_string()]);
-    app.set_filter("café".into());
+    let e = app.set_filter("café".into());
+    run_inline(&mut app, e);
     assert_eq!(shown(&app), vec!["Café Notes.txt".to_string()]);
-    app.set_filter("notes".into());
+    let e = app.set_filter("notes".into());
+    run_inline(&mut app, e);
     assert!(shown(&app).contains(&"Café Notes.txt".to_string()) && shown(&app).contains(&"notes.txt".to_string()));
 }

@@ -40,7 +40,9 @@ pub struct Inspection {
     /// rows shown are not all the app wrote.
     pub wal_unread: Option<String>,
     pub timings: InspectTimings,
-    snapshot: Snapshot,
+    /// Behind a mutex so an inspection can be shared between threads (the
+    /// TUI filters on a worker while the UI reads rows for the detail view).
+    snapshot: std::sync::Mutex<Snapshot>,
 }
 
 impl Inspection {
@@ -110,7 +112,7 @@ impl Inspection {
             unknown_keys,
             wal_unread: snapshot.wal_unread.clone(),
             timings,
-            snapshot,
+            snapshot: std::sync::Mutex::new(snapshot),
         })
     }
 
@@ -118,12 +120,14 @@ impl Inspection {
     pub fn full_row(&self, key: &str) -> Option<Map<String, Json>> {
         let row = self.rows.binary_search_by(|r| r.key.cmp_str(key)).ok().map(|i| &self.rows[i]);
         let value = row.map_or_else(|| rusqlite::types::Value::Text(key.to_string()), |r| r.key_value());
-        full_row(self.snapshot.conn(), &self.columns, &value).ok().flatten()
+        let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        full_row(snapshot.conn(), &self.columns, &value).ok().flatten()
     }
 
     /// Every column of row `i`, in table order, read from the private copy.
     pub fn row_values_at(&self, i: usize) -> Option<Vec<rusqlite::types::Value>> {
-        row_values(self.snapshot.conn(), &self.columns, &self.rows.get(i)?.key_value()).ok().flatten()
+        let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        row_values(snapshot.conn(), &self.columns, &self.rows.get(i)?.key_value()).ok().flatten()
     }
 
     pub fn file_of(&self, d: &Discrepancy) -> Option<&FileFacts> {

@@ -1,55 +1,25 @@
-//! The TUI's state and `update()`: keys, mouse and worker messages in, state
-//! changes and [`Effect`]s out. No terminal and no file system here; the
-//! event loop runs the effects on worker threads.
+//! The TUI's state and `update()`: messages in, state changes and
+//! [`Effect`]s out. No terminal, no file system, no threads here: the event
+//! loop runs the effects on workers. Keys are handled per layer in
+//! `input.rs`; what a pane owns is in `pane.rs`; choices in `choices.rs`.
 
-use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use log::{error, info, warn};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::layout::{Position, Rect};
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Position;
 
+use super::choices::Choices;
+use super::filter;
 use super::index::{Index, Link};
-use super::keys::{Action, DETAIL_KEYS, Scope, action_in};
+use super::keys::Scope;
+pub use super::msg::{Effect, FilterJob, Msg, Visible, WorkerMsg};
+pub use super::pane::{Pane, PaneView, Panes};
 use super::theme::Theme;
-use super::worker::WorkerMsg;
 use crate::core::fmt::escaped;
-use crate::core::key::{Key, KeyStr};
+use crate::core::key::Key;
 use crate::core::report::write_plan_text;
-use crate::core::{Fix, Inspection, Kind, Plan, Progress, Selection, plan};
-
-/// The three linked panes, in focus order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Disk = 0,
-    Db = 1,
-    Disc = 2,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Disk, Pane::Db, Pane::Disc];
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Disk => "Disk files",
-            Pane::Db => "DB entries",
-            Pane::Disc => "Discrepancies",
-        }
-    }
-    fn next(self) -> Pane {
-        Pane::ALL[(self as usize + 1) % 3]
-    }
-    fn prev(self) -> Pane {
-        Pane::ALL[(self as usize + 2) % 3]
-    }
-}
-
-/// Cursor and scroll of one pane; `pos` indexes the pane's visible list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PaneState {
-    pub pos: usize,
-    pub offset: usize,
-    /// The linked key has nothing in this pane ("no row", "no file").
-    pub miss: bool,
-}
+use crate::core::{Inspection, Kind, Plan, Progress, plan};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
@@ -90,38 +60,32 @@ pub enum Busy {
     Undoing,
 }
 
-/// Work for the event loop to start on a worker thread.
-#[derive(Debug, Clone)]
-pub enum Effect {
-    Scan,
-    Apply { plan: Plan, allow_mass_change: bool },
-    Undo,
+/// The filter's text and the run that computes its lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterState {
+    /// What the user typed.
+    pub text: String,
+    /// The text the panes' lists were computed for.
+    pub shown: String,
+    /// The newest run; results of older runs are dropped.
+    pub generation: u64,
 }
 
-#[derive(Debug)]
-pub enum Msg {
-    Key(KeyEvent),
-    Mouse(MouseEvent),
-    Worker(WorkerMsg),
-    /// The dump changed on disk (already debounced).
-    DumpChanged,
+impl FilterState {
+    /// A run is on its way: the lists lag behind the text.
+    pub fn pending(&self) -> bool {
+        self.text.to_lowercase() != self.shown
+    }
 }
 
 pub struct App {
-    pub ins: Option<Inspection>,
-    pub index: Index,
-    /// Per pane: indices into files / rows / found that pass the filter.
-    pub vis: [Vec<usize>; 3],
-    pub panes: [PaneState; 3],
+    pub ins: Option<Arc<Inspection>>,
+    pub index: Arc<Index>,
+    pub panes: Panes,
     pub focus: Pane,
     pub layers: Vec<Layer>,
-    pub filter: String,
-    /// The filter the visible lists were computed for.
-    filtered_for: String,
-    /// Discrepancy id → fix chosen for the plan.
-    pub chosen: HashMap<String, Fix>,
-    /// Discrepancy id → fix shown (cycled with `f`), chosen or not.
-    pub picked: HashMap<String, Fix>,
+    pub filter: FilterState,
+    pub choices: Choices,
     pub plan: Option<PlanView>,
     /// Discrepancies per kind (every kind, zeros included), per scan.
     pub counts: Vec<(Kind, usize)>,
@@ -139,9 +103,6 @@ pub struct App {
     /// How the dump root is shown (tests replace temp paths).
     pub root_label: String,
     pub mouse: bool,
-    /// Where each pane was drawn last (for the mouse), and its page height.
-    pub hit: [Rect; 3],
-    pub page: [usize; 3],
     /// Lines of the plan preview on screen (set by drawing).
     pub plan_page: usize,
     pub quit: bool,
@@ -152,15 +113,12 @@ impl App {
     pub fn new(root_label: String, theme: Theme, mouse: bool) -> App {
         App {
             ins: None,
-            index: Index::default(),
-            vis: [vec![], vec![], vec![]],
-            panes: [PaneState::default(); 3],
+            index: Arc::new(Index::default()),
+            panes: Panes::new(),
             focus: Pane::Disc,
             layers: vec![],
-            filter: String::new(),
-            filtered_for: String::new(),
-            chosen: HashMap::new(),
-            picked: HashMap::new(),
+            filter: FilterState::default(),
+            choices: Choices::default(),
             plan: None,
             counts: vec![],
             busy: Some(Busy::Scanning),
@@ -173,8 +131,6 @@ impl App {
             theme,
             root_label,
             mouse,
-            hit: [Rect::default(); 3],
-            page: [10; 3],
             plan_page: 10,
             quit: false,
         }
@@ -183,8 +139,13 @@ impl App {
     /// An app showing `ins` at once (tests, benchmarks).
     pub fn with_inspection(ins: Inspection, root_label: String, theme: Theme) -> App {
         let mut app = App::new(root_label, theme, false);
-        app.update(Msg::Worker(WorkerMsg::Scanned(Ok(Box::new(ins)))));
+        let effects = app.update(Msg::Worker(WorkerMsg::Scanned(Ok(Box::new(ins)))));
+        run_inline(&mut app, effects);
         app
+    }
+
+    pub fn inspection(&self) -> Option<&Inspection> {
+        self.ins.as_deref()
     }
 
     pub fn log_visible(&self) -> bool {
@@ -198,7 +159,7 @@ impl App {
     pub fn mode(&self) -> &'static str {
         match self.busy {
             Some(Busy::Applying | Busy::Undoing) => "APPLYING",
-            _ if self.plan.is_some() || !self.chosen.is_empty() => "PLAN",
+            _ if self.plan.is_some() || !self.choices.chosen.is_empty() => "PLAN",
             _ => "READ-ONLY",
         }
     }
@@ -233,206 +194,17 @@ impl App {
         }
     }
 
-    // ---- keys -------------------------------------------------------------
-
-    fn on_key(&mut self, k: KeyEvent) -> Vec<Effect> {
-        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-            self.quit = true;
-            return vec![];
-        }
-        match self.layers.last_mut() {
-            Some(Layer::Filter) => {
-                match k.code {
-                    KeyCode::Esc => {
-                        self.layers.pop();
-                        self.set_filter(String::new());
-                    }
-                    KeyCode::Enter => {
-                        self.layers.pop();
-                    }
-                    KeyCode::Backspace => {
-                        let mut f = self.filter.clone();
-                        f.pop();
-                        self.set_filter(f);
-                    }
-                    KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                        let f = format!("{}{c}", self.filter);
-                        self.set_filter(f);
-                    }
-                    _ => {}
-                }
-                vec![]
-            }
-            Some(Layer::Typed { input, .. }) => {
-                match k.code {
-                    KeyCode::Esc => {
-                        self.layers.pop();
-                        self.status = "not applied".into();
-                    }
-                    KeyCode::Backspace => {
-                        input.pop();
-                    }
-                    KeyCode::Enter => {
-                        let ok = input.trim() == "yes";
-                        self.layers.pop();
-                        if ok {
-                            return self.start_apply(true);
-                        }
-                        self.status = "not applied: type yes to confirm a mass change".into();
-                    }
-                    KeyCode::Char(c) => input.push(c),
-                    _ => {}
-                }
-                vec![]
-            }
-            Some(Layer::Confirm(c)) => {
-                let c = c.clone();
-                self.layers.pop();
-                if action_in(&k, &[Scope::Confirm]) == Some(Action::Confirm) {
-                    return match c {
-                        Confirm::Apply => self.start_apply(false),
-                        Confirm::Undo => self.start_undo(),
-                    };
-                }
-                self.status = match c {
-                    Confirm::Apply => "not applied".into(),
-                    Confirm::Undo => "not undone".into(),
-                };
-                vec![]
-            }
-            Some(Layer::Help | Layer::Result(_)) => {
-                if k.code == KeyCode::Char('q') {
-                    self.quit = true;
-                } else {
-                    self.layers.pop();
-                }
-                vec![]
-            }
-            Some(Layer::Plan) => {
-                match action_in(&k, &[Scope::Plan, Scope::Panes]) {
-                    Some(Action::Apply) => self.ask_apply(),
-                    Some(Action::Back) => {
-                        self.layers.pop();
-                        self.plan = None;
-                    }
-                    Some(Action::Quit) => self.quit = true,
-                    Some(Action::Help) => self.layers.push(Layer::Help),
-                    Some(a @ (Action::Down | Action::Up | Action::PageDown | Action::PageUp | Action::Top)) => {
-                        if let Some(p) = &mut self.plan {
-                            let page = self.plan_page.max(1);
-                            p.scroll = match a {
-                                Action::Down => p.scroll + 1,
-                                Action::Up => p.scroll.saturating_sub(1),
-                                Action::PageDown => p.scroll + page,
-                                Action::PageUp => p.scroll.saturating_sub(page),
-                                _ => 0,
-                            }
-                            .min(p.lines.len().saturating_sub(1));
-                        }
-                    }
-                    Some(Action::Bottom) => {
-                        if let Some(p) = &mut self.plan {
-                            p.scroll = p.lines.len().saturating_sub(1);
-                        }
-                    }
-                    _ => {}
-                }
-                vec![]
-            }
-            Some(Layer::Detail) => {
-                match action_in(&k, &self.scopes()) {
-                    Some(Action::Back | Action::Open) => {
-                        self.layers.pop();
-                    }
-                    // Moving and choosing work under the detail, which follows the cursor.
-                    Some(a) if DETAIL_KEYS.contains(&a) => {
-                        self.pane_action(a);
-                    }
-                    _ => {}
-                }
-                vec![]
-            }
-            None => match action_in(&k, &self.scopes()) {
-                Some(a) => self.pane_action(a),
-                None => vec![],
-            },
-        }
-    }
-
-    fn pane_action(&mut self, a: Action) -> Vec<Effect> {
-        let page = self.page[self.focus as usize].max(1) as isize;
-        match a {
-            Action::NextPane => self.focus = self.focus.next(),
-            Action::PrevPane => self.focus = self.focus.prev(),
-            Action::FocusDisk => self.focus = Pane::Disk,
-            Action::FocusDb => self.focus = Pane::Db,
-            Action::FocusDisc => self.focus = Pane::Disc,
-            Action::Down => self.move_by(1),
-            Action::Up => self.move_by(-1),
-            Action::PageDown => self.move_by(page),
-            Action::PageUp => self.move_by(-page),
-            Action::Top => self.move_to(self.focus, 0),
-            Action::Bottom => self.move_to(self.focus, usize::MAX),
-            Action::Open => {
-                if self.current_link(self.focus).is_some() {
-                    self.layers.push(Layer::Detail);
-                }
-            }
-            Action::Back => {
-                if !self.filter.is_empty() {
-                    self.set_filter(String::new());
-                }
-            }
-            Action::Filter => self.layers.push(Layer::Filter),
-            Action::Toggle => self.toggle(),
-            Action::CycleFix => self.cycle_fix(),
-            Action::SelectAll => self.select_all(),
-            Action::ClearSelection => {
-                self.chosen.clear();
-                self.status = "selection cleared".into();
-            }
-            Action::Plan => self.open_plan(),
-            Action::Undo => {
-                if self.busy.is_some() {
-                    self.status = "busy: wait for the current work to finish".into();
-                } else {
-                    self.layers.push(Layer::Confirm(Confirm::Undo));
-                }
-            }
-            Action::Rescan => {
-                if self.busy.is_none() {
-                    self.busy = Some(Busy::Scanning);
-                    info!("rescan requested");
-                    return vec![Effect::Scan];
-                }
-                self.status = "busy: wait for the current work to finish".into();
-            }
-            Action::ToggleLog => self.show_log = Some(!self.log_visible()),
-            Action::Help => self.layers.push(Layer::Help),
-            Action::Quit => self.quit = true,
-            Action::Apply | Action::Confirm | Action::Deny => {}
-        }
-        vec![]
-    }
-
     // ---- navigation -------------------------------------------------------
 
-    fn move_by(&mut self, delta: isize) {
-        let p = self.focus as usize;
-        let pos = if self.panes[p].miss && delta > 0 {
-            self.panes[p].pos
-        } else {
-            self.panes[p].pos.saturating_add_signed(delta)
-        };
+    pub(super) fn move_by(&mut self, delta: isize) {
+        let view = &self.panes[self.focus];
+        let pos = if view.miss && delta > 0 { view.pos } else { view.pos.saturating_add_signed(delta) };
         self.move_to(self.focus, pos);
     }
 
     /// Moves `pane`'s cursor to `pos` (clamped) and links the other two panes.
     pub fn move_to(&mut self, pane: Pane, pos: usize) {
-        let p = pane as usize;
-        let len = self.vis[p].len();
-        self.panes[p].pos = pos.min(len.saturating_sub(1));
-        self.panes[p].miss = false;
+        self.panes[pane].set_pos(pos);
         if let Some(link) = self.current_link(pane) {
             for other in Pane::ALL.into_iter().filter(|o| *o != pane) {
                 self.link_pane(other, &link);
@@ -442,12 +214,8 @@ impl App {
 
     /// What the cursor of `pane` is on.
     pub fn current_link(&self, pane: Pane) -> Option<Link> {
-        let ins = self.ins.as_ref()?;
-        let st = &self.panes[pane as usize];
-        if st.miss {
-            return None;
-        }
-        let i = *self.vis[pane as usize].get(st.pos)?;
+        let ins = self.ins.as_deref()?;
+        let i = self.panes[pane].current()?;
         Some(match pane {
             Pane::Disk => Link { key: ins.scan.files[i].key().map(Key::to_string), file: Some(i) },
             Pane::Db => Link { key: Some(ins.rows[i].key.to_string()), file: None },
@@ -460,40 +228,43 @@ impl App {
         self.current_link(self.focus).or_else(|| Pane::ALL.iter().find_map(|p| self.current_link(*p)))
     }
 
+    /// The discrepancy under the Discrepancies cursor.
+    pub fn focused_disc(&self) -> Option<usize> {
+        self.panes[Pane::Disc].current()
+    }
+
     fn link_pane(&mut self, pane: Pane, link: &Link) {
-        let Some(ins) = &self.ins else { return };
+        let Some(ins) = self.ins.as_deref() else { return };
+        let index = &self.index;
         let target = match pane {
-            Pane::Disk => link.file.or_else(|| link.key.as_deref().and_then(|k| self.index.file_of_key(ins, k))),
-            Pane::Db => link.key.as_deref().and_then(|k| self.index.row_of_key(ins, k)),
+            Pane::Disk => link.file.or_else(|| link.key.as_deref().and_then(|k| index.file_of_key(ins, k))),
+            Pane::Db => link.key.as_deref().and_then(|k| index.row_of_key(ins, k)),
             Pane::Disc => link
                 .file
-                .and_then(|f| self.index.disc_of_file(f))
-                .or_else(|| link.key.as_deref().and_then(|k| self.index.disc_of_key(ins, k))),
+                .and_then(|f| index.disc_of_file(f))
+                .or_else(|| link.key.as_deref().and_then(|k| index.disc_of_key(ins, k))),
         };
-        let p = pane as usize;
-        match target.and_then(|t| self.vis[p].binary_search(&t).ok()) {
+        let view = &mut self.panes[pane];
+        match target.and_then(|t| view.visible.binary_search(&t).ok()) {
             Some(pos) => {
-                self.panes[p].pos = pos;
-                self.panes[p].miss = false;
+                view.pos = pos;
+                view.miss = false;
             }
-            None => self.panes[p].miss = true,
+            None => view.miss = true,
         }
     }
 
     /// Puts the focused pane on `link` (after a rescan or a new filter).
     fn restore(&mut self, link: Option<Link>) {
         for p in Pane::ALL {
-            let st = &mut self.panes[p as usize];
-            st.pos = st.pos.min(self.vis[p as usize].len().saturating_sub(1));
-            st.miss = false;
+            let pos = self.panes[p].pos;
+            self.panes[p].set_pos(pos);
         }
         match link {
             Some(link) => {
                 self.link_pane(self.focus, &link);
-                if self.panes[self.focus as usize].miss {
-                    self.panes[self.focus as usize].miss = false;
-                }
-                self.move_to(self.focus, self.panes[self.focus as usize].pos);
+                self.panes[self.focus].miss = false;
+                self.move_to(self.focus, self.panes[self.focus].pos);
             }
             None => self.move_to(self.focus, 0),
         }
@@ -501,10 +272,39 @@ impl App {
 
     // ---- filter -----------------------------------------------------------
 
-    pub fn set_filter(&mut self, f: String) {
+    /// Sets the filter text; the lists follow when the run it starts ends.
+    pub fn set_filter(&mut self, text: String) -> Vec<Effect> {
+        self.filter.text = text;
+        self.refilter()
+    }
+
+    /// Starts a filter run for the current text (narrowing the lists shown
+    /// when the text only grew).
+    fn refilter(&mut self) -> Vec<Effect> {
+        let Some(ins) = &self.ins else { return vec![] };
+        self.filter.generation += 1;
+        let query = self.filter.text.to_lowercase();
+        let narrowing = !self.filter.shown.is_empty() && query.starts_with(&self.filter.shown);
+        let within = narrowing.then(|| {
+            let [a, b, c] = self.panes.visible();
+            Arc::new([a.to_vec(), b.to_vec(), c.to_vec()])
+        });
+        vec![Effect::Filter(FilterJob {
+            query,
+            generation: self.filter.generation,
+            ins: Arc::clone(ins),
+            index: Arc::clone(&self.index),
+            within,
+        })]
+    }
+
+    fn on_filtered(&mut self, generation: u64, visible: Visible) {
+        if generation != self.filter.generation {
+            return; // a newer keystroke made it moot
+        }
         let link = self.focused_link();
-        self.filter = f;
-        self.refilter();
+        self.panes.show(visible);
+        self.filter.shown = self.filter.text.to_lowercase();
         self.restore(link);
     }
 
@@ -514,165 +314,28 @@ impl App {
         self.layers.push(Layer::Result(lines));
     }
 
-    fn refilter(&mut self) {
-        let Some(ins) = &self.ins else {
-            self.vis = [vec![], vec![], vec![]];
-            return;
-        };
-        let q = self.filter.to_lowercase();
-        let previous = std::mem::replace(&mut self.filtered_for, q.clone());
-        if q.is_empty() {
-            self.vis =
-                [(0..ins.scan.files.len()).collect(), (0..ins.rows.len()).collect(), (0..ins.found.len()).collect()];
-            return;
-        }
-        // Typing more only narrows the match: filter the lists already shown.
-        let narrowing = !previous.is_empty() && q.starts_with(&previous);
-        let candidates =
-            |p: usize, len: usize| -> Vec<usize> { if narrowing { self.vis[p].clone() } else { (0..len).collect() } };
-        // No allocation per item: keys and paths are matched in place.
-        let finder = memchr::memmem::Finder::new(q.as_bytes());
-        // The query is lower case: a raw hit is a hit; only a miss on a name
-        // with upper-case (or, for paths, escaped) bytes needs a second look.
-        let has = |s: &str| {
-            finder.find(s.as_bytes()).is_some()
-                || (s.bytes().any(|b| b.is_ascii_uppercase())
-                    && finder.find(s.to_ascii_lowercase().as_bytes()).is_some())
-        };
-        // The app's keys are lower-case hex, spelled out on the stack.
-        let key_has = |k: &Key| match k.as_str() {
-            KeyStr::Hex(text) => finder.find(&text).is_some(),
-            KeyStr::Text(text) => has(text),
-        };
-        let path_has = |f: &crate::core::disk::FileFacts| {
-            use std::os::unix::ffi::OsStrExt;
-            // `<hex key>.<ext>` at the top of the cache dir: matched from the
-            // key, without reading the path from the heap.
-            if let (Some(KeyStr::Hex(text)), Some(enc)) = (f.key().map(Key::as_str), f.encoding())
-                && f.path.as_os_str().len() == 68
-            {
-                let mut name = [0u8; 68];
-                name[..64].copy_from_slice(&text);
-                name[64] = b'.';
-                name[65..].copy_from_slice(enc.as_str().as_bytes());
-                return finder.find(&name).is_some();
-            }
-            let b = f.path.as_os_str().as_bytes();
-            let plain = |c: &u8| (0x20..0x80).contains(c);
-            (finder.find(b).is_some() && b.iter().all(plain))
-                || (b.iter().any(|c| c.is_ascii_uppercase() || !plain(c))
-                    && escaped(&f.path).to_lowercase().contains(&q))
-        };
-        let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.as_str().contains(&q)).collect();
-        let mut disc = candidates(2, ins.found.len());
-        disc.retain(|&i| {
-            let d = &ins.found[i];
-            kinds.contains(&d.kind)
-                || d.key.as_deref().is_some_and(has)
-                || d.file.is_some_and(|f| path_has(&ins.scan.files[f]))
-        });
-        // Files and rows of the matching discrepancies stay visible too.
-        let mut file_mark = vec![false; ins.scan.files.len()];
-        let mut row_mark = vec![false; ins.rows.len()];
-        for &i in &disc {
-            let d = &ins.found[i];
-            if let Some(f) = d.file {
-                file_mark[f] = true;
-            }
-            if let Some(r) = d.row {
-                row_mark[r] = true;
-            }
-            if d.row.is_none()
-                && let Some(r) = d.key.as_deref().and_then(|k| self.index.row_of_key(ins, k))
-            {
-                row_mark[r] = true;
-            }
-        }
-        let mut disk = candidates(0, ins.scan.files.len());
-        let mut rows = candidates(1, ins.rows.len());
-        // The two long lists are filtered at once, one per core.
-        let files = &ins.scan.files;
-        std::thread::scope(|s| {
-            s.spawn(|| disk.retain(|&i| file_mark[i] || path_has(&files[i])));
-            rows.retain(|&i| {
-                let r = &ins.rows[i];
-                row_mark[i] || key_has(&r.key) || has(r.state_str())
-            });
-        });
-        self.vis = [disk, rows, disc];
+    // ---- selection and plan -----------------------------------------------
+
+    pub(super) fn toggle(&mut self) {
+        let (Some(ins), Some(i)) = (self.ins.as_deref(), self.focused_disc()) else { return };
+        self.choices.toggle(&ins.found[i]);
     }
 
-    // ---- selection and plan -------------------------------------------------
-
-    /// The discrepancy under the Discrepancies cursor.
-    pub fn focused_disc(&self) -> Option<usize> {
-        let st = &self.panes[Pane::Disc as usize];
-        if st.miss {
-            return None;
-        }
-        self.vis[Pane::Disc as usize].get(st.pos).copied()
+    pub(super) fn cycle_fix(&mut self) {
+        let (Some(ins), Some(i)) = (self.ins.as_deref(), self.focused_disc()) else { return };
+        self.choices.cycle(&ins.found[i]);
     }
 
-    /// The fix shown for a discrepancy: picked, else its default, else its first.
-    pub fn fix_shown(&self, id: &str, kind: Kind) -> Option<Fix> {
-        self.chosen
-            .get(id)
-            .or_else(|| self.picked.get(id))
-            .copied()
-            .or(kind.default_fix())
-            .or(kind.fixes().first().copied())
+    pub(super) fn select_all(&mut self) {
+        let Some(ins) = self.ins.as_deref() else { return };
+        let shown = &self.panes[Pane::Disc].visible;
+        let n = shown.iter().filter(|&&i| self.choices.select(&ins.found[i])).count();
+        self.status = format!("{n} discrepancies selected (stray files are chosen one by one)");
     }
 
-    fn toggle(&mut self) {
-        let Some(ins) = &self.ins else { return };
-        let Some(i) = self.focused_disc() else { return };
-        let d = &ins.found[i];
-        if self.chosen.remove(&d.id).is_none()
-            && let Some(fix) = self.fix_shown(&d.id, d.kind)
-        {
-            self.chosen.insert(d.id.clone(), fix);
-        }
-    }
-
-    fn cycle_fix(&mut self) {
-        let Some(ins) = &self.ins else { return };
-        let Some(i) = self.focused_disc() else { return };
-        let d = &ins.found[i];
-        let fixes = d.fixes();
-        let Some(cur) = self.fix_shown(&d.id, d.kind) else { return };
-        let at = fixes.iter().position(|f| *f == cur).unwrap_or(0);
-        let next = fixes[(at + 1) % fixes.len()];
-        self.picked.insert(d.id.clone(), next);
-        self.chosen.insert(d.id.clone(), next);
-    }
-
-    fn select_all(&mut self) {
-        let Some(ins) = &self.ins else { return };
-        let mut n = 0;
-        for &i in &self.vis[Pane::Disc as usize] {
-            let d = &ins.found[i];
-            if let Some(def) = d.default_fix() {
-                let fix = self.picked.get(&d.id).copied().unwrap_or(def);
-                self.chosen.insert(d.id.clone(), fix);
-                n += 1;
-            }
-        }
-        self.status =
-            format!("{n} discrepancies selected with their default fixes (stray files are chosen one by one)");
-    }
-
-    /// The core selection for the chosen items (nothing else is selected).
-    pub fn selection(&self) -> Selection {
-        Selection {
-            only: Some(vec![]),
-            per_kind: HashMap::new(),
-            per_item: self.chosen.iter().map(|(id, f)| (id.clone(), Some(*f))).collect(),
-        }
-    }
-
-    fn open_plan(&mut self) {
-        let Some(ins) = &self.ins else { return };
-        let plan = plan(ins, &self.selection());
+    pub(super) fn open_plan(&mut self) {
+        let Some(ins) = self.ins.as_deref() else { return };
+        let plan = plan(ins, &self.choices.selection());
         let mut out = Vec::new();
         let _ = write_plan_text(ins, &plan, &mut out);
         let root = escaped(&ins.dump.root);
@@ -686,7 +349,7 @@ impl App {
         self.layers.push(Layer::Plan);
     }
 
-    fn ask_apply(&mut self) {
+    pub(super) fn ask_apply(&mut self) {
         let Some(p) = &self.plan else { return };
         if p.plan.is_empty() {
             self.status = "nothing to apply: select discrepancies first (Space, a)".into();
@@ -699,7 +362,7 @@ impl App {
         }
     }
 
-    fn start_apply(&mut self, allow_mass_change: bool) -> Vec<Effect> {
+    pub(super) fn start_apply(&mut self, allow_mass_change: bool) -> Vec<Effect> {
         let Some(p) = self.plan.take() else { return vec![] };
         self.layers.retain(|l| *l != Layer::Plan);
         self.busy = Some(Busy::Applying);
@@ -710,7 +373,7 @@ impl App {
         vec![Effect::Apply { plan: p.plan, allow_mass_change }]
     }
 
-    fn start_undo(&mut self) -> Vec<Effect> {
+    pub(super) fn start_undo(&mut self) -> Vec<Effect> {
         self.busy = Some(Busy::Undoing);
         self.progress = None;
         self.status = "undoing the last batch…".into();
@@ -723,37 +386,8 @@ impl App {
     fn on_worker(&mut self, w: WorkerMsg) -> Vec<Effect> {
         match w {
             WorkerMsg::Progress(p, rate) => self.progress = Some((p, rate)),
-            WorkerMsg::Scanned(Ok(ins)) => {
-                let link = self.focused_link();
-                info!(
-                    "scanned {} files and {} rows in {} ms: {} discrepancies",
-                    ins.scan.files.len(),
-                    ins.rows.len(),
-                    ins.elapsed.as_millis(),
-                    ins.found.len()
-                );
-                for p in &ins.scan.problems {
-                    warn!("{p}");
-                }
-                if let Some(why) = &ins.interrupted {
-                    warn!("{why}");
-                }
-                let ids: HashSet<&str> = ins.found.iter().map(|d| d.id.as_str()).collect();
-                self.chosen.retain(|id, _| ids.contains(id.as_str()));
-                self.picked.retain(|id, _| ids.contains(id.as_str()));
-                self.index = Index::build(&ins);
-                self.filtered_for.clear();
-                self.counts = crate::core::detect::summary(&ins.found);
-                self.ins = Some(*ins);
-                self.load_error = None;
-                self.busy = None;
-                self.progress = None;
-                if self.status.is_empty() || self.status.starts_with("scanning") {
-                    self.status = summary_sentence(&self.counts);
-                }
-                self.refilter();
-                self.restore(link);
-            }
+            WorkerMsg::Filtered { generation, visible } => self.on_filtered(generation, visible),
+            WorkerMsg::Scanned(Ok(ins)) => return self.on_scanned(*ins),
             WorkerMsg::Scanned(Err(e)) => {
                 error!("scan failed: {e}");
                 self.busy = None;
@@ -768,8 +402,7 @@ impl App {
                 self.progress = None;
                 let lines = match res {
                     Ok(r) => {
-                        let stale: Vec<_> = r.stale().collect();
-                        for (id, why) in &stale {
+                        for (id, why) in r.stale() {
                             warn!("skipped as stale: {id}: {why}");
                         }
                         for (id, fix, o) in &r.outcomes {
@@ -780,12 +413,12 @@ impl App {
                         let head = crate::core::apply::summary(&r);
                         info!("{head}");
                         self.status = head.clone();
-                        self.chosen.clear();
+                        self.choices.chosen.clear();
                         let mut lines = vec![head];
                         if let (Some(b), Some(ins)) = (&r.backup, &self.ins) {
                             lines.push(format!("Backup: {}", escaped(&ins.dump.display_rel(b))));
                         }
-                        lines.extend(stale.iter().take(8).map(|(id, why)| format!("stale: {id}: {why}")));
+                        lines.extend(r.stale().take(8).map(|(id, why)| format!("stale: {id}: {why}")));
                         lines.push("Undo it with u. The lists were rescanned.".into());
                         lines
                     }
@@ -824,6 +457,39 @@ impl App {
         vec![]
     }
 
+    fn on_scanned(&mut self, ins: Inspection) -> Vec<Effect> {
+        let link = self.focused_link();
+        info!(
+            "scanned {} files and {} rows in {} ms: {} discrepancies",
+            ins.scan.files.len(),
+            ins.rows.len(),
+            ins.elapsed.as_millis(),
+            ins.found.len()
+        );
+        for p in &ins.scan.problems {
+            warn!("{p}");
+        }
+        for why in [&ins.interrupted, &ins.wal_unread].into_iter().flatten() {
+            warn!("{why}");
+        }
+        let ids: std::collections::HashSet<&str> = ins.found.iter().map(|d| d.id.as_str()).collect();
+        self.choices.keep_only(|id| ids.contains(id));
+        self.index = Arc::new(Index::build(&ins));
+        self.counts = crate::core::detect::summary(&ins.found);
+        self.panes.show(filter::everything(&ins));
+        self.filter.shown.clear();
+        self.ins = Some(Arc::new(ins));
+        self.load_error = None;
+        self.busy = None;
+        self.progress = None;
+        if self.status.is_empty() || self.status.starts_with("scanning") {
+            self.status = summary_sentence(&self.counts);
+        }
+        self.restore(link);
+        // A filter in force is run again over the new scan.
+        if self.filter.text.is_empty() { vec![] } else { self.refilter() }
+    }
+
     // ---- mouse --------------------------------------------------------------
 
     fn on_mouse(&mut self, m: MouseEvent) {
@@ -831,26 +497,40 @@ impl App {
             return;
         }
         let at = Position::new(m.column, m.row);
-        let Some(pane) = Pane::ALL.into_iter().find(|p| self.hit[*p as usize].contains(at)) else { return };
-        let p = pane as usize;
+        let Some(pane) = Pane::ALL.into_iter().find(|p| self.panes[*p].area.contains(at)) else { return };
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 self.focus = pane;
-                let row = m.row.saturating_sub(self.hit[p].y + 1) as usize;
-                let pos = self.panes[p].offset + row;
-                if pos < self.vis[p].len() {
+                let view = &self.panes[pane];
+                let pos = view.offset + m.row.saturating_sub(view.area.y + 1) as usize;
+                if pos < view.visible.len() {
                     self.move_to(pane, pos);
                 }
             }
             MouseEventKind::ScrollDown => {
-                let pos = self.panes[p].pos + 3;
+                let pos = self.panes[pane].pos + 3;
                 self.move_to(pane, pos);
             }
             MouseEventKind::ScrollUp => {
-                let pos = self.panes[p].pos.saturating_sub(3);
+                let pos = self.panes[pane].pos.saturating_sub(3);
                 self.move_to(pane, pos);
             }
             _ => {}
+        }
+    }
+}
+
+/// Runs the effects a worker would, on this thread, and feeds their
+/// results back: filters only (tests and `with_inspection`, which have no
+/// event loop; scans, applies and undos need one).
+pub fn run_inline(app: &mut App, effects: Vec<Effect>) {
+    for e in effects {
+        if let Effect::Filter(job) = e {
+            let never = || false;
+            if let Some(visible) = filter::visible(&job.ins, &job.index, &job.query, job.within.as_deref(), &never) {
+                let more = app.update(Msg::Worker(WorkerMsg::Filtered { generation: job.generation, visible }));
+                run_inline(app, more);
+            }
         }
     }
 }

@@ -15,10 +15,11 @@ use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
-use super::app::{App, Busy, Effect, Msg};
+use super::app::{App, Busy};
+use super::msg::{Effect, Msg, WorkerMsg};
 use super::terminal::{self, Term};
 use super::theme::Theme;
-use super::worker::{self, WorkerMsg};
+use super::worker::Workers;
 use super::{TuiOptions, ui};
 use crate::core::fmt::escaped;
 use crate::core::{Dump, Error, Result};
@@ -47,8 +48,15 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     let (tx, rx) = mpsc::channel::<WorkerMsg>();
     let cancel = Arc::new(AtomicBool::new(false));
     let mut app = App::new(escaped(&dump.root), Theme::from_env(), !opts.no_mouse);
-    let mut workers: Vec<JoinHandle<()>> = vec![worker::spawn(Effect::Scan, dump.clone(), tx.clone(), cancel.clone())];
-    let (watch_rx, _watcher) = watch(dump);
+    let pool =
+        Workers { dump: dump.clone(), tx: tx.clone(), cancel: cancel.clone(), filter_generation: Default::default() };
+    let mut workers: Vec<JoinHandle<()>> = vec![pool.spawn(Effect::Scan)];
+    // Watching a big cache dir walks all of it: that happens on its own
+    // thread, after the first frame, and the loop picks the watcher up when
+    // it is ready.
+    let mut pending_watch: Option<JoinHandle<Watch>> = None;
+    let mut watch_started = false;
+    let (mut watch_rx, mut _watcher): Watch = (None, None);
     let mut changed_at: Option<Instant> = None;
     let mut quiet_until = Instant::now();
     let mut dirty = true;
@@ -62,6 +70,16 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
             let _ = term.backend_mut().flush();
             dirty = false;
             last_draw = Instant::now();
+            if !watch_started {
+                watch_started = true;
+                let dump = dump.clone();
+                pending_watch = Some(std::thread::spawn(move || watch(&dump)));
+            }
+        }
+        if pending_watch.as_ref().is_some_and(|h| h.is_finished())
+            && let Some(Ok(ready)) = pending_watch.take().map(JoinHandle::join)
+        {
+            (watch_rx, _watcher) = ready;
         }
         let mut effects = vec![];
         if event::poll(Duration::from_millis(40)).map_err(io)? {
@@ -99,7 +117,11 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
         }
         for e in effects {
             workers.retain(|w| !w.is_finished());
-            workers.push(worker::spawn(e, dump.clone(), tx.clone(), cancel.clone()));
+            if let Effect::Filter(job) = &e {
+                // Tell the running filter it is moot before starting the next.
+                pool.filter_generation.fetch_max(job.generation, Ordering::Relaxed);
+            }
+            workers.push(pool.spawn(e));
         }
         // SIGTERM, SIGHUP or SIGINT (a screen-share window closed): quit the
         // normal way, so the guard gives the terminal back.
@@ -119,9 +141,12 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     Ok(())
 }
 
+/// A file watcher and where its events arrive (None: press `r` instead).
+type Watch = (Option<Receiver<()>>, Option<notify::RecommendedWatcher>);
+
 /// Watches the database folder and the cache dir; None when watching is not
 /// possible (the TUI then relies on `r`).
-fn watch(dump: &Dump) -> (Option<Receiver<()>>, Option<notify::RecommendedWatcher>) {
+fn watch(dump: &Dump) -> Watch {
     let (tx, rx) = mpsc::channel();
     let state = dump.state_dir();
     let db_name = dump.db.file_name().map(|n| n.to_os_string()).unwrap_or_default();

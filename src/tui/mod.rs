@@ -16,9 +16,14 @@
 //! typed `yes` past the blast-radius guard).
 
 pub mod app;
+pub mod choices;
 mod event_loop;
+pub mod filter;
 pub mod index;
+mod input;
 pub mod keys;
+pub mod msg;
+pub mod pane;
 mod terminal;
 pub mod theme;
 pub mod ui;

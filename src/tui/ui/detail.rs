@@ -13,7 +13,7 @@ use crate::core::fmt::{clean, escaped, group, size};
 use crate::tui::app::App;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
-    let (Some(ins), Some(link)) = (&app.ins, app.focused_link()) else { return };
+    let (Some(ins), Some(link)) = (app.inspection(), app.focused_link()) else { return };
     let t = &app.theme;
     f.render_widget(Clear, area);
     let what = link
@@ -48,8 +48,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
             Span::styled(format!("{} {}", severity_symbol(d.severity()), d.kind.as_str()), t.severity(d.severity())),
             Span::raw(format!(": {}", d.message)),
         ]));
-        let shown = app.fix_shown(&d.id, d.kind);
-        let chosen = app.chosen.get(&d.id);
+        let shown = app.choices.fix_shown(&d.id, d.kind);
+        let chosen = app.choices.chosen.get(&d.id);
         let mut spans = vec![Span::raw("   fixes: ")];
         for fix in d.fixes() {
             let mark = if Some(fix) == chosen {

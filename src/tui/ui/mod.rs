@@ -32,7 +32,9 @@ const DETAIL_BESIDE: u16 = 200;
 pub fn draw(f: &mut Frame, app: &mut App) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        app.hit = [Rect::default(); 3];
+        for p in Pane::ALL {
+            app.panes[p].area = Rect::default();
+        }
         too_small(f, area);
         return;
     }
@@ -85,7 +87,6 @@ pub fn draw(f: &mut Frame, app: &mut App) {
             for pane in Pane::ALL {
                 panes::draw(f, rects[pane as usize], app, pane);
             }
-            app.hit = rects;
         }
     }
     match log_area {

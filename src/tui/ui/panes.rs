@@ -17,11 +17,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
     let focused = app.focus == pane;
     let t = app.theme;
     let (border_type, border_style) = t.border(focused);
-    let total = match &app.ins {
+    let total = match app.inspection() {
         Some(ins) => [ins.scan.files.len(), ins.rows.len(), ins.found.len()][p],
         None => 0,
     };
-    let shown = app.vis[p].len();
+    let shown = app.panes[pane].visible.len();
     let count = if shown == total { format!("{total}") } else { format!("{shown}/{total}") };
     let marker = if focused { "▶" } else { " " };
     let mut title = format!("{marker}{} {} ({count})", p + 1, pane.title());
@@ -40,19 +40,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
     let inner = block.inner(area);
     f.render_widget(block, area);
 
-    let miss = app.panes[p].miss;
+    let view = &mut app.panes[pane];
+    let miss = view.miss;
     let height = (inner.height as usize).saturating_sub(miss as usize);
-    app.page[p] = height.max(1);
-    let st = &mut app.panes[p];
-    if st.pos < st.offset {
-        st.offset = st.pos;
-    } else if height > 0 && st.pos >= st.offset + height {
-        st.offset = st.pos + 1 - height;
-    }
-    st.offset = st.offset.min(shown.saturating_sub(height));
-    let (offset, pos) = (st.offset, st.pos);
+    view.page = height.max(1);
+    view.area = area;
+    let (offset, pos) = (view.scroll_to_cursor(height), view.pos);
 
-    let Some(ins) = &app.ins else { return };
+    let Some(ins) = app.inspection() else { return };
     let width = inner.width as usize;
     let mut lines: Vec<Line> = Vec::with_capacity(height + 1);
     if miss {
@@ -61,21 +56,21 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
             Pane::Db => "no row",
             Pane::Disc => "no discrepancy",
         };
-        let note = if app.filter.is_empty() { "" } else { " (or filtered out)" };
+        let note = if app.filter.text.is_empty() { "" } else { " (or filtered out)" };
         let text = match app.focused_link().and_then(|l| l.key) {
             Some(key) => format!("∅ {what} for {}{note}", clean(&key)),
             None => format!("∅ {what}: a stray file has no key{note}"),
         };
         lines.push(Line::styled(fit(&text, width), t.dim()));
     } else if shown == 0 {
-        let msg = match (pane, app.filter.is_empty()) {
+        let msg = match (pane, app.filter.text.is_empty()) {
             (Pane::Disc, true) => "✓ nothing to fix: disk and database agree",
             (_, true) => "(empty)",
             (_, false) => "(nothing matches the filter)",
         };
         lines.push(Line::styled(msg, t.dim()));
     }
-    for (n, &i) in app.vis[p].iter().enumerate().skip(offset).take(height) {
+    for (n, &i) in app.panes[pane].visible.iter().enumerate().skip(offset).take(height) {
         let cursor = !miss && n == pos;
         let cur = if cursor { "▶" } else { " " };
         let mut spans: Vec<Span> = match pane {
@@ -97,9 +92,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
             }
             Pane::Disc => {
                 let d = &ins.found[i];
-                let chosen = app.chosen.get(&d.id);
+                let chosen = app.choices.chosen.get(&d.id);
                 let sel = if chosen.is_some() { "[x]" } else { "[ ]" };
-                let fix = app.fix_shown(&d.id, d.kind).map_or("no fix".into(), |f| f.to_string());
+                let fix = app.choices.fix_shown(&d.id, d.kind).map_or("no fix".into(), |f| f.to_string());
                 let what = match (&d.key, ins.file_of(d)) {
                     (Some(k), _) => clean(k).into_owned(),
                     (None, Some(file)) => escaped(&file.path),
@@ -136,13 +131,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
 /// The kind under the Discrepancies cursor, its place in that kind's group
 /// and the group's size (the list is sorted by kind: a binary search).
 fn group_position(app: &App) -> Option<(crate::core::Kind, usize, usize)> {
-    let ins = app.ins.as_ref()?;
-    let vis = &app.vis[Pane::Disc as usize];
-    let st = &app.panes[Pane::Disc as usize];
-    if st.miss {
-        return None;
-    }
-    let kind = ins.found[*vis.get(st.pos)?].kind;
+    let ins = app.inspection()?;
+    let st = &app.panes[Pane::Disc];
+    let vis = &st.visible;
+    let kind = ins.found[st.current()?].kind;
     let start = vis.partition_point(|&i| ins.found[i].kind < kind);
     let end = vis.partition_point(|&i| ins.found[i].kind <= kind);
     Some((kind, st.pos - start + 1, end - start))

@@ -14,13 +14,20 @@ use crate::tui::keys::{CONFIRM_FOOTER, DETAIL_FOOTER, PLAN_FOOTER, Scope, hints,
 
 pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    if matches!(app.top(), Some(Layer::Filter)) || !app.filter.is_empty() {
+    if matches!(app.top(), Some(Layer::Filter)) || !app.filter.text.is_empty() {
         let editing = matches!(app.top(), Some(Layer::Filter));
         let cursor = if editing { "▏" } else { "" };
         let line = Line::from(vec![
             Span::styled(" filter / ", t.key()),
-            Span::styled(format!("{}{cursor}", app.filter), Style::new().add_modifier(Modifier::UNDERLINED)),
-            Span::styled(if editing { "  (key, kind or path)" } else { "  (Esc clears)" }, t.dim()),
+            Span::styled(format!("{}{cursor}", app.filter.text), Style::new().add_modifier(Modifier::UNDERLINED)),
+            Span::styled(
+                match (app.filter.pending(), editing) {
+                    (true, _) => "  filtering…",
+                    (false, true) => "  (key, kind or path)",
+                    (false, false) => "  (Esc clears)",
+                },
+                t.dim(),
+            ),
         ]);
         f.render_widget(Paragraph::new(line), area);
         return;

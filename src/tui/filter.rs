@@ -1,0 +1,123 @@
+//! The filter (`/`) as a pure function: a query over an inspection gives
+//! the lists each pane shows. It runs on a worker and stops as soon as a
+//! newer keystroke makes it moot, so typing never waits on it.
+
+use crate::core::Inspection;
+use crate::core::disk::FileFacts;
+use crate::core::fmt::escaped;
+use crate::core::key::{Key, KeyStr};
+use crate::core::kinds::Kind;
+
+use super::index::Index;
+use super::msg::Visible;
+
+/// Every file, row and discrepancy: the lists of an empty filter.
+pub fn everything(ins: &Inspection) -> Visible {
+    [(0..ins.scan.files.len()).collect(), (0..ins.rows.len()).collect(), (0..ins.found.len()).collect()]
+}
+
+/// The lists for `query` (by key substring, kind name or path, any case).
+/// `within` narrows lists computed for a prefix of the query; None when
+/// `cancelled` said stop.
+pub fn visible(
+    ins: &Inspection,
+    index: &Index,
+    query: &str,
+    within: Option<&Visible>,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Visible> {
+    let q = query.to_lowercase();
+    if q.is_empty() {
+        return Some(everything(ins));
+    }
+    let candidates = |p: usize, len: usize| -> Vec<usize> {
+        match within {
+            Some(w) => w[p].clone(),
+            None => (0..len).collect(),
+        }
+    };
+    // No allocation per item: keys and paths are matched in place.
+    let finder = memchr::memmem::Finder::new(q.as_bytes());
+    // The query is lower case: a raw hit is a hit; only a miss on a name
+    // with upper-case (or, for paths, escaped) bytes needs a second look.
+    let has = |s: &str| {
+        finder.find(s.as_bytes()).is_some()
+            || (s.bytes().any(|b| b.is_ascii_uppercase()) && finder.find(s.to_ascii_lowercase().as_bytes()).is_some())
+    };
+    // The app's keys are lower-case hex, spelled out on the stack.
+    let key_has = |k: &Key| match k.as_str() {
+        KeyStr::Hex(text) => finder.find(&text).is_some(),
+        KeyStr::Text(text) => has(text),
+    };
+    let path_has = |f: &FileFacts| {
+        use std::os::unix::ffi::OsStrExt;
+        // `<hex key>.<ext>` at the top of the cache dir: matched from the
+        // key, without reading the path from the heap.
+        if let (Some(KeyStr::Hex(text)), Some(enc)) = (f.key().map(Key::as_str), f.encoding())
+            && f.path.as_os_str().len() == 68
+        {
+            let mut name = [0u8; 68];
+            name[..64].copy_from_slice(&text);
+            name[64] = b'.';
+            name[65..].copy_from_slice(enc.as_str().as_bytes());
+            return finder.find(&name).is_some();
+        }
+        let b = f.path.as_os_str().as_bytes();
+        let plain = |c: &u8| (0x20..0x80).contains(c);
+        (finder.find(b).is_some() && b.iter().all(plain))
+            || (b.iter().any(|c| c.is_ascii_uppercase() || !plain(c)) && escaped(&f.path).to_lowercase().contains(&q))
+    };
+    let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.as_str().contains(&q)).collect();
+    let mut disc = candidates(2, ins.found.len());
+    disc.retain(|&i| {
+        let d = &ins.found[i];
+        kinds.contains(&d.kind)
+            || d.key.as_deref().is_some_and(has)
+            || d.file.is_some_and(|f| path_has(&ins.scan.files[f]))
+    });
+    if cancelled() {
+        return None;
+    }
+    // Files and rows of the matching discrepancies stay visible too.
+    let mut file_mark = vec![false; ins.scan.files.len()];
+    let mut row_mark = vec![false; ins.rows.len()];
+    for &i in &disc {
+        let d = &ins.found[i];
+        if let Some(f) = d.file {
+            file_mark[f] = true;
+        }
+        if let Some(r) = d.row {
+            row_mark[r] = true;
+        }
+        if d.row.is_none()
+            && let Some(r) = d.key.as_deref().and_then(|k| index.row_of_key(ins, k))
+        {
+            row_mark[r] = true;
+        }
+    }
+    let mut disk = candidates(0, ins.scan.files.len());
+    let mut rows = candidates(1, ins.rows.len());
+    // The two long lists are filtered at once, one per core, in chunks that
+    // look at the cancel flag between them.
+    let files = &ins.scan.files;
+    let keep = |list: &mut Vec<usize>, test: &(dyn Fn(usize) -> bool + Sync)| -> bool {
+        let mut out = Vec::with_capacity(list.len() / 4);
+        for chunk in list.chunks(65_536) {
+            if cancelled() {
+                return false;
+            }
+            out.extend(chunk.iter().copied().filter(|&i| test(i)));
+        }
+        *list = out;
+        true
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let disk_done = s.spawn(|| keep(&mut disk, &|i| file_mark[i] || path_has(&files[i])));
+        let rows_done = keep(&mut rows, &|i| {
+            let r = &ins.rows[i];
+            row_mark[i] || key_has(&r.key) || has(r.state_str())
+        });
+        (disk_done.join().unwrap_or(false), rows_done)
+    });
+    (a && b).then_some([disk, rows, disc])
+}

@@ -1,0 +1,75 @@
+//! The messages the UI and its workers exchange, apart from both: the app
+//! turns messages into state and effects; the event loop runs effects on
+//! workers, which answer with [`WorkerMsg`]s. Neither side imports the other.
+
+use std::sync::Arc;
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+use super::index::Index;
+use crate::core::{ApplyReport, Error, Inspection, Plan, Progress, UndoReport};
+
+/// Indices into files, rows and discrepancies that a pane shows.
+pub type Visible = [Vec<usize>; 3];
+
+/// Everything that can change the app.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Worker(WorkerMsg),
+    /// The dump changed on disk (already debounced).
+    DumpChanged,
+}
+
+/// Work for the event loop to start on a worker thread.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    Scan,
+    Apply { plan: Plan, allow_mass_change: bool },
+    Undo,
+    Filter(FilterJob),
+}
+
+/// One filter run: the query, over this inspection, narrowing `within`
+/// when the query only grew. A newer generation cancels it.
+#[derive(Clone)]
+pub struct FilterJob {
+    pub query: String,
+    pub generation: u64,
+    pub ins: Arc<Inspection>,
+    pub index: Arc<Index>,
+    pub within: Option<Arc<Visible>>,
+}
+
+impl std::fmt::Debug for FilterJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FilterJob({:?}, generation {})", self.query, self.generation)
+    }
+}
+
+/// What a worker sends back.
+pub enum WorkerMsg {
+    /// Progress and the rate in items per second.
+    Progress(Progress, f64),
+    Scanned(Result<Box<Inspection>, Error>),
+    Applied(Result<ApplyReport, Error>),
+    Undone(Result<UndoReport, Error>),
+    /// The lists a filter run computed, for its generation.
+    Filtered {
+        generation: u64,
+        visible: Visible,
+    },
+}
+
+impl std::fmt::Debug for WorkerMsg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorkerMsg::Progress(p, _) => write!(f, "Progress({p:?})"),
+            WorkerMsg::Scanned(r) => write!(f, "Scanned(ok: {})", r.is_ok()),
+            WorkerMsg::Applied(r) => write!(f, "Applied({r:?})"),
+            WorkerMsg::Undone(r) => write!(f, "Undone({r:?})"),
+            WorkerMsg::Filtered { generation, .. } => write!(f, "Filtered(generation {generation})"),
+        }
+    }
+}
