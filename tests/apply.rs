@@ -146,7 +146,7 @@ fn fixes_whose_world_changed_since_the_plan_are_skipped_as_stale() {
     std::fs::create_dir_all(occupied.parent().unwrap()).unwrap();
     std::fs::write(&occupied, b"someone else's").unwrap();
 
-    let report = apply(&session, &ins, &p, &ApplyOptions::default(), &Control::none()).unwrap();
+    let report = apply(&session, &p, &ApplyOptions::default(), &Control::none()).unwrap();
     let outcome = |id_part: &str| report.outcomes.iter().find(|o| o.0.contains(id_part)).unwrap().2.clone();
     for n in &names[..5] {
         assert!(matches!(outcome(n), Outcome::Stale(_)), "{n}: {:?}", outcome(n));
@@ -275,7 +275,7 @@ fn undo_restores_the_row_as_it_was_at_apply_time_not_at_scan_time() {
     conn.execute("UPDATE cache_entries SET last_used_at = 42 WHERE cache_key = ?1", [key(1)]).unwrap();
     drop(conn);
     let session = Session::begin(&dump).unwrap();
-    let report = apply(&session, &ins, &p, &ApplyOptions::default(), &Control::none()).unwrap();
+    let report = apply(&session, &p, &ApplyOptions::default(), &Control::none()).unwrap();
     assert_eq!(report.applied(), 1, "the compare-and-swap columns did not change");
     let after_apply = rows(&d.db);
     cachescope::core::undo(&session, None).unwrap();
@@ -385,7 +385,7 @@ fn a_redundant_wav_is_kept_when_its_m4a_disappeared_since_the_scan() {
     let p = plan(&ins, &Selection::default());
     std::fs::remove_file(d.cache.join(format!("{}.m4a", key(1)))).unwrap();
     let session = Session::begin(&dump).unwrap();
-    let report = apply(&session, &ins, &p, &ApplyOptions::default(), &Control::none()).unwrap();
+    let report = apply(&session, &p, &ApplyOptions::default(), &Control::none()).unwrap();
     assert!(matches!(report.outcomes[0].2, Outcome::Stale(_)), "{:?}", report.outcomes);
     assert!(d.cache.join(format!("{}.wav", key(1))).exists(), "the only audio left is kept");
 }

@@ -152,7 +152,7 @@ proptest! {
         let p = plan(&ins, &Selection::default());
         let session = Session::begin(&dump).unwrap();
         let opts = ApplyOptions { allow_mass_change: true };
-        let report = apply(&session, &ins, &p, &opts, &Control::none()).unwrap();
+        let report = apply(&session, &p, &opts, &Control::none()).unwrap();
         prop_assert_eq!(report.applied(), p.items.len(), "nothing is stale in a still dump");
 
         let again = Inspection::open(&dump, &Control::none()).unwrap();

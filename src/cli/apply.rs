@@ -39,7 +39,7 @@ pub fn run(dump: &Dump, select: &SelectArgs, yes: bool, allow_mass_change: bool)
         return Ok(0);
     }
     let opts = ApplyOptions { allow_mass_change };
-    if let Some(why) = opts.refusal(&plan, ins.rows.len(), ins.scan.audio_files()) {
+    if let Some(why) = opts.refusal(&plan) {
         return Err(why);
     }
     let session = match session {
@@ -52,7 +52,8 @@ pub fn run(dump: &Dump, select: &SelectArgs, yes: bool, allow_mass_change: bool)
             s
         }
     };
-    let report = progress::with_bar("applying", |ctl| apply(&session, &ins, &plan, &opts, ctl))?;
+    ins.release_at_exit();
+    let report = progress::with_bar("applying", |ctl| apply(&session, &plan, &opts, ctl))?;
     println!("{}", summary(&report));
     if let Some(backup) = &report.backup {
         println!("  backup: {}", escaped(&dump.display_rel(backup)));

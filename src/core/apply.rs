@@ -14,11 +14,11 @@ use super::disk::Identity;
 use super::error::{Error, ErrorKind, Result};
 use super::failpoint::failpoint;
 use super::fmt::{escaped, lossy};
-use super::inspect::Inspection;
 use super::journal::path_hex;
 use super::kinds::{Fix, Kind};
 use super::plan::{Op, Plan, PlanItem};
 use super::rows::{RowImage, row_values};
+use super::schema::Columns;
 
 #[derive(Debug, Clone, Default)]
 pub struct ApplyOptions {
@@ -28,11 +28,11 @@ pub struct ApplyOptions {
 
 impl ApplyOptions {
     /// Why the blast-radius guard refuses this plan, as the error to show.
-    pub fn refusal(&self, plan: &Plan, total_rows: usize, audio_files: usize) -> Option<Error> {
+    pub fn refusal(&self, plan: &Plan) -> Option<Error> {
         if self.allow_mass_change {
             return None;
         }
-        plan.mass_change(total_rows, audio_files).map(|why| {
+        plan.mass_change().map(|why| {
             Error::new(
                 ErrorKind::Refused,
                 format!(
@@ -111,18 +111,22 @@ struct FixDetails<'a> {
 /// File moves journaled with one fsync.
 const MOVE_GROUP: usize = 512;
 
-/// Applies `plan` (made from `ins`) under `session`'s lock.
-pub fn apply(
-    session: &Session,
-    ins: &Inspection,
-    plan: &Plan,
-    opts: &ApplyOptions,
-    ctl: &Control,
-) -> Result<ApplyReport> {
+/// Applies `plan` under `session`'s lock. The plan carries all it needs;
+/// each fix re-checks its preconditions, so a plan made a while ago is safe.
+pub fn apply(session: &Session, plan: &Plan, opts: &ApplyOptions, ctl: &Control) -> Result<ApplyReport> {
     if plan.is_empty() {
         return Ok(ApplyReport { batch: None, backup: None, outcomes: vec![], timings: Timings::default() });
     }
-    if let Some(refused) = opts.refusal(plan, ins.rows.len(), ins.scan.audio_files()) {
+    if plan.target.db != session.dump.db || plan.target.cache_dir != session.dump.cache_dir {
+        return Err(Error::bad_input(format!(
+            "this plan was made for another dump than {}; plan it again",
+            escaped(&session.dump.root)
+        )));
+    }
+    let Some(columns) = plan.target.columns.as_ref() else {
+        return Err(Error::bad_input("this plan does not say which columns its table has; plan it again"));
+    };
+    if let Some(refused) = opts.refusal(plan) {
         return Err(refused);
     }
     if plan.move_count() > 0 {
@@ -132,7 +136,7 @@ pub fn apply(
     let start = Instant::now();
     let mut batch = Batch::start(session, "apply")?;
     let mut timings = Timings { prepare: start.elapsed(), ..Timings::default() };
-    match run(&mut batch, ins, plan, cache_dir, ctl, &mut timings) {
+    match run(&mut batch, columns, plan, cache_dir, ctl, &mut timings) {
         Ok(outcomes) => {
             let (id, backup) = (batch.id, batch.backup.clone());
             let commit = Instant::now();
@@ -149,14 +153,14 @@ pub fn apply(
 
 fn run(
     batch: &mut Batch,
-    ins: &Inspection,
+    columns: &Columns,
     plan: &Plan,
     cache_dir: &Path,
     ctl: &Control,
     timings: &mut Timings,
 ) -> Result<Vec<(String, Fix, Outcome)>> {
     let start = Instant::now();
-    let db = ins.dump.db.clone();
+    let db = plan.target.db.clone();
     let sql_err = |e: rusqlite::Error| Error::sqlite_at("write", &db, &e);
     let total = plan.items.len() as u64;
     batch.audit(
@@ -182,7 +186,7 @@ fn run(
         }
         let row = |conn: &rusqlite::Connection| -> Result<Option<Vec<rusqlite::types::Value>>> {
             match &item.row_key {
-                Some(k) => row_values(conn, &ins.columns, k).map_err(sql_err),
+                Some(k) => row_values(conn, columns, k).map_err(sql_err),
                 None => Ok(None),
             }
         };
@@ -232,7 +236,7 @@ fn run(
                         }
                         _ => row(&batch.conn)?,
                     };
-                    let names = &ins.columns.names;
+                    let names = &columns.names;
                     let details = FixDetails {
                         discrepancy: &item.id,
                         kind: item.kind,

@@ -101,10 +101,29 @@ pub struct PlanItem {
 }
 
 /// The ordered operations of a batch: database changes first (sorted by key),
-/// then file moves (sorted by path).
+/// then file moves (sorted by path). Self-contained: it carries everything
+/// apply needs (where the database and cache dir are, the table's columns,
+/// the guard's counts, each fix's preconditions), so the plan a user
+/// previewed is exactly the plan applied, with no second scan.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Plan {
     pub items: Vec<PlanItem>,
+    /// Where it applies: the database and the cache dir it was made for.
+    #[serde(skip)]
+    pub target: Target,
+}
+
+/// What a plan was made against.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Target {
+    pub db: PathBuf,
+    pub cache_dir: PathBuf,
+    /// Every column of `cache_entries`, in table order (row images use them).
+    pub columns: Option<Columns>,
+    /// Rows in the table and audio files in the cache dir when planned: the
+    /// blast-radius guard's measure.
+    pub total_rows: usize,
+    pub audio_files: usize,
 }
 
 impl Plan {
@@ -127,7 +146,8 @@ impl Plan {
     }
 
     /// Why this plan needs `--allow-mass-change`, if it does (SPEC §6).
-    pub fn mass_change(&self, total_rows: usize, audio_files: usize) -> Option<String> {
+    pub fn mass_change(&self) -> Option<String> {
+        let (total_rows, audio_files) = (self.target.total_rows, self.target.audio_files);
         if self.is_empty() {
             return None;
         }
@@ -159,7 +179,14 @@ pub fn plan(ins: &Inspection, sel: &Selection) -> Plan {
         })
         .collect();
     items.sort_by_key(order);
-    Plan { items }
+    let target = Target {
+        db: ins.dump.db.clone(),
+        cache_dir: ins.dump.cache_dir.clone(),
+        columns: Some(ins.columns.clone()),
+        total_rows: ins.rows.len(),
+        audio_files: ins.scan.audio_files(),
+    };
+    Plan { items, target }
 }
 
 fn order(i: &PlanItem) -> (u8, String, String) {

@@ -340,7 +340,7 @@ impl App {
         let _ = write_plan_text(ins, &plan, &mut out);
         let root = escaped(&ins.dump.root);
         let text = String::from_utf8_lossy(&out).replace(&root, &self.root_label);
-        let mass = plan.mass_change(ins.rows.len(), ins.scan.audio_files());
+        let mass = plan.mass_change();
         info!("plan preview: {} fixes, {} SQL statements, {} file moves", plan.items.len(), plan.sql_count(), {
             plan.move_count()
         });
@@ -370,7 +370,7 @@ impl App {
         self.status = format!("applying {} fixes…", p.plan.items.len());
         info!("applying {} fixes", p.plan.items.len());
         self.applying = p.plan.items.iter().map(|i| i.id.clone()).collect();
-        vec![Effect::Apply { plan: p.plan, allow_mass_change }]
+        vec![Effect::Apply { plan: Box::new(p.plan), allow_mass_change }]
     }
 
     pub(super) fn start_undo(&mut self) -> Vec<Effect> {

@@ -26,7 +26,7 @@ pub enum Msg {
 #[derive(Debug, Clone)]
 pub enum Effect {
     Scan,
-    Apply { plan: Plan, allow_mass_change: bool },
+    Apply { plan: Box<Plan>, allow_mass_change: bool },
     Undo,
     Filter(FilterJob),
 }

@@ -88,8 +88,8 @@ impl Workers {
                     if let Some(done) = recovered {
                         log::info!("recovered an interrupted apply first: {done}");
                     }
-                    let ins = Inspection::open(dump, &to_end)?;
-                    apply(&session, &ins, &plan, &ApplyOptions { allow_mass_change }, &to_end)
+                    // The plan the user previewed, as it is: no rescan first.
+                    apply(&session, &plan, &ApplyOptions { allow_mass_change }, &to_end)
                 })();
                 let _ = tx.send(WorkerMsg::Applied(res));
             }

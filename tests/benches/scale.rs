@@ -249,7 +249,7 @@ fn apply_bench(dir: &Path, n: u64) -> Duration {
     let p = plan(&ins, &Selection::default());
     assert_eq!(p.items.len() as u64, n);
     let session = Session::begin(&dump).unwrap();
-    let report = apply(&session, &ins, &p, &ApplyOptions::default(), &Control::none()).unwrap();
+    let report = apply(&session, &p, &ApplyOptions::default(), &Control::none()).unwrap();
     assert_eq!(report.applied() as u64, n);
     report.timings.database
 }
