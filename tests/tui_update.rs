@@ -205,7 +205,7 @@ fn confirmation_defaults_to_no() {
     let previewed = app.plan.as_ref().unwrap().plan.clone();
     let effects = keys(&mut app, "y");
     match effects.as_slice() {
-        [Effect::Apply { plan, allow_mass_change: false }] => assert_eq!(*plan, previewed),
+        [Effect::Apply { plan, allow_mass_change: false }] => assert_eq!(**plan, previewed),
         other => panic!("expected one apply, got {other:?}"),
     }
     assert_eq!(app.mode(), "APPLYING");
