@@ -70,7 +70,8 @@ fn probes_read_only_a_few_bytes_of_a_large_file() {
     let big = m4a(1, 10_000_000);
     let r = Counting { bytes: &big, read: Cell::new(0) };
     assert!(probe_m4a(&r).unwrap().is_complete());
-    assert!(r.read.get() <= 128, "read {}", r.read.get());
+    // box headers and the moov (one audio trak: about 450 bytes), never the mdat
+    assert!(r.read.get() <= 600, "read {}", r.read.get());
 }
 
 /// One key of a random dump.
