@@ -52,7 +52,7 @@ impl Budget {
 
 /// The well-formed children of the body `[start, end)`, up to the first
 /// child whose size does not fit its parent.
-fn list(r: &impl ReadAt, start: u64, end: u64, budget: &mut Budget) -> io::Result<Vec<BoxAt>> {
+pub(super) fn list(r: &impl ReadAt, start: u64, end: u64, budget: &mut Budget) -> io::Result<Vec<BoxAt>> {
     let mut out = Vec::new();
     let mut offset = start;
     while offset < end && budget.take() {
@@ -74,7 +74,7 @@ fn named(r: &impl ReadAt, parent: BoxAt, name: &[u8; 4], budget: &mut Budget) ->
 }
 
 /// Reads up to `N` bytes of a box body (fewer when the box is shorter).
-fn body<const N: usize>(r: &impl ReadAt, b: BoxAt) -> io::Result<Option<[u8; N]>> {
+pub(super) fn body<const N: usize>(r: &impl ReadAt, b: BoxAt) -> io::Result<Option<[u8; N]>> {
     let mut buf = [0u8; N];
     let n = (b.end - b.body).min(N as u64) as usize;
     Ok(r.read_exact_at(&mut buf[..n], b.body)?.then_some(buf))
@@ -110,6 +110,12 @@ pub(super) struct Track {
     /// The `stts` box, for its entry count and (when needed) its total.
     stts: Option<BoxAt>,
     pub stts_entries: Option<u32>,
+    /// The first edit that shows media (`edts/elst`): its duration in the
+    /// movie timescale and where it starts in the track's (the encoder's
+    /// priming samples, which players skip).
+    pub edit: Option<(u64, u64)>,
+    /// The first sample entry's type (`mp4a`, `alac`, …).
+    pub codec: Option<[u8; 4]>,
 }
 
 impl Track {
@@ -158,7 +164,7 @@ impl Movie {
     pub fn audio_track(&self) -> Option<&Track> {
         self.tracks.iter().find(|t| t.audio).or(self.tracks.first())
     }
-    fn default_duration(&self, track: u32) -> Option<u32> {
+    pub fn default_duration(&self, track: u32) -> Option<u32> {
         self.trex.iter().find(|(id, _)| *id == track).map(|(_, d)| *d)
     }
 }
@@ -196,6 +202,11 @@ fn read_trak(r: &impl ReadAt, trak: BoxAt, budget: &mut Budget) -> io::Result<Tr
                     t.id = if h[0] == 1 { be32(&h[20..24]) } else { be32(&h[12..16]) };
                 }
             }
+            b"edts" => {
+                for elst in named(r, b, b"elst", budget)? {
+                    t.edit = first_edit(r, elst)?;
+                }
+            }
             b"mdia" => {
                 for m in list(r, b.body, b.end, budget)? {
                     match &m.name {
@@ -219,6 +230,8 @@ fn read_trak(r: &impl ReadAt, trak: BoxAt, budget: &mut Budget) -> io::Result<Tr
                 match &b.name {
                     // version/flags, sample_size (stsz) or field size (stz2), sample_count
                     b"stsz" | b"stz2" => t.samples = body::<12>(r, b)?.map(|h| u64::from(be32(&h[8..12]))),
+                    // version/flags, entry count, then the first entry's size and type
+                    b"stsd" => t.codec = body::<16>(r, b)?.map(|h| [h[12], h[13], h[14], h[15]]),
                     b"stts" => {
                         t.stts = Some(b);
                         t.stts_entries = body::<8>(r, b)?.map(|h| be32(&h[4..8]));
@@ -229,6 +242,30 @@ fn read_trak(r: &impl ReadAt, trak: BoxAt, budget: &mut Budget) -> io::Result<Tr
         }
     }
     Ok(t)
+}
+
+/// The first entry of an `elst` whose media time is not -1 (an empty edit).
+fn first_edit(r: &impl ReadAt, elst: BoxAt) -> io::Result<Option<(u64, u64)>> {
+    let Some(h) = body::<8>(r, elst)? else { return Ok(None) };
+    let (version, count) = (h[0], be32(&h[4..8]));
+    let entry: u64 = if version == 1 { 20 } else { 12 };
+    for i in 0..u64::from(count.min(4)) {
+        let at = elst.body + 8 + i * entry;
+        let mut e = [0u8; 16];
+        let n = if version == 1 { 16 } else { 8 };
+        if at + entry > elst.end || !r.read_exact_at(&mut e[..n], at)? {
+            return Ok(None);
+        }
+        let (duration, media) = if version == 1 {
+            (be64(&e[0..8]), be64(&e[8..16]) as i64)
+        } else {
+            (u64::from(be32(&e[0..4])), i64::from(be32(&e[4..8]) as i32))
+        };
+        if media >= 0 {
+            return Ok(Some((duration, media as u64)));
+        }
+    }
+    Ok(None)
 }
 
 fn read_mvex(r: &impl ReadAt, mvex: BoxAt, movie: &mut Movie, budget: &mut Budget) -> io::Result<()> {
@@ -253,115 +290,4 @@ fn read_mvex(r: &impl ReadAt, mvex: BoxAt, movie: &mut Movie, budget: &mut Budge
         }
     }
     Ok(())
-}
-
-/// What the fragments hold: samples of any track, and the audio track's
-/// total sample duration (None when a run's durations cannot be known).
-pub(super) struct Fragments {
-    pub samples: u64,
-    pub duration: Option<u64>,
-    /// A run could not be read: its samples are unknown.
-    pub malformed: bool,
-}
-
-/// Walks the `moof` boxes (each read with one read; the `mdat`s between them
-/// are never touched), summing `trun` sample counts and, for `track`, their
-/// durations with defaults from `tfhd` and `trex`. With `until_samples`, stops
-/// at the first fragment that holds a sample.
-pub(super) fn read_fragments(
-    r: &impl ReadAt,
-    moofs: &[(u64, u64)],
-    movie: &Movie,
-    track: Option<u32>,
-    until_samples: bool,
-) -> io::Result<Fragments> {
-    let mut out = Fragments { samples: 0, duration: Some(0), malformed: false };
-    for &(start, end) in moofs {
-        // Each fragment has its own bound: a long file has many.
-        let budget = &mut Budget::new();
-        let w = Window::new(r, start, end)?;
-        for traf in list(&w, start, end, budget)?.into_iter().filter(|b| &b.name == b"traf") {
-            read_traf(&w, traf, movie, track, &mut out, budget)?;
-        }
-        if until_samples && (out.samples > 0 || out.malformed) {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-fn read_traf(
-    r: &impl ReadAt,
-    traf: BoxAt,
-    movie: &Movie,
-    track: Option<u32>,
-    out: &mut Fragments,
-    budget: &mut Budget,
-) -> io::Result<()> {
-    // (track id, default sample duration) from tfhd, which comes first.
-    let mut tfhd: Option<(u32, Option<u32>)> = None;
-    for b in list(r, traf.body, traf.end, budget)? {
-        match &b.name {
-            b"tfhd" => {
-                let Some(h) = body::<24>(r, b)? else { continue };
-                let flags = be32(&h[0..4]) & 0x00FF_FFFF;
-                // base-data-offset (8 bytes) and sample-description-index (4) precede it
-                let at = 8 + if flags & 0x1 != 0 { 8 } else { 0 } + if flags & 0x2 != 0 { 4 } else { 0 };
-                let default = (flags & 0x8 != 0 && b.end - b.body >= at as u64 + 4).then(|| be32(&h[at..at + 4]));
-                tfhd = Some((be32(&h[4..8]), default));
-            }
-            b"trun" => {
-                let Some((id, default)) = tfhd else { continue };
-                let Some((count, listed)) = read_trun(r, b)? else {
-                    (out.duration, out.malformed) = (None, true);
-                    continue;
-                };
-                out.samples = out.samples.saturating_add(count);
-                if Some(id) == track && count > 0 {
-                    let per_sample = default.or_else(|| movie.default_duration(id)).filter(|d| *d > 0);
-                    let run = listed.or_else(|| per_sample.map(|d| count * u64::from(d)));
-                    out.duration = out.duration.zip(run).map(|(sum, run)| sum.saturating_add(run));
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// A `trun`'s sample count and, when it lists them, the sum of its sample
-/// durations. None when the box is malformed.
-fn read_trun(r: &impl ReadAt, b: BoxAt) -> io::Result<Option<(u64, Option<u64>)>> {
-    let Some(h) = body::<8>(r, b)? else { return Ok(None) };
-    if b.end - b.body < 8 {
-        return Ok(None);
-    }
-    let flags = be32(&h[0..4]) & 0x00FF_FFFF;
-    let count = u64::from(be32(&h[4..8]));
-    // data offset, first sample flags: 4 bytes each when present
-    let at = b.body + 8 + if flags & 0x1 != 0 { 4 } else { 0 } + if flags & 0x4 != 0 { 4 } else { 0 };
-    // duration, size, flags, composition offset: 4 bytes each when present
-    let entry = 4 * u64::from((flags & 0xF00).count_ones());
-    if at > b.end || count.saturating_mul(entry) > b.end - at {
-        return Ok(None);
-    }
-    if flags & 0x100 == 0 {
-        return Ok(Some((count, None)));
-    }
-    // The durations are the first field of each entry; read in slices so a
-    // huge (hostile) run never needs a huge buffer.
-    let per_read = (16 * 1024 / entry).max(1);
-    let mut total = 0u64;
-    let mut done = 0u64;
-    let mut buf = vec![0u8; (per_read.min(count) * entry) as usize];
-    while done < count {
-        let n = per_read.min(count - done);
-        let slice = &mut buf[..(n * entry) as usize];
-        if !r.read_exact_at(slice, at + done * entry)? {
-            return Ok(None);
-        }
-        total = slice.chunks_exact(entry as usize).fold(total, |t, e| t.saturating_add(u64::from(be32(&e[0..4]))));
-        done += n;
-    }
-    Ok(Some((count, Some(total))))
 }

@@ -6,6 +6,7 @@
 use std::io;
 
 use super::bmff::{self, Budget, Movie, Track};
+use super::fragments;
 use super::{Probe, ReadAt, fourcc, millis};
 use crate::core::fmt::group;
 
@@ -85,7 +86,7 @@ fn no_audio(r: &impl ReadAt, movie: &Movie, moofs: &[(u64, u64)], mdat_bytes: u6
         return Ok(None);
     }
     if !moofs.is_empty() {
-        let fragments = bmff::read_fragments(r, moofs, movie, None, true)?;
+        let fragments = fragments::read_fragments(r, moofs, movie, None, true)?;
         if fragments.samples > 0 || fragments.malformed {
             return Ok(None);
         }
@@ -107,7 +108,7 @@ fn duration(r: &impl ReadAt, movie: &Movie, moofs: &[(u64, u64)]) -> io::Result<
             return Ok(Some(ms));
         }
         let Some(track) = audio.filter(|_| !moofs.is_empty()) else { return Ok(None) };
-        let runs = bmff::read_fragments(r, moofs, movie, Some(track.id), false)?;
+        let runs = fragments::read_fragments(r, moofs, movie, Some(track.id), false)?;
         return Ok(ms(runs.duration, track.timescale));
     }
     let Some(track) = audio else { return Ok(None) };
@@ -115,4 +116,41 @@ fn duration(r: &impl ReadAt, movie: &Movie, moofs: &[(u64, u64)]) -> io::Result<
         Some(ms) => Ok(Some(ms)),
         None => Ok(ms(track.stts_total(r)?, track.timescale)),
     }
+}
+
+/// What a decoder needs to know about an M4A's audio track beyond what it
+/// reads itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudioTrack {
+    /// The sample entry's type (`mp4a`, `alac`, …), when there is one.
+    pub codec: Option<[u8; 4]>,
+    /// Where the presentation starts, in ms: the priming samples an AAC
+    /// encoder puts first and an edit list tells players to skip. Only an
+    /// edit with a duration counts (a fragmented file's edit of duration 0
+    /// is left alone, as ffprobe does).
+    pub priming_ms: Option<u64>,
+}
+
+/// The audio track of an M4A (the first sound track, else the first track).
+pub fn m4a_audio_track(r: &impl ReadAt) -> io::Result<Option<AudioTrack>> {
+    let len = r.size();
+    let mut offset = 0u64;
+    for _ in 0..MAX_TOP {
+        let Some((b, size)) = bmff::header(r, offset, len)? else { return Ok(None) };
+        if size < b.body - b.start || size > len - offset {
+            return Ok(None);
+        }
+        if &b.name == b"moov" {
+            let movie = bmff::read_moov(r, b.body, b.end, &mut Budget::new())?;
+            return Ok(movie.audio_track().map(|t| AudioTrack {
+                codec: t.codec,
+                priming_ms: match t.edit {
+                    Some((duration, media)) if duration > 0 => millis(media, u64::from(t.timescale)),
+                    _ => None,
+                },
+            }));
+        }
+        offset = b.end;
+    }
+    Ok(None)
 }

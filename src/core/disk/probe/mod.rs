@@ -8,10 +8,11 @@ use std::os::unix::fs::FileExt;
 use super::names::Encoding;
 
 mod bmff;
+mod fragments;
 mod m4a;
 mod wav;
 
-pub use m4a::probe_m4a;
+pub use m4a::{AudioTrack, m4a_audio_track, probe_m4a};
 pub use wav::probe_wav;
 
 /// Positional reads of a file of known length; implemented for files and for
