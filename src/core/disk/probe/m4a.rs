@@ -75,12 +75,12 @@ pub fn probe_m4a(r: &impl ReadAt) -> io::Result<Probe> {
 
 /// Why a whole container holds no audio, if it does not: its tracks have no
 /// samples and no fragment adds any. A movie with no track at all (the
-/// minimal layout of earlier synthetic dumps) holds audio unless its `mdat`s
-/// are empty too, as ffmpeg leaves a file it wrote no sample to.
+/// minimal layout of earlier synthetic dumps) holds audio unless it also has
+/// no duration and empty `mdat`s, as ffmpeg leaves a file it wrote no sample to.
 fn no_audio(r: &impl ReadAt, movie: &Movie, moofs: &[(u64, u64)], mdat_bytes: u64) -> io::Result<Option<String>> {
     if movie.tracks.is_empty() {
-        let empty = moofs.is_empty() && mdat_bytes == 0;
-        return Ok(empty.then(|| "no audio: the movie has no track and its mdat is empty".to_string()));
+        let empty = moofs.is_empty() && mdat_bytes == 0 && movie.duration.unwrap_or(0) == 0;
+        return Ok(empty.then(|| "no audio: the movie has no track, no duration and an empty mdat".to_string()));
     }
     if !movie.tracks.iter().all(Track::is_empty) {
         return Ok(None);

@@ -135,6 +135,7 @@ fn legacy(duration_ms: u32, mdat: &[u8]) -> Vec<u8> {
 fn a_moov_without_tracks_stays_complete_with_its_mvhd_duration() {
     assert_eq!(p(&legacy(1234, &[1; 10]), Encoding::M4a), complete(1234));
     assert_eq!(p(&legacy(0, &[1; 10]), Encoding::M4a), Probe::Complete { duration_ms: None });
+    assert_eq!(p(&legacy(1234, &[]), Encoding::M4a), complete(1234));
     // ffmpeg's file with no sample: no trak, mvhd 0 and an empty mdat
     incomplete_with(p(&legacy(0, &[]), Encoding::M4a), "no audio");
 }
