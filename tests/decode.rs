@@ -134,6 +134,47 @@ fn a_missing_file_is_one_sentence_naming_it() {
 }
 
 #[test]
+fn sizes_that_lie_fail_before_the_decoder_trusts_them() {
+    // symphonia 0.5 sizes its tables from their counts: a flipped count in
+    // stco would ask for gigabytes and abort the process
+    let mut m = std::fs::read(corpus("ffmpeg_aac_faststart.m4a")).unwrap();
+    let stco = m.windows(4).position(|w| w == b"stco").unwrap();
+    m[stco + 8..stco + 12].copy_from_slice(&0x7fff_ffffu32.to_be_bytes());
+    match decode(Cursor::new(m), Encoding::M4a, &Control::none()).unwrap() {
+        Decoded::Failed { reason, at_ms: 0 } => assert!(reason.contains("'stco'"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    // a WAV chunk before the audio declaring 2 GB
+    let mut w = std::fs::read(corpus("ffmpeg_pcm16.wav")).unwrap();
+    let list = w.windows(4).position(|w| w == b"LIST").unwrap();
+    w[list + 4..list + 8].copy_from_slice(&0x7fff_0000u32.to_le_bytes());
+    match decode(Cursor::new(w), Encoding::Wav, &Control::none()).unwrap() {
+        Decoded::Failed { reason, .. } => assert!(reason.contains("'LIST'"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn randomly_damaged_files_never_take_the_process_down() {
+    let files =
+        ["ffmpeg_aac.m4a", "ffmpeg_aac_frag_dbm.m4a", "ffmpeg_alac.m4a", "ffmpeg_adpcm_ms.wav", "sox_ima_adpcm.wav"];
+    let mut rng = fastrand::Rng::with_seed(11);
+    for _ in 0..300 {
+        let file = files[rng.usize(..files.len())];
+        let mut b = std::fs::read(corpus(file)).unwrap();
+        for _ in 0..rng.usize(1..20) {
+            let at = rng.usize(..b.len());
+            b[at] = rng.u8(..);
+        }
+        if rng.bool() {
+            b.truncate(rng.usize(..b.len()));
+        }
+        // symphonia panics on some damage; the decode reports it as a failure
+        let _ = decode(Cursor::new(b), encoding(file), &Control::none()).unwrap();
+    }
+}
+
+#[test]
 fn garbage_never_panics() {
     for file in ["ffmpeg_aac.m4a", "ffmpeg_adpcm_ima.wav", "ffmpeg_alac.m4a", "ffmpeg_aac_frag.m4a"] {
         let bytes = std::fs::read(corpus(file)).unwrap();

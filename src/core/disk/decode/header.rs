@@ -4,7 +4,7 @@
 use std::io;
 
 use crate::core::disk::names::Encoding;
-use crate::core::disk::probe::{ReadAt, m4a_audio_track};
+use crate::core::disk::probe::{ReadAt, m4a_facts};
 use crate::core::fmt::escaped_bytes;
 
 /// The container facts read before decoding.
@@ -15,23 +15,27 @@ pub(super) struct Header {
     /// M4A: the audio sample entry's type.
     m4a_codec: Option<[u8; 4]>,
     pub priming_ms: u64,
+    /// A size in the container that would make the decoder ask for far
+    /// more memory than the file holds.
+    pub hazard: Option<String>,
 }
 
 impl Header {
     pub fn read(r: &impl ReadAt, encoding: Encoding) -> io::Result<Header> {
-        let mut h = Header { rf64: false, wav_format: None, m4a_codec: None, priming_ms: 0 };
+        let mut h = Header { rf64: false, wav_format: None, m4a_codec: None, priming_ms: 0, hazard: None };
         match encoding {
             Encoding::Wav => {
                 let mut head = [0u8; 12];
                 if r.read_exact_at(&mut head, 0)? {
                     h.rf64 = matches!(&head[0..4], b"RF64" | b"BW64");
                 }
-                h.wav_format = wav_format(r)?;
+                (h.wav_format, h.hazard) = wav_format(r)?;
             }
             Encoding::M4a => {
-                if let Some(t) = m4a_audio_track(r)? {
-                    h.m4a_codec = t.codec;
-                    h.priming_ms = t.priming_ms.unwrap_or(0);
+                if let Some(m) = m4a_facts(r)? {
+                    h.m4a_codec = m.codec;
+                    h.priming_ms = m.priming_ms.unwrap_or(0);
+                    h.hazard = m.lying_table.map(|why| format!("malformed container: {why}"));
                 }
             }
         }
@@ -58,28 +62,35 @@ impl Header {
     }
 }
 
-/// The `fmt ` chunk's format tag, looked for among the first chunks.
-fn wav_format(r: &impl ReadAt) -> io::Result<Option<(u16, Option<u16>)>> {
+/// The `fmt ` chunk's format tag, and a chunk before the audio that runs
+/// past the end of the file (the decoder would allocate all it declares).
+#[allow(clippy::type_complexity)]
+fn wav_format(r: &impl ReadAt) -> io::Result<(Option<(u16, Option<u16>)>, Option<String>)> {
+    let mut format = None;
     let mut offset = 12u64;
     for _ in 0..64 {
         let mut ch = [0u8; 8];
-        if !r.read_exact_at(&mut ch, offset)? {
-            return Ok(None);
+        if !r.read_exact_at(&mut ch, offset)? || &ch[0..4] == b"data" {
+            break;
         }
         let size = u64::from(u32::from_le_bytes([ch[4], ch[5], ch[6], ch[7]]));
-        if &ch[0..4] == b"fmt " {
+        if offset + 8 + size > r.size() {
+            let name = escaped_bytes(&ch[0..4]);
+            return Ok((format, Some(format!("malformed container: chunk '{name}' runs past the end of the file"))));
+        }
+        if &ch[0..4] == b"fmt " && format.is_none() {
             let mut b = [0u8; 26];
             let n = if size >= 26 { 26 } else { 2 };
             if !r.read_exact_at(&mut b[..n], offset + 8)? {
-                return Ok(None);
+                break;
             }
             let tag = u16::from_le_bytes([b[0], b[1]]);
             let sub = (tag == 0xFFFE && n == 26).then(|| u16::from_le_bytes([b[24], b[25]]));
-            return Ok(Some((tag, sub)));
+            format = Some((tag, sub));
         }
         offset += 8 + size + (size & 1);
     }
-    Ok(None)
+    Ok((format, None))
 }
 
 fn wav_codec(tag: u16) -> Option<&'static str> {

@@ -162,9 +162,34 @@ fn run<S: Read + Seek + Send + Sync + 'static>(
 ) -> Result<Decoded> {
     let len = source.seek(SeekFrom::End(0)).map_err(|e| io_error(&e))?;
     let header = header::Header::read(&Seeking(RefCell::new(&mut source), len), encoding).map_err(|e| io_error(&e))?;
-    let priming_ms = header.priming_ms;
+    if let Some(why) = header.hazard.clone() {
+        return Ok(Decoded::Failed { reason: why, at_ms: 0 });
+    }
     source.seek(SeekFrom::Start(0)).map_err(|e| io_error(&e))?;
     let stream = MediaSourceStream::new(Box::new(Source { inner: source, len: Some(len) }), Default::default());
+    // A decoder bug on a damaged file must not take the scan down with it.
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        decode_stream(stream, encoding, &header, ctl, meter.as_deref_mut())
+    }));
+    decoded.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Ok(Decoded::Failed { reason: format!("the decoder crashed on this file ({why})"), at_ms: 0 })
+    })
+}
+
+/// Opens the container's reader and decodes every packet of its audio track.
+fn decode_stream(
+    stream: MediaSourceStream,
+    encoding: Encoding,
+    header: &header::Header,
+    ctl: &Control,
+    mut meter: Option<&mut envelope::Meter>,
+) -> Result<Decoded> {
+    let priming_ms = header.priming_ms;
     // The reader the extension names, not symphonia's probe: it would scan a
     // damaged file for any known marker and read what it finds as another format.
     let options = FormatOptions::default();

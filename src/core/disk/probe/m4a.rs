@@ -6,8 +6,8 @@
 use std::io;
 
 use super::bmff::{self, Budget, Movie, Track};
-use super::fragments;
 use super::{Probe, ReadAt, fourcc, millis};
+use super::{fragments, tables};
 use crate::core::fmt::group;
 
 /// Top-level boxes walked at most: a fragmented file has two per fragment.
@@ -118,21 +118,23 @@ fn duration(r: &impl ReadAt, movie: &Movie, moofs: &[(u64, u64)]) -> io::Result<
     }
 }
 
-/// What a decoder needs to know about an M4A's audio track beyond what it
-/// reads itself.
+/// What a decoder needs to know about an M4A beyond what it reads itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AudioTrack {
-    /// The sample entry's type (`mp4a`, `alac`, …), when there is one.
+pub struct M4aFacts {
+    /// The audio track's sample entry type (`mp4a`, `alac`, …).
     pub codec: Option<[u8; 4]>,
     /// Where the presentation starts, in ms: the priming samples an AAC
     /// encoder puts first and an edit list tells players to skip. Only an
     /// edit with a duration counts (a fragmented file's edit of duration 0
     /// is left alone, as ffprobe does).
     pub priming_ms: Option<u64>,
+    /// A box or sample table in the `moov` whose size lies: a decoder that
+    /// trusts it could ask for gigabytes.
+    pub lying_table: Option<String>,
 }
 
-/// The audio track of an M4A (the first sound track, else the first track).
-pub fn m4a_audio_track(r: &impl ReadAt) -> io::Result<Option<AudioTrack>> {
+/// The facts of an M4A's `moov` (None when there is no readable `moov`).
+pub fn m4a_facts(r: &impl ReadAt) -> io::Result<Option<M4aFacts>> {
     let len = r.size();
     let mut offset = 0u64;
     for _ in 0..MAX_TOP {
@@ -142,12 +144,14 @@ pub fn m4a_audio_track(r: &impl ReadAt) -> io::Result<Option<AudioTrack>> {
         }
         if &b.name == b"moov" {
             let movie = bmff::read_moov(r, b.body, b.end, &mut Budget::new())?;
-            return Ok(movie.audio_track().map(|t| AudioTrack {
-                codec: t.codec,
-                priming_ms: match t.edit {
+            let track = movie.audio_track();
+            return Ok(Some(M4aFacts {
+                codec: track.and_then(|t| t.codec),
+                priming_ms: track.and_then(|t| match t.edit {
                     Some((duration, media)) if duration > 0 => millis(media, u64::from(t.timescale)),
                     _ => None,
-                },
+                }),
+                lying_table: tables::lying_table(r, b.body, b.end)?,
             }));
         }
         offset = b.end;

@@ -10,9 +10,10 @@ use super::names::Encoding;
 mod bmff;
 mod fragments;
 mod m4a;
+mod tables;
 mod wav;
 
-pub use m4a::{AudioTrack, m4a_audio_track, probe_m4a};
+pub use m4a::{M4aFacts, m4a_facts, probe_m4a};
 pub use wav::probe_wav;
 
 /// Positional reads of a file of known length; implemented for files and for
