@@ -158,7 +158,7 @@ fn run<S: Read + Seek + Send + Sync + 'static>(
     mut source: S,
     encoding: Encoding,
     ctl: &Control,
-    mut meter: Option<&mut envelope::Meter>,
+    meter: Option<&mut envelope::Meter>,
 ) -> Result<Decoded> {
     let len = source.seek(SeekFrom::End(0)).map_err(|e| io_error(&e))?;
     let header = header::Header::read(&Seeking(RefCell::new(&mut source), len), encoding).map_err(|e| io_error(&e))?;
@@ -169,7 +169,7 @@ fn run<S: Read + Seek + Send + Sync + 'static>(
     let stream = MediaSourceStream::new(Box::new(Source { inner: source, len: Some(len) }), Default::default());
     // A decoder bug on a damaged file must not take the scan down with it.
     let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        decode_stream(stream, encoding, &header, ctl, meter.as_deref_mut())
+        decode_stream(stream, encoding, &header, ctl, meter)
     }));
     decoded.unwrap_or_else(|panic| {
         let why = panic
