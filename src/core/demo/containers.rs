@@ -124,13 +124,98 @@ fn be(values: &[u32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_be_bytes()).collect()
 }
 
+/// Writes nested boxes into one buffer and fills in each size when the box
+/// closes: the demo builds a million headers, one allocation each.
+struct Writer {
+    v: Vec<u8>,
+    open: [usize; 8],
+    depth: usize,
+}
+
+impl Writer {
+    fn new(capacity: usize) -> Writer {
+        Writer { v: Vec::with_capacity(capacity), open: [0; 8], depth: 0 }
+    }
+    fn open(&mut self, name: &[u8; 4]) {
+        self.open[self.depth] = self.v.len();
+        self.depth += 1;
+        self.v.extend_from_slice(&[0; 4]);
+        self.v.extend_from_slice(name);
+    }
+    fn open_full(&mut self, name: &[u8; 4], flags: u32) {
+        self.open(name);
+        self.v.extend_from_slice(&flags.to_be_bytes()); // version 0
+    }
+    fn close(&mut self) {
+        self.depth -= 1;
+        let at = self.open[self.depth];
+        let size = (self.v.len() - at) as u32;
+        self.v[at..at + 4].copy_from_slice(&size.to_be_bytes());
+    }
+    fn u32s(&mut self, values: &[u32]) {
+        values.iter().for_each(|v| self.v.extend_from_slice(&v.to_be_bytes()));
+    }
+    fn zeros(&mut self, n: usize) {
+        self.v.resize(self.v.len() + n, 0);
+    }
+    fn mvhd(&mut self, timescale: u32, duration: u32) {
+        self.open_full(b"mvhd", 0);
+        self.u32s(&[0, 0, timescale, duration, 0x0001_0000]);
+        self.zeros(76);
+        self.close();
+    }
+    /// A trak; returns where its one chunk offset (`stco`) is written.
+    fn trak(&mut self, t: &TrackSpec) -> usize {
+        self.open(b"trak");
+        self.open_full(b"tkhd", 3);
+        self.u32s(&[0, 0, t.id, 0, t.duration]);
+        self.zeros(60);
+        self.close();
+        self.open(b"mdia");
+        self.open_full(b"mdhd", 0);
+        self.u32s(&[0, 0, t.timescale, t.duration, 0x55c4_0000]);
+        self.close();
+        self.open_full(b"hdlr", 0);
+        self.v.extend_from_slice(b"\0\0\0\0soun\0\0\0\0\0\0\0\0\0\0\0\0\0");
+        self.close();
+        self.open(b"minf");
+        self.open(b"stbl");
+        self.open_full(b"stsd", 0);
+        self.u32s(&[1]);
+        self.open(b"mp4a");
+        // reserved, data reference index 1, reserved, 1 channel, 16 bits, rate
+        self.u32s(&[0, 1, 0, 0, 0x0001_0010, 0, t.timescale << 16]);
+        self.close();
+        self.close();
+        self.open_full(b"stts", 0);
+        let entries = t.stts.iter().filter(|(n, _)| *n > 0);
+        self.u32s(&[entries.clone().count() as u32]);
+        entries.for_each(|(n, d)| self.u32s(&[*n, *d]));
+        self.close();
+        self.open_full(b"stsc", 0);
+        self.u32s(&[1, 1, t.samples, 1]);
+        self.close();
+        self.open_full(b"stsz", 0);
+        self.u32s(&[t.sample_size, t.samples]);
+        self.close();
+        self.open_full(b"stco", 0);
+        self.u32s(&[1]);
+        let offset = self.v.len();
+        self.u32s(&[t.chunk_offset]);
+        for _ in 0..5 {
+            self.close(); // stco, stbl, minf, mdia, trak
+        }
+        offset
+    }
+}
+
 const FTYP: &[u8] = b"M4A \0\0\0\0M4A isom";
 
 /// `mvhd` version 0: timescale and duration.
 pub fn mvhd(timescale: u32, duration: u32) -> Vec<u8> {
-    let mut b = be(&[0, 0, timescale, duration, 0x0001_0000]);
-    b.resize(96, 0);
-    full(b"mvhd", 0, 0, &b)
+    let mut w = Writer::new(108);
+    w.mvhd(timescale, duration);
+    w.v
 }
 
 /// How one audio track of a movie looks.
@@ -152,31 +237,9 @@ pub struct TrackSpec {
 /// A `trak` with `tkhd`, `mdia/mdhd`, `hdlr` soun and `minf/stbl` (`stsd`,
 /// `stts`, `stsc`, `stsz`, `stco`), and nothing a probe does not need.
 pub fn trak(t: &TrackSpec) -> Vec<u8> {
-    let mut tkhd = be(&[0, 0, t.id, 0, t.duration]);
-    tkhd.resize(80, 0);
-    let mdhd = full(b"mdhd", 0, 0, &be(&[0, 0, t.timescale, t.duration, 0x55c4_0000]));
-    let hdlr = full(b"hdlr", 0, 0, b"\0\0\0\0soun\0\0\0\0\0\0\0\0\0\0\0\0\0");
-    let mut mp4a = vec![0u8; 28];
-    mp4a[7] = 1; // data reference index
-    mp4a[17] = 1; // channels
-    mp4a[19] = 16; // sample size
-    mp4a[24..28].copy_from_slice(&(t.timescale << 16).to_be_bytes());
-    let mut stsd = be(&[1]);
-    stsd.extend_from_slice(&bmff_box(b"mp4a", &mp4a));
-    let entries: Vec<(u32, u32)> = t.stts.iter().copied().filter(|(n, _)| *n > 0).collect();
-    let mut stts = be(&[entries.len() as u32]);
-    entries.iter().for_each(|(n, d)| stts.extend_from_slice(&be(&[*n, *d])));
-    let stbl = [
-        full(b"stsd", 0, 0, &stsd),
-        full(b"stts", 0, 0, &stts),
-        full(b"stsc", 0, 0, &be(&[1, 1, t.samples, 1])),
-        full(b"stsz", 0, 0, &be(&[t.sample_size, t.samples])),
-        full(b"stco", 0, 0, &be(&[1, t.chunk_offset])),
-    ]
-    .concat();
-    let minf = bmff_box(b"stbl", &stbl);
-    let mdia = [mdhd, hdlr, bmff_box(b"minf", &minf)].concat();
-    bmff_box(b"trak", &[full(b"tkhd", 0, 3, &tkhd), bmff_box(b"mdia", &mdia)].concat())
+    let mut w = Writer::new(512);
+    w.trak(t);
+    w.v
 }
 
 /// An M4A (ISO-BMFF, `moov` first) holding one AAC-like audio track:
@@ -185,7 +248,7 @@ pub fn trak(t: &TrackSpec) -> Vec<u8> {
 pub fn m4a(duration_ms: u32, mdat_len: u32) -> Vec<u8> {
     let total = duration_ms.saturating_mul(16);
     let samples = total.div_ceil(1024).max(1);
-    let mut spec = TrackSpec {
+    let spec = TrackSpec {
         id: 1,
         timescale: 16_000,
         duration: total,
@@ -194,15 +257,20 @@ pub fn m4a(duration_ms: u32, mdat_len: u32) -> Vec<u8> {
         sample_size: (mdat_len / samples).max(1),
         chunk_offset: 0,
     };
-    let moov = |spec: &TrackSpec| bmff_box(b"moov", &[mvhd(1000, duration_ms), trak(spec)].concat());
-    let ftyp = bmff_box(b"ftyp", FTYP);
-    spec.chunk_offset = (ftyp.len() + moov(&spec).len() + 8) as u32;
-    let mut v = Vec::with_capacity(512 + mdat_len as usize);
-    v.extend_from_slice(&ftyp);
-    v.extend_from_slice(&moov(&spec));
-    let payload: Vec<u8> = (0..mdat_len).map(|i| (i % 11) as u8).collect();
-    v.extend_from_slice(&bmff_box(b"mdat", &payload));
-    v
+    let mut w = Writer::new(512 + mdat_len as usize);
+    w.open(b"ftyp");
+    w.v.extend_from_slice(FTYP);
+    w.close();
+    w.open(b"moov");
+    w.mvhd(1000, duration_ms);
+    let stco = w.trak(&spec);
+    w.close();
+    let payload = (w.v.len() + 8) as u32;
+    w.v[stco..stco + 4].copy_from_slice(&payload.to_be_bytes());
+    w.open(b"mdat");
+    w.v.extend((0..mdat_len).map(|i| (i % 11) as u8));
+    w.close();
+    w.v
 }
 
 /// Where a fragmented file's runs get their sample durations from.

@@ -168,9 +168,8 @@ fn run<S: Read + Seek + Send + Sync + 'static>(
     source.seek(SeekFrom::Start(0)).map_err(|e| io_error(&e))?;
     let stream = MediaSourceStream::new(Box::new(Source { inner: source, len: Some(len) }), Default::default());
     // A decoder bug on a damaged file must not take the scan down with it.
-    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        decode_stream(stream, encoding, &header, ctl, meter)
-    }));
+    let decoded =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_stream(stream, encoding, &header, ctl, meter)));
     decoded.unwrap_or_else(|panic| {
         let why = panic
             .downcast_ref::<&str>()
