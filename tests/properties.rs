@@ -47,7 +47,8 @@ proptest! {
     }
 
     #[test]
-    fn valid_containers_are_complete_and_cut_ones_are_not(data in 0u32..5000, cut in 1usize..200) {
+    fn valid_containers_are_complete_and_cut_ones_are_not(data in 2u32..5000, cut in 1usize..200) {
+        // (An empty data chunk is "no audio": see the probe's own tests.)
         let w = wav(data & !1);
         let m = m4a(1234, data);
         prop_assert_eq!(probe_wav(&w.as_slice()).unwrap(), Probe::Complete { duration_ms: Some(u64::from(data & !1) * 1000 / 32000) });
@@ -70,7 +71,8 @@ fn probes_read_only_a_few_bytes_of_a_large_file() {
     let big = m4a(1, 10_000_000);
     let r = Counting { bytes: &big, read: Cell::new(0) };
     assert!(probe_m4a(&r).unwrap().is_complete());
-    assert!(r.read.get() <= 128, "read {}", r.read.get());
+    // box headers and the moov (one audio trak: about 450 bytes), never the mdat
+    assert!(r.read.get() <= 600, "read {}", r.read.get());
 }
 
 /// One key of a random dump.

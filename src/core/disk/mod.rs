@@ -1,6 +1,7 @@
 //! The disk side: walk the cache dir, stat every entry, classify names and
 //! probe containers (SPEC §3). Symlinks are never followed.
 
+pub mod decode;
 pub mod names;
 pub mod probe;
 mod scan;
