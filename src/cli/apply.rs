@@ -8,9 +8,9 @@ use super::{progress, usable};
 use crate::core::apply::summary;
 use crate::core::batch::needs_recovery;
 use crate::core::fmt::escaped;
-use crate::core::{ApplyOptions, Dump, Error, ErrorKind, apply, plan, writing_session};
+use crate::core::{ApplyOptions, Dump, Error, ErrorKind, Options, apply, plan, writing_session};
 
-pub fn run(dump: &Dump, select: &SelectArgs, yes: bool, allow_mass_change: bool) -> Result<u8, Error> {
+pub fn run(dump: &Dump, select: &SelectArgs, yes: bool, allow_mass_change: bool, opts: Options) -> Result<u8, Error> {
     let selection = selection(select)?;
     if !yes {
         return Err(Error::new(
@@ -31,7 +31,7 @@ pub fn run(dump: &Dump, select: &SelectArgs, yes: bool, allow_mass_change: bool)
         }
         session = Some(s);
     }
-    let ins = progress::inspect(dump)?;
+    let ins = progress::inspect(dump, opts)?;
     usable(&ins)?;
     let plan = plan(&ins, &selection);
     if plan.is_empty() {

@@ -37,6 +37,10 @@ pub enum Command {
         dump: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Also decode every complete file to its end (slower): cut or corrupt
+        /// audio becomes incomplete, durations come from the audio itself.
+        #[arg(long)]
+        deep: bool,
     },
     /// Show exactly what apply would do (SQL and file moves); changes nothing.
     Plan {
@@ -45,6 +49,10 @@ pub enum Command {
         select: SelectArgs,
         #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
         format: PlanFormat,
+        /// Also decode every complete file to its end (slower): cut or corrupt
+        /// audio becomes incomplete, durations come from the audio itself.
+        #[arg(long)]
+        deep: bool,
     },
     /// Apply the plan: backup, one transaction with audit rows, quarantine.
     Apply {
@@ -58,6 +66,10 @@ pub enum Command {
         /// or that runs against a cache dir with no audio at all.
         #[arg(long)]
         allow_mass_change: bool,
+        /// Also decode every complete file to its end (slower): cut or corrupt
+        /// audio becomes incomplete, durations come from the audio itself.
+        #[arg(long)]
+        deep: bool,
     },
     /// List the batches recorded in cache_audit.
     History {

@@ -3,10 +3,10 @@
 use super::args::ReportFormat;
 use super::{emit, progress, usable};
 use crate::core::report::{write_json, write_markdown, write_text};
-use crate::core::{Dump, Error, Inspection};
+use crate::core::{Dump, Error, Inspection, Options};
 
-pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
-    let ins = progress::inspect(dump)?;
+pub fn run(dump: &Dump, format: ReportFormat, opts: Options) -> Result<u8, Error> {
+    let ins = progress::inspect(dump, opts)?;
     let timings = std::env::var_os("CACHESCOPE_TIMINGS").is_some();
     if timings {
         eprintln!("cachescope: timings: {:?}, total {:?}", ins.timings, ins.elapsed);

@@ -21,7 +21,7 @@ use clap::Parser;
 
 pub use args::{Cli, Command, PullFrom};
 
-use crate::core::{Dump, Error, Locate};
+use crate::core::{Dump, Error, Locate, Options};
 
 /// Parses the command line and runs it; returns the process exit code.
 pub fn main() -> ExitCode {
@@ -71,7 +71,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
     };
     match cli.command {
         None => {
-            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse };
+            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse, ..Default::default() };
             match cli.dump {
                 Some(path) => crate::tui::run(&read(Some(path), false)?.dump, &opts).map(|_| 0),
                 None if cli.db.is_some() || cli.cache_dir.is_some() => {
@@ -81,16 +81,18 @@ fn run(cli: Cli) -> Result<u8, Error> {
             }
         }
         Some(Command::Inspect { dump }) => {
-            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse };
+            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse, ..Default::default() };
             match dump {
                 Some(path) => crate::tui::run(&read(Some(path), false)?.dump, &opts).map(|_| 0),
                 None => crate::tui::run_demo(&opts).map(|_| 0),
             }
         }
-        Some(Command::Check { dump, format }) => check::run(&read(dump, true)?.dump, format),
-        Some(Command::Plan { dump, select, format }) => plan::run(&read(dump, true)?.dump, &select, format),
-        Some(Command::Apply { dump, select, yes, allow_mass_change }) => {
-            apply::run(&locate(dump)?, &select, yes, allow_mass_change)
+        Some(Command::Check { dump, format, deep }) => check::run(&read(dump, true)?.dump, format, Options { deep }),
+        Some(Command::Plan { dump, select, format, deep }) => {
+            plan::run(&read(dump, true)?.dump, &select, format, Options { deep })
+        }
+        Some(Command::Apply { dump, select, yes, allow_mass_change, deep }) => {
+            apply::run(&locate(dump)?, &select, yes, allow_mass_change, Options { deep })
         }
         Some(Command::History { dump, format }) => history::run(&read(dump, true)?.dump, format),
         Some(Command::Undo { dump, batch }) => undo::run(&locate(dump)?, batch),

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use super::args::{PlanFormat, SelectArgs};
 use super::{emit, progress, usable};
 use crate::core::report::{write_plan_json, write_plan_text};
-use crate::core::{Dump, Error, Fix, Kind, Selection, plan};
+use crate::core::{Dump, Error, Fix, Kind, Options, Selection, plan};
 
-pub fn run(dump: &Dump, select: &SelectArgs, format: PlanFormat) -> Result<u8, Error> {
+pub fn run(dump: &Dump, select: &SelectArgs, format: PlanFormat, opts: Options) -> Result<u8, Error> {
     let selection = selection(select)?;
-    let ins = progress::inspect(dump)?;
+    let ins = progress::inspect(dump, opts)?;
     usable(&ins)?;
     let plan = plan(&ins, &selection);
     emit(|out| match format {

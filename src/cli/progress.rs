@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::core::{Control, Dump, Error, Inspection, Phase, Progress};
+use crate::core::{Control, Dump, Error, Inspection, Options, Phase, Progress};
 
 /// Runs `f` with a progress display for `what`.
 /// Ctrl-C and SIGTERM cancel the work at its next safe point.
@@ -54,6 +54,8 @@ fn bar_style() -> ProgressStyle {
         .progress_chars("=> ")
 }
 
-pub fn inspect(dump: &Dump) -> Result<Inspection, Error> {
-    with_bar("checking", |ctl| Inspection::open(dump, ctl))
+pub fn inspect(dump: &Dump, opts: Options) -> Result<Inspection, Error> {
+    with_bar(if opts.deep { "checking and decoding" } else { "checking" }, |ctl| {
+        Inspection::open_with(dump, &opts, ctl)
+    })
 }

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use walkdir::WalkDir;
 
-use super::disk::names::{NameClass, classify_name, key_of};
 use super::error::{Error, Result};
 use super::fmt::escaped;
+use super::model::names::{NameClass, classify_name, key_of};
 
 /// cachescope's own folder inside a dump: backups, quarantine, journal.
 pub const STATE_DIR: &str = ".cachescope";

@@ -24,6 +24,13 @@ pub struct InspectTimings {
     pub detect: Duration,
 }
 
+/// How to read a dump.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Decode every complete file to its end (`--deep`, SPEC §3).
+    pub deep: bool,
+}
+
 pub struct Inspection {
     pub dump: Dump,
     pub columns: Columns,
@@ -46,7 +53,13 @@ pub struct Inspection {
 }
 
 impl Inspection {
+    /// Reads the dump with the default (container) checks.
     pub fn open(dump: &Dump, ctl: &Control) -> Result<Inspection> {
+        Inspection::open_with(dump, &Options::default(), ctl)
+    }
+
+    /// Reads the dump; with `opts.deep` every complete file is decoded.
+    pub fn open_with(dump: &Dump, opts: &Options, ctl: &Control) -> Result<Inspection> {
         let start = Instant::now();
         let state = dump.state_dir();
         let interrupted = journal::describe_pending(&state);
@@ -57,11 +70,7 @@ impl Inspection {
         let mut timings = InspectTimings::default();
         // cachescope's folder and the database itself are never cache files.
         let mut exclude = vec![dump.state_dir(), dump.db.clone()];
-        for suffix in ["-wal", "-shm", "-journal"] {
-            let mut p = dump.db.as_os_str().to_owned();
-            p.push(suffix);
-            exclude.push(p.into());
-        }
+        exclude.extend(["-wal", "-shm", "-journal"].map(|s| super::dbfiles::sidecar(&dump.db, s)));
         // The walk starts at once; the database is copied and read beside it.
         // If the database cannot be read, the walk stops early.
         let stop = std::sync::atomic::AtomicBool::new(false);
@@ -69,7 +78,7 @@ impl Inspection {
         let (db, scan) = std::thread::scope(|s| {
             let walker = s.spawn(|| {
                 let t = Instant::now();
-                scan(&dump.cache_dir, &exclude, &scan_ctl).map(|s| (s, t.elapsed()))
+                scan(&dump.cache_dir, &exclude, opts.deep, &scan_ctl).map(|s| (s, t.elapsed()))
             });
             let db = (|| {
                 // After an interrupted batch, read the database as recovery will leave it.

@@ -19,7 +19,7 @@ use super::theme::Theme;
 use crate::core::fmt::escaped;
 use crate::core::key::Key;
 use crate::core::report::write_plan_text;
-use crate::core::{Inspection, Kind, Plan, Progress, plan};
+use crate::core::{Inspection, Kind, Options, Plan, Progress, plan};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
@@ -105,6 +105,8 @@ pub struct App {
     pub mouse: bool,
     /// Lines of the plan preview on screen (set by drawing).
     pub plan_page: usize,
+    /// How the dump is read (`d` toggles `--deep`).
+    pub options: Options,
     pub quit: bool,
 }
 
@@ -132,6 +134,7 @@ impl App {
             root_label,
             mouse,
             plan_page: 10,
+            options: Options::default(),
             quit: false,
         }
     }
@@ -189,7 +192,7 @@ impl App {
                 }
                 info!("the dump changed on disk; rescanning");
                 self.busy = Some(Busy::Scanning);
-                vec![Effect::Scan]
+                vec![Effect::Scan(self.options)]
             }
         }
     }

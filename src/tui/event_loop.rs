@@ -48,9 +48,15 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     let (tx, rx) = mpsc::channel::<WorkerMsg>();
     let cancel = Arc::new(AtomicBool::new(false));
     let mut app = App::new(escaped(&dump.root), Theme::from_env(), !opts.no_mouse);
-    let pool =
-        Workers { dump: dump.clone(), tx: tx.clone(), cancel: cancel.clone(), filter_generation: Default::default() };
-    let mut workers: Vec<JoinHandle<()>> = vec![pool.spawn(Effect::Scan)];
+    app.options.deep = opts.deep;
+    let mut pool = Workers {
+        dump: dump.clone(),
+        tx: tx.clone(),
+        cancel: cancel.clone(),
+        filter_generation: Default::default(),
+        options: app.options,
+    };
+    let mut workers: Vec<JoinHandle<()>> = vec![pool.spawn(Effect::Scan(app.options))];
     // Watching a big cache dir walks all of it: that happens on its own
     // thread, after the first frame, and the loop picks the watcher up when
     // it is ready.
@@ -115,6 +121,7 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
             effects.extend(app.update(Msg::DumpChanged));
             dirty = true;
         }
+        pool.options = app.options;
         for e in effects {
             workers.retain(|w| !w.is_finished());
             if let Effect::Filter(job) = &e {

@@ -188,11 +188,26 @@ impl App {
                 if self.busy.is_none() {
                     self.busy = Some(Busy::Scanning);
                     log::info!("rescan requested");
-                    return vec![Effect::Scan];
+                    return vec![Effect::Scan(self.options)];
                 }
                 self.status = "busy: wait for the current work to finish".into();
             }
             Action::ToggleLog => self.show_log = Some(!self.log_visible()),
+            Action::ToggleDeep => {
+                if self.busy.is_some() {
+                    self.status = "busy: wait for the current work to finish".into();
+                    return vec![];
+                }
+                self.options.deep = !self.options.deep;
+                self.busy = Some(Busy::Scanning);
+                self.status = if self.options.deep {
+                    "deep check on: decoding every complete file…".into()
+                } else {
+                    "deep check off: containers only…".into()
+                };
+                log::info!("{}", self.status);
+                return vec![Effect::Scan(self.options)];
+            }
             Action::Help => self.layers.push(Layer::Help),
             Action::Quit => self.quit = true,
             Action::Apply | Action::Confirm | Action::Deny => {}

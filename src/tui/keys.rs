@@ -31,6 +31,7 @@ pub enum Action {
     Undo,
     Rescan,
     ToggleLog,
+    ToggleDeep,
     Help,
     Quit,
 }
@@ -110,6 +111,7 @@ pub const BINDINGS: &[Binding] = &[
     bind!("u", [ch('u')], Undo, "undo", "undo the last batch (asks)", Panes),
     bind!("r", [ch('r')], Rescan, "rescan", "rescan the dump", Panes),
     bind!("L", [ch('L')], ToggleLog, "log", "show / hide the log pane", Panes),
+    bind!("d", [ch('d')], ToggleDeep, "deep", "deep check on / off: decode every file, rescan", Panes),
     bind!("?", [ch('?')], Help, "help", "this help", Panes),
     bind!("q", [ch('q')], Quit, "quit", "quit (Ctrl-C from anywhere)", Panes),
     bind!("C-c", [(KeyCode::Char('c'), C)], Quit, "quit", "quit", Global),

@@ -36,6 +36,8 @@ use crate::core::{Dump, Error, Locate, Result};
 #[derive(Debug, Clone, Default)]
 pub struct TuiOptions {
     pub no_mouse: bool,
+    /// Start with `--deep` on (the `d` key toggles it).
+    pub deep: bool,
 }
 
 /// Opens the TUI on a located dump.

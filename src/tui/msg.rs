@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::index::Index;
-use crate::core::{ApplyReport, Error, Inspection, Plan, Progress, UndoReport};
+use crate::core::{ApplyReport, Error, Inspection, Options, Plan, Progress, UndoReport};
 
 /// Indices into files, rows and discrepancies that a pane shows.
 pub type Visible = [Vec<usize>; 3];
@@ -25,8 +25,12 @@ pub enum Msg {
 /// Work for the event loop to start on a worker thread.
 #[derive(Debug, Clone)]
 pub enum Effect {
-    Scan,
-    Apply { plan: Box<Plan>, allow_mass_change: bool },
+    /// Read the dump again (with `--deep` when set).
+    Scan(Options),
+    Apply {
+        plan: Box<Plan>,
+        allow_mass_change: bool,
+    },
     Undo,
     Filter(FilterJob),
 }

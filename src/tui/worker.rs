@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use super::filter;
 use super::msg::{Effect, FilterJob, WorkerMsg};
-use crate::core::{ApplyOptions, Control, Dump, Error, Inspection, Progress, apply, undo, writing_session};
+use crate::core::{ApplyOptions, Control, Dump, Error, Inspection, Options, Progress, apply, undo, writing_session};
 
 /// The name of worker threads: the panic hook leaves the terminal alone for
 /// them (the UI keeps running and reports the failure).
@@ -24,6 +24,8 @@ pub struct Workers {
     pub cancel: Arc<AtomicBool>,
     /// The newest filter generation: an older filter run stops early.
     pub filter_generation: Arc<AtomicU64>,
+    /// How rescans after an apply or undo read the dump.
+    pub options: Options,
 }
 
 impl Workers {
@@ -37,7 +39,7 @@ impl Workers {
                 w.filter(job);
                 return;
             }
-            let is_apply = !matches!(effect, Effect::Scan);
+            let is_apply = !matches!(effect, Effect::Scan(_));
             let run = std::panic::AssertUnwindSafe(|| w.run(effect));
             if std::panic::catch_unwind(run).is_err() {
                 let err = || Error::io("internal error in a worker thread (see the log, L); nothing more was done");
@@ -80,8 +82,10 @@ impl Workers {
         // Quitting cancels scans, never a confirmed apply or undo: those finish.
         let ctl = Control::new(Some(&sink), Some(&self.cancel));
         let to_end = Control::new(Some(&sink), None);
+        let mut options = self.options;
         match effect {
-            Effect::Scan | Effect::Filter(_) => {}
+            Effect::Scan(o) => options = o,
+            Effect::Filter(_) => {}
             Effect::Apply { plan, allow_mass_change } => {
                 let res = (|| {
                     let (session, recovered) = writing_session(dump)?;
@@ -104,7 +108,7 @@ impl Workers {
                 let _ = tx.send(WorkerMsg::Undone(res));
             }
         }
-        let res = Inspection::open(dump, &ctl).map(Box::new);
+        let res = Inspection::open_with(dump, &options, &ctl).map(Box::new);
         let _ = tx.send(WorkerMsg::Scanned(res));
     }
 }

@@ -1,11 +1,17 @@
 //! The disk side: walk the cache dir, stat every entry, classify names and
-//! probe containers (SPEC §3). Symlinks are never followed.
+//! probe containers (SPEC §3); with `--deep`, decode them. Symlinks are
+//! never followed. The facts it produces are plain data (`core::model`).
 
 pub mod decode;
-pub mod names;
+mod pool;
 pub mod probe;
 mod scan;
+mod stat;
+mod walk;
 
-pub use names::{Encoding, NameClass, classify_name, is_key, key_of};
-pub use probe::Probe;
-pub use scan::{DiskScan, FileFacts, FileKind, Identity, scan};
+pub use crate::core::model::names;
+pub use crate::core::model::{
+    DiskScan, Encoding, FileFacts, FileKind, Identity, NameClass, Probe, classify_name, is_key, key_of,
+};
+pub use pool::clock;
+pub use scan::scan;

@@ -58,7 +58,14 @@ fn write_discrepancy(ins: &Inspection, d: &Discrepancy, out: &mut (impl Write + 
         key: &d.key,
         file: file.map(|f| lossy(&f.path)),
         db: values.as_deref().map(|values| RowImage { names: &ins.columns.names, values }),
-        disk: file.map(disk_json),
+        disk: file.map(|f| {
+            let mut disk = disk_json(f);
+            // `--deep` on a codec the decoder does not know: say so.
+            if let Some(note) = ins.scan.decoder_note(&f.path) {
+                disk["decoder"] = Json::from(note);
+            }
+            disk
+        }),
         message: &d.message,
         default_fix: d.default_fix(),
         fixes: d.fixes(),

@@ -29,6 +29,9 @@ pub fn write_text(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Resu
     for p in &ins.scan.problems {
         writeln!(out, "  warning: {p}")?;
     }
+    for (path, note) in &ins.scan.decoder_notes {
+        writeln!(out, "  note: {}: {note}", escaped(path))?;
+    }
     if let Some(why) = ins.unknown_sentence() {
         writeln!(out, "  ‽ unreadable: {why}")?;
     }

@@ -3,9 +3,9 @@
 
 use std::io;
 
-use crate::core::disk::names::Encoding;
 use crate::core::disk::probe::{ReadAt, m4a_facts};
 use crate::core::fmt::escaped_bytes;
+use crate::core::model::Encoding;
 
 /// The container facts read before decoding.
 pub(super) struct Header {

@@ -15,11 +15,11 @@ use symphonia::core::formats::{FormatOptions, FormatReader};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::default::formats::{IsoMp4Reader, WavReader};
 
-use super::names::Encoding;
 use super::probe::ReadAt;
 use crate::core::control::Control;
 use crate::core::error::{Error, ErrorKind, Result, plain_io};
 use crate::core::fmt::escaped;
+use crate::core::model::Encoding;
 
 mod envelope;
 mod header;

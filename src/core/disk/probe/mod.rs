@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 
-use super::names::Encoding;
+use crate::core::model::Encoding;
 
 mod bmff;
 mod fragments;
@@ -107,21 +107,7 @@ impl ReadAt for &[u8] {
     }
 }
 
-/// The verdict on one file's container.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Probe {
-    Complete { duration_ms: Option<u64> },
-    Incomplete { reason: String },
-}
-
-impl Probe {
-    pub fn is_complete(&self) -> bool {
-        matches!(self, Probe::Complete { .. })
-    }
-    fn incomplete(reason: impl Into<String>) -> Probe {
-        Probe::Incomplete { reason: reason.into() }
-    }
-}
+pub use crate::core::model::Probe;
 
 /// Probes a file as the container its extension names.
 pub fn probe(encoding: Encoding, r: &impl ReadAt) -> io::Result<Probe> {

@@ -1,0 +1,233 @@
+//! The pool of threads that stat and probe the files the walk lists (and,
+//! with `--deep`, decode them), in batches of one folder's entries.
+
+use std::ffi::CStr;
+use std::fs::File;
+use std::os::fd::OwnedFd;
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, fstat, openat, statat};
+
+use super::decode::{Decoded, decode};
+use super::probe::{SizedFile, probe};
+use crate::core::control::{Control, Phase};
+use crate::core::error::{ErrorKind, plain_io};
+use crate::core::model::{Encoding, FileKind, Identity, NameClass, Probe};
+
+/// Header reads in flight at most: enough to keep a cold disk busy
+/// (`CACHESCOPE_PROBE_THREADS` overrides).
+pub(super) fn probe_threads() -> usize {
+    std::env::var("CACHESCOPE_PROBE_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(16).clamp(1, 64)
+}
+
+/// A read slower than this came from the disk, not the page cache.
+const COLD_READ: std::time::Duration = std::time::Duration::from_micros(500);
+
+/// Lets only as many probe threads work as there are cores while reads hit
+/// the page cache (more would only switch contexts), and all of them once a
+/// read is seen waiting on the disk (then more reads in flight is faster).
+pub(super) struct Gate {
+    base: usize,
+    /// Slow reads seen: one could be a scheduling hiccup, many are the disk.
+    slow: std::sync::atomic::AtomicU32,
+    cold: Mutex<bool>,
+    wake: std::sync::Condvar,
+}
+
+impl Gate {
+    pub(super) fn new(threads: usize) -> Gate {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Gate {
+            base: cores.min(threads),
+            slow: std::sync::atomic::AtomicU32::new(0),
+            cold: Mutex::new(false),
+            wake: std::sync::Condvar::new(),
+        }
+    }
+    /// Blocks worker `i` until it may work (or the scan ends).
+    pub(super) fn enter(&self, i: usize, finished: &std::sync::atomic::AtomicBool) {
+        if i < self.base {
+            return;
+        }
+        let mut cold = self.cold.lock().unwrap_or_else(|e| e.into_inner());
+        while !*cold && !finished.load(std::sync::atomic::Ordering::Relaxed) {
+            cold = self.wake.wait(cold).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+    fn saw(&self, took: std::time::Duration) {
+        if took > COLD_READ && self.slow.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 == 16 {
+            let mut cold = self.cold.lock().unwrap_or_else(|e| e.into_inner());
+            if !*cold {
+                *cold = true;
+                self.wake.notify_all();
+            }
+        }
+    }
+    pub(super) fn finish(&self, finished: &std::sync::atomic::AtomicBool) {
+        finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _guard = self.cold.lock().unwrap_or_else(|e| e.into_inner());
+        self.wake.notify_all();
+    }
+}
+
+/// Files probed per job sent to the pool.
+pub(super) const BATCH: usize = 256;
+
+/// A batch of entries of one folder to stat and probe, the folder kept open.
+pub(super) struct Job {
+    pub dir: Arc<OwnedFd>,
+    /// The entries' names back to back, each with its NUL: one allocation
+    /// per batch, not one per file.
+    pub names: Vec<u8>,
+    pub items: Vec<Item>,
+}
+
+/// One entry as the folder listing gave it.
+pub(super) struct Item {
+    pub idx: usize,
+    /// Where its name (with the NUL) lies in [`Job::names`].
+    pub name: std::ops::Range<usize>,
+    pub class: NameClass,
+    /// From the listing (`d_type`); `Unknown` entries were stat-ed by the walker.
+    pub file_type: FileType,
+}
+
+/// What the pool learnt of one entry.
+pub(super) struct Facts {
+    pub idx: usize,
+    pub id: Identity,
+    pub kind: FileKind,
+    /// Why it could not be read, for the scan's problems.
+    pub problem: Option<String>,
+    /// With `--deep`: the decoder does not know this file's codec.
+    pub note: Option<String>,
+}
+
+/// Marks an entry that disappeared before it could be stat-ed.
+pub(super) const GONE: &str = "vanished during the scan";
+
+pub(super) fn probe_worker(
+    jobs: &Mutex<Receiver<Job>>,
+    results: &Mutex<Vec<Facts>>,
+    done: &std::sync::atomic::AtomicU64,
+    ctl: &Control,
+    gate: &Gate,
+    deep: bool,
+) {
+    use std::sync::atomic::Ordering;
+    loop {
+        let job = match jobs.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+            Ok(job) => job,
+            Err(_) => return,
+        };
+        let mut local = Vec::with_capacity(job.items.len());
+        for item in job.items {
+            if ctl.cancelled() {
+                break;
+            }
+            let Ok(name) = CStr::from_bytes_with_nul(&job.names[item.name.clone()]) else { continue };
+            let t = std::time::Instant::now();
+            local.push(facts(&job.dir, name, item, deep, ctl));
+            gate.saw(t.elapsed());
+        }
+        let n = done.fetch_add(local.len() as u64, Ordering::Relaxed) + local.len() as u64;
+        results.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
+        ctl.progress(Phase::Probe, n, None);
+    }
+}
+
+/// Stats one entry (through its open file when it will be probed anyway)
+/// and probes cache files.
+fn facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool, ctl: &Control) -> Facts {
+    let Item { idx, class, file_type, .. } = item;
+    let done = |id, kind| Facts { idx, id, kind, problem: None, note: None };
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK;
+    if let (FileType::RegularFile, NameClass::Cache { encoding }) = (file_type, class) {
+        match openat(dir, name, flags, Mode::empty()) {
+            Ok(fd) => {
+                // fstat: statx on a descriptor costs an empty-path lookup.
+                let st = fstat(&fd);
+                let file = File::from(fd);
+                if let Ok(st) = st
+                    && FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
+                {
+                    let id = Identity::of_stat(&st);
+                    return match probe(encoding, &SizedFile::new(&file, id.size)) {
+                        Ok(probe) if deep && probe.is_complete() => deep_check(idx, id, encoding, probe, file, ctl),
+                        Ok(probe) => done(id, FileKind::Cache { encoding, probe }),
+                        Err(e) => unreadable(idx, id, encoding, &e),
+                    };
+                }
+            }
+            Err(e) if e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::PERM => {
+                let id =
+                    statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).map(|st| Identity::of_stat(&st)).unwrap_or_default();
+                return unreadable(idx, id, encoding, &e.into());
+            }
+            Err(_) => {} // replaced by another kind of entry: stat it below
+        }
+    }
+    let st = match statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
+        Ok(st) => st,
+        Err(e) => {
+            let problem = Some(plain_io(&e.into()));
+            return Facts { idx, id: Identity::default(), kind: FileKind::Stray { why: GONE }, problem, note: None };
+        }
+    };
+    let id = Identity::of_stat(&st);
+    let kind = match (FileType::from_raw_mode(st.st_mode), class) {
+        (FileType::Symlink, _) => FileKind::Stray { why: "symbolic link (not followed)" },
+        (FileType::RegularFile, NameClass::Cache { encoding }) => {
+            // Listed as something else, a regular file now: probe it.
+            let probed = openat(dir, name, flags, Mode::empty())
+                .map_err(|e| plain_io(&e.into()))
+                .and_then(|fd| probe(encoding, &SizedFile::new(&File::from(fd), id.size)).map_err(|e| plain_io(&e)));
+            match probed {
+                Ok(probe) => FileKind::Cache { encoding, probe },
+                Err(why) => {
+                    let kind = FileKind::Unreadable { encoding, why: why.clone() };
+                    return Facts { idx, id, kind, problem: Some(why), note: None };
+                }
+            }
+        }
+        (FileType::RegularFile, NameClass::Partial) => FileKind::Partial,
+        (FileType::RegularFile, _) => FileKind::Stray { why: "not a cache file name" },
+        _ => FileKind::Stray { why: "not a regular file" },
+    };
+    done(id, kind)
+}
+
+/// A cache file that could not be read: its state is unknown, not incomplete.
+fn unreadable(idx: usize, id: Identity, encoding: Encoding, e: &std::io::Error) -> Facts {
+    let why = plain_io(e);
+    Facts { idx, id, kind: FileKind::Unreadable { encoding, why: why.clone() }, problem: Some(why), note: None }
+}
+
+/// `--deep`: a complete container is decoded to its end. A file that does
+/// not decode is incomplete with the decoder's reason and where it failed;
+/// the decoded duration replaces the header's; a codec the decoder does
+/// not know leaves the container verdict standing, with a note.
+fn deep_check(idx: usize, id: Identity, encoding: Encoding, probe: Probe, file: File, ctl: &Control) -> Facts {
+    let mut facts = Facts { idx, id, kind: FileKind::Cache { encoding, probe }, problem: None, note: None };
+    match decode(file, encoding, ctl) {
+        Ok(Decoded::Whole { duration_ms }) => {
+            facts.kind = FileKind::Cache { encoding, probe: Probe::Complete { duration_ms: Some(duration_ms) } };
+        }
+        Ok(Decoded::Failed { reason, at_ms }) => {
+            let reason = format!("does not decode to its end: {reason} (at {})", clock(at_ms));
+            facts.kind = FileKind::Cache { encoding, probe: Probe::Incomplete { reason } };
+        }
+        Ok(Decoded::Unsupported { what }) => {
+            facts.note = Some(format!("not decoded: {what}; the container verdict stands"));
+        }
+        Err(e) if e.kind == ErrorKind::Cancelled => {}
+        Err(e) => return unreadable(idx, id, encoding, &std::io::Error::other(e.message)),
+    }
+    facts
+}
+
+/// `65 432` ms → `1:05.432`.
+pub fn clock(ms: u64) -> String {
+    format!("{}:{:02}.{:03}", ms / 60_000, ms / 1000 % 60, ms % 1000)
+}

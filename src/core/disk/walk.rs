@@ -1,0 +1,203 @@
+//! The walk of the cache dir: each folder read once, every entry stat-ed
+//! relative to its open folder, cache files sent in batches to the pool.
+//! Iterative, with a bounded number of open folders.
+
+use std::ffi::{CString, OsStr};
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Mutex};
+
+use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, openat, statat};
+
+use super::pool::{BATCH, Facts, GONE, Item, Job};
+use super::stat::{open_beneath, open_dir};
+use crate::core::control::{Control, Phase};
+use crate::core::error::{Error, ErrorKind, Result, plain_io};
+use crate::core::fmt::escaped;
+use crate::core::model::{DiskScan, FileFacts, FileKind, Identity, NameClass, classify_with_key};
+
+/// Folders whose descriptors pending sub-folders may keep open; past this,
+/// pending sub-folders are kept by path and opened from the root.
+const MAX_OPEN_DIRS: usize = 64;
+
+/// A sub-folder waiting to be read: by its parent's descriptor while few are
+/// open, by its path (below the cache dir) otherwise.
+enum Pending {
+    ByParent { parent: Arc<OwnedFd>, name: CString, rel: PathBuf },
+    ByPath { rel: PathBuf },
+}
+
+pub(super) struct Walker<'a> {
+    pub out: DiskScan,
+    pub jobs: SyncSender<Job>,
+    pub ctl: &'a Control<'a>,
+    pub exclude_rel: Vec<PathBuf>,
+    /// What the pool found so far; folded into `out` as the walk goes, so
+    /// the results never pile up.
+    pub results: &'a Mutex<Vec<Facts>>,
+    pub gone: Vec<usize>,
+    pub root: &'a Path,
+    /// Whether any file was found below the cache dir's top level.
+    pub nested: bool,
+}
+
+/// Moves the pool's results into the file list.
+pub(super) fn absorb(out: &mut DiskScan, gone: &mut Vec<usize>, results: &Mutex<Vec<Facts>>, root: &Path) {
+    let batch = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
+    for Facts { idx, id, kind, problem, note } in batch {
+        if let Some(why) = problem {
+            out.problems.push(format!("could not read {}: {why}", escaped(&root.join(&out.files[idx].path))));
+        }
+        if let Some(note) = note {
+            out.decoder_notes.push((out.files[idx].path.clone(), note));
+        }
+        if matches!(kind, FileKind::Stray { why: GONE }) {
+            gone.push(idx);
+        }
+        out.files[idx].id = id;
+        out.files[idx].kind = kind;
+    }
+}
+
+impl Walker<'_> {
+    /// Reads the cache dir and every folder below it, never through a link.
+    /// The walk keeps its own stack (no recursion: folders nested thousands
+    /// deep cannot overflow the call stack) and bounds the folders it holds
+    /// open.
+    pub(super) fn walk(&mut self, root: &Path) -> Result<()> {
+        let fd = openat(CWD, root, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
+            .map_err(|e| Error::io_at("read the cache dir", root, &e.into()))?;
+        let root_fd = Arc::new(fd);
+        let mut stack: Vec<Pending> = Vec::new();
+        let mut held = 0usize;
+        self.read_dir(root, Arc::clone(&root_fd), PathBuf::new(), &mut stack, &mut held)?;
+        while let Some(next) = stack.pop() {
+            let (opened, rel) = match next {
+                Pending::ByParent { parent, name, rel } => {
+                    held -= 1;
+                    (open_dir(&parent, &name), rel)
+                }
+                Pending::ByPath { rel } => (open_beneath(&root_fd, &rel), rel),
+            };
+            match opened {
+                Ok(fd) => self.read_dir(root, Arc::new(fd), rel, &mut stack, &mut held)?,
+                Err(e) => self.unreadable_dir(root, &rel, &e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads one folder: files go to the probe pool, sub-folders onto `stack`.
+    fn read_dir(
+        &mut self,
+        root: &Path,
+        fd: Arc<OwnedFd>,
+        rel: PathBuf,
+        stack: &mut Vec<Pending>,
+        held: &mut usize,
+    ) -> Result<()> {
+        let mut dir = match Dir::read_from(&*fd) {
+            Ok(d) => d,
+            Err(e) => {
+                self.unreadable_dir(root, &rel, &e.into());
+                return Ok(());
+            }
+        };
+        let mut batch: Vec<Item> = Vec::new();
+        let mut names: Vec<u8> = Vec::new();
+        let mut subdirs: Vec<(CString, PathBuf)> = Vec::new();
+        for entry in dir.by_ref() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    self.unreadable_dir(root, &rel, &e.into());
+                    break;
+                }
+            };
+            let name = entry.file_name();
+            let bytes = name.to_bytes();
+            if bytes == b"." || bytes == b".." {
+                continue;
+            }
+            let path = rel.join(OsStr::from_bytes(bytes));
+            let mut file_type = entry.file_type();
+            if file_type == FileType::Unknown {
+                // Some file systems do not say in the listing: ask.
+                match statat(&*fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+                    Ok(st) => file_type = FileType::from_raw_mode(st.st_mode),
+                    Err(e) => {
+                        self.out.problems.push(format!(
+                            "could not stat {}: {}",
+                            escaped(&root.join(&path)),
+                            plain_io(&e.into())
+                        ));
+                        continue;
+                    }
+                }
+            }
+            if self.exclude_rel.contains(&path) {
+                continue;
+            }
+            if file_type == FileType::Directory {
+                subdirs.push((name.to_owned(), path));
+                continue;
+            }
+            let (class, key) = classify_with_key(bytes);
+            if class == NameClass::Ignored {
+                continue;
+            }
+            self.nested |= !rel.as_os_str().is_empty();
+            let start = names.len();
+            names.extend_from_slice(name.to_bytes_with_nul());
+            batch.push(Item { idx: self.out.files.len(), name: start..names.len(), class, file_type });
+            self.out.files.push(FileFacts::with_key(
+                path,
+                Identity::default(),
+                FileKind::Stray { why: "not scanned" },
+                key,
+            ));
+            if batch.len() == BATCH {
+                self.send(&fd, &mut batch, &mut names)?;
+            }
+            if self.out.files.len().is_multiple_of(8192) {
+                self.ctl.progress(Phase::Walk, self.out.files.len() as u64, None);
+                if self.ctl.cancelled() {
+                    return Err(Error::new(ErrorKind::Cancelled, "the scan was cancelled"));
+                }
+            }
+        }
+        self.send(&fd, &mut batch, &mut names)?;
+        drop(dir);
+        // Pushed in reverse: popped in name order, depth first.
+        for (name, path) in subdirs.into_iter().rev() {
+            if *held < MAX_OPEN_DIRS {
+                *held += 1;
+                stack.push(Pending::ByParent { parent: Arc::clone(&fd), name, rel: path });
+            } else {
+                stack.push(Pending::ByPath { rel: path });
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, fd: &Arc<OwnedFd>, batch: &mut Vec<Item>, names: &mut Vec<u8>) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let job = Job { dir: Arc::clone(fd), names: std::mem::take(names), items: std::mem::take(batch) };
+        self.jobs.send(job).map_err(|_| Error::io("the header readers stopped"))?;
+        absorb(&mut self.out, &mut self.gone, self.results, self.root);
+        Ok(())
+    }
+
+    fn unreadable_dir(&mut self, root: &Path, rel: &Path, e: &std::io::Error) {
+        self.out.problems.push(format!(
+            "could not read {}: {}; its contents were not scanned",
+            escaped(&root.join(rel)),
+            plain_io(e)
+        ));
+        self.out.unreadable_dirs.push(rel.to_path_buf());
+    }
+}

@@ -1,0 +1,79 @@
+//! `--deep` through the CLI on a dump of real encoders' files: a whole
+//! container whose audio does not decode becomes incomplete with the
+//! decoder's reason; durations come from the audio; a codec the decoder does
+//! not know keeps its container verdict and says so.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::path::Path;
+
+use common::*;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/encoders").join(name)).unwrap()
+}
+
+/// Keys 1–4: bit-rot AAC (whole container), a fragmented file cut at a
+/// fragment boundary (row remembers 10 s), HE-AAC, a good AAC.
+fn dump() -> TestDump {
+    let d = TestDump::new(Layout::Flat);
+    for (n, name, row_ms) in [
+        (1, "ffmpeg_aac_corrupt.m4a", 2000),
+        (2, "ffmpeg_aac_frag_cut.m4a", 10_000),
+        (3, "he_aac_patched.m4a", 2000),
+        (4, "ffmpeg_aac.m4a", 2000),
+    ] {
+        let bytes = fixture(name);
+        d.file(&format!("{}.m4a", key(n)), &bytes);
+        d.row(&key(n), "m4a", Some(bytes.len() as i64), Some(row_ms));
+    }
+    d
+}
+
+fn kinds_of(r: &serde_json::Value, k: &str) -> Vec<String> {
+    r["discrepancies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["key"] == k)
+        .map(|x| x["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn deep_decodes_every_complete_file_and_keeps_unknown_codecs_standing() {
+    let d = dump();
+    let (_, plain) = report(d.root());
+    assert!(kinds_of(&plain, &key(1)).is_empty(), "the container of the bit-rot file is whole");
+    assert_eq!(kinds_of(&plain, &key(2)), ["duration_mismatch"], "cut at a fragment boundary: only the row shows it");
+    let (code, deep) = check_json(&[d.root().as_os_str(), OsStr::new("--deep")]);
+    assert_eq!(code, 1);
+    assert_eq!(kinds_of(&deep, &key(1)), ["ghost_entry", "incomplete_file"]);
+    let bad = deep["discrepancies"].as_array().unwrap().iter().find(|x| x["kind"] == "incomplete_file").unwrap();
+    let reason = bad["disk"]["incomplete_reason"].as_str().unwrap();
+    assert!(reason.starts_with("does not decode to its end") && reason.contains("(at 0:0"), "{reason}");
+    assert_eq!(kinds_of(&deep, &key(2)), ["duration_mismatch"]);
+    assert!(kinds_of(&deep, &key(3)).is_empty(), "HE-AAC: the container verdict stands");
+    assert!(kinds_of(&deep, &key(4)).is_empty(), "a good file stays good");
+    // The decoder's word on the codec it does not know is in the text report.
+    let text = cachescope([OsStr::new("check"), d.root().as_os_str(), OsStr::new("--deep")]);
+    assert!(text.stdout.contains("HE-AAC") && text.stdout.contains("container verdict stands"), "{}", text.stdout);
+    // plan and apply take --deep too: the bit-rot file would be quarantined.
+    let plan = cachescope([OsStr::new("plan"), d.root().as_os_str(), OsStr::new("--deep")]);
+    assert!(plan.stdout.contains(&format!("{}.m4a", key(1))), "{}", plan.stdout);
+}
+
+#[test]
+fn the_tui_key_toggles_deep_and_rescans() {
+    use cachescope::core::{Control, Dump, Inspection, Locate};
+    use cachescope::tui::app::{App, Effect, Msg};
+    use cachescope::tui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let d = dump();
+    let dump = Dump::locate(&Locate { path: Some(d.root().to_path_buf()), ..Default::default() }).unwrap();
+    let mut app = App::with_inspection(Inspection::open(&dump, &Control::none()).unwrap(), "D".into(), Theme::mono());
+    let effects = app.update(Msg::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::NONE)));
+    assert!(matches!(effects.as_slice(), [Effect::Scan(o)] if o.deep), "{effects:?}");
+    assert!(app.status.contains("deep check on"));
+}
