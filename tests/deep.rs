@@ -77,3 +77,50 @@ fn the_tui_key_toggles_deep_and_rescans() {
     assert!(matches!(effects.as_slice(), [Effect::Scan(o)] if o.deep), "{effects:?}");
     assert!(app.status.contains("deep check on"));
 }
+
+#[test]
+fn the_detail_view_draws_the_loudness_of_the_focused_file() {
+    use cachescope::core::{Control, Dump, Inspection, Locate};
+    use cachescope::tui::app::{App, Msg, run_inline};
+    use cachescope::tui::theme::Theme;
+    use cachescope::tui::ui;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let d = TestDump::new(Layout::Flat);
+    for (n, name) in [(1, "sox_silence.wav"), (2, "ffmpeg_aac.m4a")] {
+        let bytes = fixture(name);
+        let ext = &name[name.len() - 3..];
+        d.file(&format!("{}.{ext}", key(n)), &bytes);
+        // A wrong size: every key is a discrepancy, so the panes can reach it.
+        d.row(&key(n), ext, Some(1), None);
+    }
+    let dump = Dump::locate(&Locate { path: Some(d.root().to_path_buf()), ..Default::default() }).unwrap();
+    let mut app = App::with_inspection(Inspection::open(&dump, &Control::none()).unwrap(), "D".into(), Theme::mono());
+    let press = |app: &mut App, code| {
+        let e = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        run_inline(app, e);
+    };
+    let screen = |app: &mut App| {
+        let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        term.draw(|f| ui::draw(f, app)).unwrap();
+        let buf = term.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    press(&mut app, KeyCode::Char('g'));
+    press(&mut app, KeyCode::Enter);
+    let mut seen = vec![];
+    for _ in 0..2 {
+        let s = screen(&mut app);
+        assert!(s.contains("Loudness"), "{s}");
+        seen.push(s);
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let all = seen.join("\n");
+    assert!(all.contains("silent: below -60 dBFS"), "{all}");
+    assert!(all.contains("peak ") && all.contains("dBFS") && all.contains(['▅', '▆', '▇', '█']), "{all}");
+    assert!(all.contains("0:00") && all.contains("0:02.000"), "time axis with the duration: {all}");
+}

@@ -3,6 +3,8 @@
 //! loop runs the effects on workers. Keys are handled per layer in
 //! `input.rs`; what a pane owns is in `pane.rs`; choices in `choices.rs`.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use log::{error, info, warn};
@@ -16,6 +18,7 @@ use super::keys::Scope;
 pub use super::msg::{Effect, FilterJob, Msg, Visible, WorkerMsg};
 pub use super::pane::{Pane, PaneView, Panes};
 use super::theme::Theme;
+use crate::core::disk::decode::Envelope;
 use crate::core::fmt::escaped;
 use crate::core::key::Key;
 use crate::core::report::write_plan_text;
@@ -58,6 +61,14 @@ pub enum Busy {
     Scanning,
     Applying,
     Undoing,
+}
+
+/// A file's loudness picture in the detail view.
+#[derive(Debug, Clone)]
+pub enum Picture {
+    Pending,
+    Ready(Box<Envelope>),
+    Failed(String),
 }
 
 /// The filter's text and the run that computes its lists.
@@ -107,6 +118,9 @@ pub struct App {
     pub plan_page: usize,
     /// How the dump is read (`d` toggles `--deep`).
     pub options: Options,
+    /// Loudness pictures of files (absolute path), decoded for the detail
+    /// view and kept until the next scan.
+    pub envelopes: HashMap<PathBuf, Picture>,
     pub quit: bool,
 }
 
@@ -135,6 +149,7 @@ impl App {
             mouse,
             plan_page: 10,
             options: Options::default(),
+            envelopes: HashMap::new(),
             quit: false,
         }
     }
@@ -179,6 +194,36 @@ impl App {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut effects = self.handle(msg);
+        effects.extend(self.want_picture());
+        effects
+    }
+
+    /// The focused file's loudness picture, when the detail shows and it is
+    /// neither drawn nor on its way.
+    fn want_picture(&mut self) -> Option<Effect> {
+        if !self.layers.contains(&Layer::Detail) {
+            return None;
+        }
+        let ins = self.ins.as_deref()?;
+        let file = &ins.scan.files[self.focused_file()?];
+        let encoding = file.encoding().filter(|_| file.is_complete())?;
+        let path = ins.dump.cache_dir.join(&file.path);
+        if self.envelopes.contains_key(&path) {
+            return None;
+        }
+        self.envelopes.insert(path.clone(), Picture::Pending);
+        Some(Effect::Envelope { path, encoding })
+    }
+
+    /// The file the focused item is about: its own, or its key's first.
+    pub fn focused_file(&self) -> Option<usize> {
+        let ins = self.ins.as_deref()?;
+        let link = self.focused_link()?;
+        link.file.or_else(|| self.index.file_of_key(ins, link.key.as_deref()?))
+    }
+
+    fn handle(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(k) => self.on_key(k),
             Msg::Mouse(m) => {
@@ -390,6 +435,9 @@ impl App {
         match w {
             WorkerMsg::Progress(p, rate) => self.progress = Some((p, rate)),
             WorkerMsg::Filtered { generation, visible } => self.on_filtered(generation, visible),
+            WorkerMsg::Envelope { path, result } => {
+                self.envelopes.insert(path, result.map_or_else(Picture::Failed, |e| Picture::Ready(Box::new(e))));
+            }
             WorkerMsg::Scanned(Ok(ins)) => return self.on_scanned(*ins),
             WorkerMsg::Scanned(Err(e)) => {
                 error!("scan failed: {e}");
@@ -478,6 +526,7 @@ impl App {
         let ids: std::collections::HashSet<&str> = ins.found.iter().map(|d| d.id.as_str()).collect();
         self.choices.keep_only(|id| ids.contains(id));
         self.index = Arc::new(Index::build(&ins));
+        self.envelopes.clear();
         self.counts = crate::core::detect::summary(&ins.found);
         self.panes.show(filter::everything(&ins));
         self.filter.shown.clear();
@@ -524,17 +573,28 @@ impl App {
 }
 
 /// Runs the effects a worker would, on this thread, and feeds their
-/// results back: filters only (tests and `with_inspection`, which have no
-/// event loop; scans, applies and undos need one).
+/// results back: filters and loudness pictures (tests and
+/// `with_inspection`, which have no event loop; scans, applies and undos
+/// need one).
 pub fn run_inline(app: &mut App, effects: Vec<Effect>) {
     for e in effects {
-        if let Effect::Filter(job) = e {
-            let never = || false;
-            if let Some(visible) = filter::visible(&job.ins, &job.index, &job.query, job.within.as_deref(), &never) {
-                let more = app.update(Msg::Worker(WorkerMsg::Filtered { generation: job.generation, visible }));
-                run_inline(app, more);
+        let msg = match e {
+            Effect::Filter(job) => {
+                let never = || false;
+                let within = job.within.as_deref();
+                let Some(visible) = filter::visible(&job.ins, &job.index, &job.query, within, &never) else { continue };
+                WorkerMsg::Filtered { generation: job.generation, visible }
             }
-        }
+            Effect::Envelope { path, encoding } => {
+                let ctl = crate::core::Control::none();
+                let result =
+                    crate::core::disk::decode::envelope_file(&path, encoding, 240, &ctl).map_err(|e| e.message);
+                WorkerMsg::Envelope { path, result }
+            }
+            _ => continue,
+        };
+        let more = app.update(Msg::Worker(msg));
+        run_inline(app, more);
     }
 }
 

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::index::Index;
+use crate::core::disk::Encoding;
+use crate::core::disk::decode::Envelope;
 use crate::core::{ApplyReport, Error, Inspection, Options, Plan, Progress, UndoReport};
 
 /// Indices into files, rows and discrepancies that a pane shows.
@@ -33,6 +35,11 @@ pub enum Effect {
     },
     Undo,
     Filter(FilterJob),
+    /// Decode one file for its loudness picture (the detail view).
+    Envelope {
+        path: std::path::PathBuf,
+        encoding: Encoding,
+    },
 }
 
 /// One filter run: the query, over this inspection, narrowing `within`
@@ -64,6 +71,11 @@ pub enum WorkerMsg {
         generation: u64,
         visible: Visible,
     },
+    /// A file's loudness picture, or why there is none.
+    Envelope {
+        path: std::path::PathBuf,
+        result: Result<Envelope, String>,
+    },
 }
 
 impl std::fmt::Debug for WorkerMsg {
@@ -74,6 +86,7 @@ impl std::fmt::Debug for WorkerMsg {
             WorkerMsg::Applied(r) => write!(f, "Applied({r:?})"),
             WorkerMsg::Undone(r) => write!(f, "Undone({r:?})"),
             WorkerMsg::Filtered { generation, .. } => write!(f, "Filtered(generation {generation})"),
+            WorkerMsg::Envelope { path, result } => write!(f, "Envelope({path:?}, ok: {})", result.is_ok()),
         }
     }
 }

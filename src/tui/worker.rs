@@ -9,7 +9,11 @@ use std::time::Instant;
 
 use super::filter;
 use super::msg::{Effect, FilterJob, WorkerMsg};
+use crate::core::disk::decode::envelope_file;
 use crate::core::{ApplyOptions, Control, Dump, Error, Inspection, Options, Progress, apply, undo, writing_session};
+
+/// Slices of a file's loudness picture: enough for the widest detail view.
+const ENVELOPE_BUCKETS: usize = 240;
 
 /// The name of worker threads: the panic hook leaves the terminal alone for
 /// them (the UI keeps running and reports the failure).
@@ -37,6 +41,12 @@ impl Workers {
         let job = move || {
             if let Effect::Filter(job) = effect {
                 w.filter(job);
+                return;
+            }
+            if let Effect::Envelope { path, encoding } = effect {
+                let ctl = Control::new(None, Some(&w.cancel));
+                let result = envelope_file(&path, encoding, ENVELOPE_BUCKETS, &ctl).map_err(|e| e.message);
+                let _ = w.tx.send(WorkerMsg::Envelope { path, result });
                 return;
             }
             let is_apply = !matches!(effect, Effect::Scan(_));
@@ -85,7 +95,7 @@ impl Workers {
         let mut options = self.options;
         match effect {
             Effect::Scan(o) => options = o,
-            Effect::Filter(_) => {}
+            Effect::Filter(_) | Effect::Envelope { .. } => {}
             Effect::Apply { plan, allow_mass_change } => {
                 let res = (|| {
                     let (session, recovered) = writing_session(dump)?;

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use serde_json::Value as Json;
 
+use super::wave;
 use super::words::{file_state, severity_symbol};
 use crate::core::disk::{FileFacts, FileKind};
 use crate::core::fmt::{clean, escaped, group, size};
@@ -119,6 +120,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
     if fl.is_empty() {
         fl.push(Line::styled("∅ no file on disk for this key", t.dim()));
     }
+    // The loudness of the focused complete file, under its facts.
+    let pictured = app.focused_file().map(|i| &ins.scan.files[i]).filter(|f| f.is_complete());
+    let right = match pictured {
+        Some(file) if right.height >= wave::HEIGHT + 6 => {
+            let [facts_area, wave_area] =
+                Layout::vertical([Constraint::Min(5), Constraint::Length(wave::HEIGHT)]).areas(right);
+            wave::draw(f, wave_area, app, &ins.dump.cache_dir.join(&file.path));
+            facts_area
+        }
+        _ => right,
+    };
     let fb = Block::bordered().title(" Disk file(s) ");
     f.render_widget(Paragraph::new(fl).wrap(Wrap { trim: false }).block(fb), right);
 

@@ -7,6 +7,7 @@ mod header;
 mod panes;
 mod plan;
 mod status;
+mod wave;
 pub mod words;
 
 use ratatui::Frame;
