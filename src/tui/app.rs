@@ -121,6 +121,8 @@ pub struct App {
     /// Loudness pictures of files (absolute path), decoded for the detail
     /// view and kept until the next scan.
     pub envelopes: HashMap<PathBuf, Picture>,
+    /// The last frame drew the detail beside the panes (a wide screen).
+    pub detail_beside: bool,
     pub quit: bool,
 }
 
@@ -150,6 +152,7 @@ impl App {
             plan_page: 10,
             options: Options::default(),
             envelopes: HashMap::new(),
+            detail_beside: false,
             quit: false,
         }
     }
@@ -202,7 +205,7 @@ impl App {
     /// The focused file's loudness picture, when the detail shows and it is
     /// neither drawn nor on its way.
     fn want_picture(&mut self) -> Option<Effect> {
-        if !self.layers.contains(&Layer::Detail) {
+        if !self.layers.contains(&Layer::Detail) && !self.detail_beside {
             return None;
         }
         let ins = self.ins.as_deref()?;

@@ -121,7 +121,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
         fl.push(Line::styled("∅ no file on disk for this key", t.dim()));
     }
     // The loudness of the focused complete file, under its facts.
-    let pictured = app.focused_file().map(|i| &ins.scan.files[i]).filter(|f| f.is_complete());
+    let pictured = app
+        .focused_file()
+        .map(|i| &ins.scan.files[i])
+        .filter(|f| f.is_complete() && app.envelopes.contains_key(&ins.dump.cache_dir.join(&f.path)));
     let right = match pictured {
         Some(file) if right.height >= wave::HEIGHT + 6 => {
             let [facts_area, wave_area] =

@@ -76,6 +76,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
             f.render_widget(p, panes_area);
         }
         (Some(_), _) => {
+            app.detail_beside = area.width >= DETAIL_BESIDE;
             let panes_area = if area.width >= DETAIL_BESIDE && !app.layers.contains(&Layer::Detail) {
                 let [a, b] =
                     Layout::horizontal([Constraint::Percentage(68), Constraint::Percentage(32)]).areas(panes_area);
