@@ -10,6 +10,7 @@ pub mod disk;
 pub mod dump;
 pub mod error;
 pub mod failpoint;
+pub mod findings;
 pub mod fmt;
 pub mod fsops;
 pub mod history;
