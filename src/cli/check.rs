@@ -2,10 +2,16 @@
 
 use super::args::ReportFormat;
 use super::{emit, progress};
-use crate::core::report::{write_json, write_markdown, write_text};
+use std::path::Path;
+
+use crate::core::baseline::{Baseline, Marks};
+use crate::core::findings::findings_of;
+use crate::core::report::{Extras, write_json_with, write_markdown_with, write_text_with};
 use crate::core::{Dump, Error, ErrorKind, Inspection};
 
-pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
+pub fn run(dump: &Dump, format: ReportFormat, baseline: Option<&Path>) -> Result<u8, Error> {
+    // A bad baseline fails before the (possibly long) inspection.
+    let baseline = baseline.map(Baseline::read).transpose()?;
     let ins = progress::inspect(dump)?;
     let timings = std::env::var_os("CACHESCOPE_TIMINGS").is_some();
     if timings {
@@ -18,19 +24,30 @@ pub fn run(dump: &Dump, format: ReportFormat) -> Result<u8, Error> {
         eprintln!("cachescope: warning: {p}");
     }
     let t = std::time::Instant::now();
+    let (_, findings) = findings_of(&ins);
+    let marks = baseline.map(|b| b.mark(&ins.found));
+    let extras = Extras { findings: &findings, marks: marks.as_ref() };
     emit(|out| match format {
-        ReportFormat::Text => write_text(&ins, out),
-        ReportFormat::Json => write_json(&ins, out),
-        ReportFormat::Markdown => write_markdown(&ins, out),
+        ReportFormat::Text => write_text_with(&ins, extras, out),
+        ReportFormat::Json => write_json_with(&ins, extras, out),
+        ReportFormat::Markdown => write_markdown_with(&ins, extras, out),
     })?;
     if timings {
         eprintln!("cachescope: report written in {:?}", t.elapsed());
     }
-    let code = exit_code(&ins);
+    let code = match &marks {
+        Some(m) => exit_code_with(&ins, m),
+        None => exit_code(&ins),
+    };
     ins.release_at_exit();
     Ok(code)
 }
 
 pub fn exit_code(ins: &Inspection) -> u8 {
     u8::from(ins.has_problems())
+}
+
+/// With a baseline: 1 only for new discrepancies of severity warning or error.
+pub fn exit_code_with(ins: &Inspection, marks: &Marks) -> u8 {
+    u8::from(marks.has_new_problems(&ins.found))
 }

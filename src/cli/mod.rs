@@ -5,6 +5,7 @@ mod apply;
 mod args;
 mod check;
 mod demo;
+mod diff;
 mod history;
 mod plan;
 mod progress;
@@ -74,7 +75,15 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 None => crate::tui::run_demo(&opts).map(|_| 0),
             }
         }
-        Some(Command::Check { dump, format }) => check::run(&locate(dump)?, format),
+        Some(Command::Check { dump, format, baseline }) => check::run(&locate(dump)?, format, baseline.as_deref()),
+        Some(Command::Diff { old, new, format }) => {
+            if cli.db.is_some() || cli.cache_dir.is_some() {
+                return Err(Error::bad_input(
+                    "--db and --cache-dir do not apply to diff, which finds each side on its own; pass each dump folder or database path",
+                ));
+            }
+            diff::run(&old, &new, format)
+        }
         Some(Command::Plan { dump, select, format }) => plan::run(&locate(dump)?, &select, format),
         Some(Command::Apply { dump, select, yes, allow_mass_change }) => {
             apply::run(&locate(dump)?, &select, yes, allow_mass_change)

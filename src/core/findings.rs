@@ -22,7 +22,10 @@
 //!   nearest item outside it joins while its gap is at most the shortest
 //!   window's width and the window stays under a tenth of the span, so 37 of
 //!   40 in a burst read "37 of 40", not the bare 80 % "32 of 40". Items
-//!   without a time count in `n` but are in no window.
+//!   without a time count in `n` but are in no window. Like a value, the
+//!   window must hold under half of the population timed the same way (all
+//!   files for file-timed kinds, all rows otherwise): when every file was
+//!   copied in the same minute, that minute explains nothing.
 //! * **Value.** For `voice_id`, `book_id` and row state (from the key's row)
 //!   and encoding and sub-folder (from the discrepancy's file): a value held
 //!   by at least `ceil(4n / 5)` items and by under half of the population
@@ -392,6 +395,17 @@ fn time_finding(facts: &Facts, kind: Kind, items: &[u32], span: Option<(i64, i64
         (a, b) = (na, nb);
     }
     let (from, to) = (times[a], times[b]);
+    // A window most of the dump shares (every file copied in the same
+    // minute) says nothing about this kind.
+    let in_window = |t: &Option<i64>| t.is_some_and(|t| (from..=to).contains(&t));
+    let (holders, total) = if uses_file_time(kind) {
+        (facts.files.iter().filter(|f| in_window(&f.mtime)).count(), facts.files.len())
+    } else {
+        (facts.rows.iter().filter(|r| in_window(&r.created_at)).count(), facts.rows.len())
+    };
+    if 2 * holders >= total {
+        return None;
+    }
     let inside: Vec<u32> = items
         .iter()
         .copied()

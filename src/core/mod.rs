@@ -2,10 +2,12 @@
 //! in the middle, I/O at the edges (see the crate docs for the map).
 
 pub mod apply;
+pub mod baseline;
 pub mod batch;
 pub mod control;
 pub mod demo;
 pub mod detect;
+pub mod diff;
 pub mod disk;
 pub mod dump;
 pub mod error;
@@ -21,6 +23,7 @@ pub mod kinds;
 pub mod plan;
 pub mod report;
 pub mod rows;
+pub mod saved;
 pub mod schema;
 pub mod snapshot;
 pub mod sort;

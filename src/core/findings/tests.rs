@@ -28,6 +28,15 @@ fn population(n: i64) -> Facts {
     f
 }
 
+/// Files from 0 to `end` ms, none between 300 and 500 ms.
+fn spread_files(end: i64) -> Facts {
+    let mut f = Facts::default();
+    for t in [0, 50, 150, 250, 550, 650, 750, 850, 950, end] {
+        f.file(Some(t), Some("m4a"), None);
+    }
+    f
+}
+
 /// An orphaned file written at `t` (a file, no row).
 fn orphan(f: &mut Facts, t: i64) -> u32 {
     let file = f.file(Some(t), Some("m4a"), None);
@@ -90,18 +99,14 @@ fn exactly_80_percent_is_enough_and_just_under_is_not() {
 
 #[test]
 fn a_window_of_exactly_a_tenth_of_the_span_is_no_finding() {
-    // Span 0..1000 ms (two files at the ends), items 100 ms apart: not under a tenth.
-    let mut f = Facts::default();
-    f.file(Some(0), None, None);
-    f.file(Some(1000), None, None);
+    // Span 0..1000 ms (files at the ends and between), items 100 ms apart: not under a tenth.
+    let mut f = spread_files(1000);
     for t in [400, 450, 500] {
         orphan(&mut f, t);
     }
     assert!(findings(&f).is_empty());
     // 99 ms is under a tenth.
-    let mut f = Facts::default();
-    f.file(Some(0), None, None);
-    f.file(Some(1000), None, None);
+    let mut f = spread_files(1000);
     for t in [400, 450, 499] {
         orphan(&mut f, t);
     }
@@ -130,6 +135,20 @@ fn two_items_are_too_few_and_equal_times_have_no_span() {
     }
     assert!(findings(&f).is_empty());
     assert_eq!(f.span(), Some((FEB1, FEB1)));
+}
+
+#[test]
+fn a_minute_most_files_share_is_no_finding() {
+    // Every file copied at once (an `adb pull` without -a), rows spread over a month.
+    let mut f = Facts::default();
+    for i in 0..100 {
+        f.row(Some(at(i % 30, 0, 0)), None, None, None);
+        f.file(Some(at(40, 9, 0) + i * 600), Some("m4a"), None);
+    }
+    for i in [0, 25, 50, 75, 99] {
+        orphan(&mut f, at(40, 9, 0) + i * 600);
+    }
+    assert!(findings(&f).is_empty(), "{:#?}", findings(&f));
 }
 
 #[test]
@@ -164,9 +183,7 @@ fn the_earliest_of_equally_short_windows_wins() {
     assert_eq!(found[0].count, 5);
     // A tie: [300, 401] and [301, 402] hold 5 of 6 each; the earliest wins,
     // and 402 cannot join: [300, 402] would be exactly a tenth of the span.
-    let mut f = Facts::default();
-    f.file(Some(0), None, None);
-    f.file(Some(1020), None, None);
+    let mut f = spread_files(1020);
     for t in [300, 301, 302, 400, 401, 402] {
         orphan(&mut f, t);
     }

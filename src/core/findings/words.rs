@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 
 use super::{By, Finding, uses_file_time};
-use crate::core::fmt::escaped_bytes;
+use crate::core::fmt::{escaped_bytes, group};
 use crate::core::kinds::Kind;
 
 fn timestamp(ms: i64) -> Timestamp {
@@ -40,6 +40,11 @@ pub fn utc_window(from: i64, to: i64) -> String {
     }
 }
 
+/// A count in a sentence: `3 857`.
+fn n(count: usize) -> String {
+    group(count as u64)
+}
+
 /// "orphaned files", "ghost entries", …
 fn noun(kind: Kind) -> String {
     kind.title().to_lowercase()
@@ -47,7 +52,7 @@ fn noun(kind: Kind) -> String {
 
 pub(super) fn time_sentence(kind: Kind, count: usize, of: usize, from: i64, to: i64) -> String {
     let verb = if uses_file_time(kind) { "written" } else { "created" };
-    format!("{count} of {of} {} were {verb} {}.", noun(kind), utc_window(from, to))
+    format!("{} of {} {} were {verb} {}.", n(count), n(of), noun(kind), utc_window(from, to))
 }
 
 /// What the items of a value share, after the subject: "are of voice X".
@@ -65,7 +70,7 @@ fn predicate(kind: Kind, by: By, value: &str) -> String {
 }
 
 pub(super) fn value_sentence(kind: Kind, by: By, value: &str, count: usize, of: usize) -> String {
-    format!("{count} of {of} {} {}.", noun(kind), predicate(kind, by, value))
+    format!("{} of {} {} {}.", n(count), n(of), noun(kind), predicate(kind, by, value))
 }
 
 /// The findings as lines for a report: per kind, the time window and its
