@@ -239,7 +239,7 @@ impl By {
             By::Time => "time",
         }
     }
-    fn from_row(self) -> bool {
+    fn is_row_value(self) -> bool {
         matches!(self, By::Voice | By::Book | By::State)
     }
 }
@@ -322,7 +322,7 @@ impl Population {
     /// True when under half of the population holds `sym`.
     fn is_distinctive(&self, by: By, sym: Sym) -> bool {
         let facet = By::VALUES.iter().position(|b| *b == by).unwrap_or(0);
-        let total = if by.from_row() { self.rows } else { self.files };
+        let total = if by.is_row_value() { self.rows } else { self.files };
         let holders = self.counts[facet].get(sym.index()).copied().unwrap_or(0) as usize;
         2 * holders < total
     }
@@ -353,7 +353,7 @@ pub fn findings(facts: &Facts) -> Vec<Finding> {
             .filter(|by| !implied(kind, **by))
             .filter_map(|by| value_finding(facts, &population, kind, *by, items))
             .collect();
-        values.sort_by(|a, b| b.count.cmp(&a.count)); // stable: facet order on ties
+        values.sort_by_key(|f| std::cmp::Reverse(f.count)); // stable: facet order on ties
         out.extend(values);
     }
     out
