@@ -49,6 +49,19 @@ fn voices(dump: &Path) -> HashMap<String, (Option<String>, i64)> {
         .collect()
 }
 
+/// A time finding's window lies inside the planted range; its count is
+/// exactly the kind's items inside the window, at least 80 % of the kind
+/// and at most what was planted.
+fn window_holds(f: &Value, items: &[&Value], time: impl Fn(&Value) -> i64, planted: std::ops::Range<i64>) {
+    let (from, to) = (f["from"].as_i64().unwrap(), f["to"].as_i64().unwrap());
+    assert!(planted.contains(&from) && planted.contains(&to), "{f}");
+    let inside = items.iter().filter(|d| (from..=to).contains(&time(d))).count();
+    assert_eq!(f["count"], inside, "{f}");
+    assert_eq!(f["of"], items.len());
+    assert!(inside * 5 >= items.len() * 4, "{f}");
+    assert!(inside <= items.iter().filter(|d| planted.contains(&time(d))).count(), "{f}");
+}
+
 #[test]
 fn the_demo_s_planted_causes_are_found_with_their_counts_and_windows() {
     for (keys, seed) in [(2000, 1), (800, 2), (300, 1)] {
@@ -58,22 +71,17 @@ fn the_demo_s_planted_causes_are_found_with_their_counts_and_windows() {
         let order: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(order, ["schema", "db", "cache_dir", "scanned", "summary", "findings", "discrepancies"]);
         let rows = voices(&dir);
-        let in_burst = |t: i64| (BURST_MS..BURST_MS + BURST_LEN_MS).contains(&t);
         let mtime = |d: &Value| d["disk"]["mtime_ms"].as_i64().unwrap();
 
         // A burst of orphans in three minutes.
         let orphans = of_kind(&r, "orphaned_file");
         let f = finding(&r, "orphaned_file", "time");
-        let planted = orphans.iter().filter(|d| in_burst(mtime(d))).count();
-        assert_eq!(f["count"], planted, "{keys}/{seed}: the whole burst, no more");
-        assert_eq!(f["of"], orphans.len());
-        assert!(in_burst(f["from"].as_i64().unwrap()) && in_burst(f["to"].as_i64().unwrap()), "{f}");
-        assert!(planted * 5 >= orphans.len() * 4);
+        window_holds(f, &orphans, mtime, BURST_MS..BURST_MS + BURST_LEN_MS);
 
         // The burst's cut and partial files, all of one voice.
         let incomplete = of_kind(&r, "incomplete_file");
         let f = finding(&r, "incomplete_file", "time");
-        assert_eq!(f["count"], incomplete.iter().filter(|d| in_burst(mtime(d))).count());
+        window_holds(f, &incomplete, mtime, BURST_MS..BURST_MS + BURST_LEN_MS);
         let v = finding(&r, "incomplete_file", "voice_id");
         assert_eq!(v["value"], BURST_VOICE);
         let amy =
@@ -84,10 +92,8 @@ fn the_demo_s_planted_causes_are_found_with_their_counts_and_windows() {
         // A week of m4a files whose rows still say wav.
         let mismatches = of_kind(&r, "compression_state_mismatch");
         let f = finding(&r, "compression_state_mismatch", "time");
-        let in_week = |t: i64| (WEEK_MS..WEEK_MS + WEEK_LEN_MS).contains(&t);
         let created = |d: &Value| d["db"]["created_at"].as_i64().unwrap();
-        assert_eq!(f["count"], mismatches.iter().filter(|d| in_week(created(d))).count());
-        assert!(in_week(f["from"].as_i64().unwrap()) && in_week(f["to"].as_i64().unwrap()), "{f}");
+        window_holds(f, &mismatches, created, WEEK_MS..WEEK_MS + WEEK_LEN_MS);
         let s = finding(&r, "compression_state_mismatch", "state");
         assert_eq!(s["value"], "wav");
         assert_eq!(s["count"], mismatches.iter().filter(|d| d["db"]["compression_state"] == "wav").count());

@@ -25,6 +25,9 @@ pub fn run(dump: &Dump, format: ReportFormat, baseline: Option<&Path>) -> Result
     }
     let t = std::time::Instant::now();
     let (_, findings) = findings_of(&ins);
+    if timings {
+        eprintln!("cachescope: findings in {:?}", t.elapsed());
+    }
     let marks = baseline.map(|b| b.mark(&ins.found));
     let extras = Extras { findings: &findings, marks: marks.as_ref() };
     emit(|out| match format {

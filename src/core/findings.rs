@@ -13,19 +13,21 @@
 //!   items (3 of 3, 4 of 4, 4 of 5, 8 of 10).
 //! * **Time.** An item's time is its file's mtime for the file-level kinds
 //!   and `orphaned_file` (which has no row), its row's `created_at` for the
-//!   other kinds. The window is the shortest interval `[from, to]` holding
-//!   `ceil(4n / 5)` items (the earliest on a tie), and it is a finding when
-//!   `(to - from) * 10 < span`, span being the dump's whole time span (every
-//!   row's `created_at` and every file's mtime). A window of exactly a tenth
-//!   is no finding; neither is anything when all times are equal (span 0).
-//!   The window is then widened to take in the rest of the burst: the
-//!   nearest item outside it joins while its gap is at most the shortest
-//!   window's width and the window stays under a tenth of the span, so 37 of
-//!   40 in a burst read "37 of 40", not the bare 80 % "32 of 40". Items
-//!   without a time count in `n` but are in no window. Like a value, the
-//!   window must hold under half of the population timed the same way (all
-//!   files for file-timed kinds, all rows otherwise): when every file was
-//!   copied in the same minute, that minute explains nothing.
+//!   other kinds. The window is the shortest interval holding `ceil(4n / 5)`
+//!   items (the earliest on a tie). It is a finding when (a) its width × 10
+//!   is under the dump's whole time span (every row's `created_at` and every
+//!   file's mtime) — exactly a tenth is no finding, and all times equal
+//!   (span 0) gives none — and (b), like a value, it holds under half of the
+//!   population timed the same way (all files for file-timed kinds, all rows
+//!   otherwise): when every file was copied in the same minute, that minute
+//!   explains nothing. Items without a time count in `n` but are in no
+//!   window.
+//! * The finding states the window as its sentence words it, in UTC: out to
+//!   whole seconds (windows under two minutes), minutes (under two days) or
+//!   days; `from`/`to` are that range and `count` is every item of the kind
+//!   inside it. So a burst of 37 of 40 between 10:02 and 10:05 reads "37 of
+//!   40", not the bare 80 % "32 of 40", and nothing outside the stated range
+//!   is counted.
 //! * **Value.** For `voice_id`, `book_id` and row state (from the key's row)
 //!   and encoding and sub-folder (from the discrepancy's file): a value held
 //!   by at least `ceil(4n / 5)` items and by under half of the population
@@ -375,29 +377,13 @@ fn time_finding(facts: &Facts, kind: Kind, items: &[u32], span: Option<(i64, i64
     if !under_a_tenth(width) {
         return None;
     }
-    // Widen it to take in the rest of the burst: neighbours closer than the
-    // window is wide, one at a time, while it stays under a tenth.
-    let (mut a, mut b) = (start, start + need - 1);
-    loop {
-        let left = a.checked_sub(1).map(|p| (times[a] - times[p], p));
-        let right = times.get(b + 1).map(|t| (t - times[b], b + 1));
-        let next = match (left, right) {
-            (Some(l), Some(r)) => Some(if r.0 < l.0 { (r, false) } else { (l, true) }),
-            (Some(l), None) => Some((l, true)),
-            (None, Some(r)) => Some((r, false)),
-            (None, None) => None,
-        };
-        let Some(((gap, at), is_left)) = next else { break };
-        let (na, nb) = if is_left { (at, b) } else { (a, at) };
-        if gap > width || !under_a_tenth(times[nb] - times[na]) {
-            break;
-        }
-        (a, b) = (na, nb);
-    }
-    let (from, to) = (times[a], times[b]);
+    // Reported as the sentence words it: out to whole seconds, minutes or
+    // days, so "between 10:02 and 10:05" counts everything written then.
+    let window = words::stated(times[start], times[start + need - 1]);
     // A window most of the dump shares (every file copied in the same
     // minute) says nothing about this kind.
-    let in_window = |t: &Option<i64>| t.is_some_and(|t| (from..=to).contains(&t));
+    let found = times[start]..=times[start + need - 1];
+    let in_window = |t: &Option<i64>| t.is_some_and(|t| found.contains(&t));
     let (holders, total) = if uses_file_time(kind) {
         (facts.files.iter().filter(|f| in_window(&f.mtime)).count(), facts.files.len())
     } else {
@@ -406,6 +392,7 @@ fn time_finding(facts: &Facts, kind: Kind, items: &[u32], span: Option<(i64, i64
     if 2 * holders >= total {
         return None;
     }
+    let (from, to) = (window.from, window.to);
     let inside: Vec<u32> = items
         .iter()
         .copied()
@@ -419,7 +406,7 @@ fn time_finding(facts: &Facts, kind: Kind, items: &[u32], span: Option<(i64, i64
         count,
         of: items.len(),
         window: Some((from, to)),
-        sentence: words::time_sentence(kind, count, items.len(), from, to),
+        sentence: words::time_sentence(kind, count, items.len(), &window),
         items: inside,
     })
 }

@@ -4,35 +4,42 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use super::{Facts, FileInfo, Finding, Item, RowInfo, Sym, Values, findings};
+use super::{Facts, FileInfo, Finding, Item, MIN_ITEMS, RowInfo, Sym, Values, findings};
 use crate::core::disk::Encoding;
 use crate::core::inspect::Inspection;
 use crate::core::key::Key;
 
-/// Interns through a one-entry cache: neighbouring rows often repeat a value.
+/// Values seen lately, per facet, checked before the hash map: a facet of
+/// a few values (voices, states) then costs a compare or two per row.
+const RECENT: usize = 8;
+
+/// Interns through a small cache per facet.
 struct Interner<'v> {
     values: &'v mut Values,
-    last: [Option<(Box<str>, Sym)>; 4],
+    recent: [Vec<Sym>; 4],
 }
 
 impl Interner<'_> {
     fn get(&mut self, slot: usize, s: Option<&str>) -> Option<Sym> {
         let s = s?;
-        if let Some((last, sym)) = &self.last[slot]
-            && **last == *s
-        {
+        let recent = &mut self.recent[slot];
+        if let Some(sym) = recent.iter().find(|sym| self.values.name(**sym) == s) {
             return Some(*sym);
         }
         let sym = self.values.intern(s);
-        self.last[slot] = Some((s.into(), sym));
+        if recent.len() == RECENT {
+            recent.remove(0);
+        }
+        recent.push(sym);
         Some(sym)
     }
 }
 
 /// A file's sub-folder relative to the cache dir; `None` at the top.
 fn folder(path: &Path) -> Option<std::borrow::Cow<'_, str>> {
-    let parent = path.parent()?.as_os_str();
-    (!parent.is_empty()).then(|| String::from_utf8_lossy(parent.as_bytes()))
+    let bytes = path.as_os_str().as_bytes();
+    let cut = memchr::memrchr(b'/', bytes)?;
+    Some(String::from_utf8_lossy(&bytes[..cut]))
 }
 
 /// The facts findings and the timeline read, from one inspection.
@@ -41,7 +48,7 @@ pub fn facts_of(ins: &Inspection) -> Facts {
     let mut rows = Vec::with_capacity(ins.rows.len());
     let mut files = Vec::with_capacity(ins.scan.files.len());
     {
-        let mut i = Interner { values: &mut facts.values, last: Default::default() };
+        let mut i = Interner { values: &mut facts.values, recent: Default::default() };
         for r in &ins.rows {
             rows.push(RowInfo {
                 created_at: r.created_at,
@@ -78,8 +85,17 @@ pub fn facts_of(ins: &Inspection) -> Facts {
     facts
 }
 
-/// The findings of one inspection, with the facts they index into.
+/// The findings of one inspection, with the facts they index into. A dump
+/// with no kind of [`MIN_ITEMS`] discrepancies has none, and its rows and
+/// files are not even gathered.
 pub fn findings_of(ins: &Inspection) -> (Facts, Vec<Finding>) {
+    let mut per_kind = [0usize; 7];
+    for d in &ins.found {
+        per_kind[d.kind as usize] += 1;
+    }
+    if per_kind.iter().all(|n| *n < MIN_ITEMS) {
+        return (Facts::default(), Vec::new());
+    }
     let facts = facts_of(ins);
     let found = findings(&facts);
     (facts, found)

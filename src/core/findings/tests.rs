@@ -59,10 +59,11 @@ fn a_burst_of_orphans_is_one_time_finding_with_exactly_its_items() {
     assert_eq!(found.len(), 1, "{found:#?}");
     let t = &found[0];
     assert_eq!((t.kind, t.by, t.count, t.of), (Kind::OrphanedFile, By::Time, 8, 10));
-    assert_eq!(t.window, Some((at(12, 10, 2), at(12, 10, 2) + 7 * 20_000)));
+    // Stated as the sentence words it: whole minutes, 10:02:00 to 10:04:59.999.
+    assert_eq!(t.window, Some((at(12, 10, 2), at(12, 10, 5) - 1)));
     assert_eq!(t.items, burst);
     assert_eq!(t.sentence, "8 of 10 orphaned files were written between 10:02 and 10:04 UTC on 2026-02-13.");
-    assert_eq!(t.value, "2026-02-13T10:02:00Z/2026-02-13T10:04:20Z");
+    assert_eq!(t.value, "2026-02-13T10:02:00Z/2026-02-13T10:04:59.999Z");
     let json = serde_json::to_value(t).unwrap();
     assert_eq!(json["from"], at(12, 10, 2));
     assert_eq!(json["by"], "time");
@@ -112,11 +113,8 @@ fn a_window_of_exactly_a_tenth_of_the_span_is_no_finding() {
     }
     let found = findings(&f);
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].window, Some((400, 499)));
-    assert_eq!(
-        found[0].sentence,
-        "3 of 3 orphaned files were written between 00:00:00 and 00:00:00 UTC on 1970-01-01."
-    );
+    assert_eq!(found[0].window, Some((0, 999)), "the whole second the sentence names");
+    assert_eq!(found[0].sentence, "3 of 3 orphaned files were written at 00:00:00 UTC on 1970-01-01.");
 }
 
 #[test]
@@ -179,16 +177,16 @@ fn the_earliest_of_equally_short_windows_wins() {
     // 6 items need 5: [1:00, 1:04] is the shortest; 1:10 is farther away
     // than the window is wide, so it stays out.
     let found = findings(&f);
-    assert_eq!(found[0].window, Some((at(5, 1, 0), at(5, 1, 4))));
+    assert_eq!(found[0].window, Some((at(5, 1, 0), at(5, 1, 5) - 1)));
     assert_eq!(found[0].count, 5);
-    // A tie: [300, 401] and [301, 402] hold 5 of 6 each; the earliest wins,
-    // and 402 cannot join: [300, 402] would be exactly a tenth of the span.
-    let mut f = spread_files(1020);
-    for t in [300, 301, 302, 400, 401, 402] {
-        orphan(&mut f, t);
+    // A tie: minutes [0, 103] and [100, 203] hold 5 of 6 each; the
+    // earliest wins (items 0–4, not 1–5).
+    let mut f = population(100);
+    for m in [0, 100, 101, 102, 103, 203] {
+        orphan(&mut f, at(5, 0, m));
     }
     let found = findings(&f);
-    assert_eq!(found[0].window, Some((300, 401)));
+    assert_eq!(found[0].window, Some((at(5, 0, 0), at(5, 0, 104) - 1)));
     assert_eq!(found[0].items, [0, 1, 2, 3, 4]);
 }
 
@@ -288,7 +286,7 @@ fn time_and_value_read_as_one_sentence_but_stay_two_findings() {
     let mut f = population(200);
     for i in 0..9 {
         let row = f.row(Some(at(3, 0, 0)), Some(if i < 8 { "en-US-3" } else { "v-amy" }), Some("b"), Some("wav"));
-        let file = f.file(Some(at(12, 10, 2) + i * 17_000), None, None);
+        let file = f.file(Some(at(12, 10, 2) + i * 20_000), None, None);
         f.item(Kind::IncompleteFile, Some(row), Some(file));
     }
     let file = f.file(Some(at(20, 0, 0)), None, None);
@@ -348,7 +346,7 @@ fn row_level_kinds_are_timed_by_created_at_and_say_created() {
     }
     let found = findings(&f);
     assert_eq!(found[0].by, By::Time, "{found:#?}");
-    assert_eq!(found[0].window, Some((at(18, 0, 0), at(21, 0, 0))));
+    assert_eq!(found[0].window, Some((at(18, 0, 0), at(22, 0, 0) - 1)), "whole UTC days");
     assert_eq!(
         found[0].sentence,
         "4 of 5 compression state mismatches were created between 2026-02-19 and 2026-02-22 (UTC dates)."
@@ -359,6 +357,9 @@ fn row_level_kinds_are_timed_by_created_at_and_say_created() {
 fn window_words() {
     assert_eq!(utc_window(at(1, 10, 2), at(1, 10, 2)), "at 10:02:00 UTC on 2026-02-02");
     assert_eq!(utc_window(at(1, 23, 50), at(2, 0, 10)), "between 2026-02-02 23:50 and 2026-02-03 00:10 UTC");
+    // The grain is the window's as found, not as rounded out: 119.5 s is said in seconds.
+    assert_eq!(utc_window(at(1, 10, 2), at(1, 10, 3) + 59_500), "between 10:02:00 and 10:03:59 UTC on 2026-02-02");
+    assert_eq!(utc_window(at(1, 10, 2), at(1, 10, 2) + 1), "at 10:02:00 UTC on 2026-02-02");
 }
 
 #[test]
@@ -425,8 +426,13 @@ fn timeline_survives_absurd_times() {
     let t = timeline(&f, 48).unwrap();
     assert!(t.starts.len() <= 48);
     assert_eq!(t.kinds[0].counts.iter().sum::<u32>() + t.kinds[0].untimed, 1);
-    let f2 = f.clone();
-    assert!(findings(&f2).is_empty());
+    // Findings over the whole i64 range do not overflow.
+    let mut g = f.clone();
+    for t in [i64::MIN, i64::MIN + 1, 5, 6, i64::MAX] {
+        orphan(&mut g, t);
+    }
+    let found = findings(&g);
+    assert!(found.iter().all(|x| x.by == By::Time || x.by == By::Encoding), "{found:#?}");
 }
 
 /// A million keys: `cargo test --release --lib findings::tests::a_million -- --ignored --nocapture`.

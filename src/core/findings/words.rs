@@ -19,21 +19,53 @@ pub(super) fn iso_interval(from: i64, to: i64) -> String {
     format!("{}/{}", timestamp(from), timestamp(to))
 }
 
-/// A window in words, UTC: "between 10:02 and 10:05 UTC on 2026-02-13".
-///
-/// Times are cut (not rounded) to the unit shown, so "10:05" covers the
-/// minute 10:05:00–10:05:59; seconds are shown for windows under two
-/// minutes, dates only for windows of two days or more.
+const SECOND: i64 = 1000;
+const MINUTE: i64 = 60 * SECOND;
+const DAY: i64 = 86_400_000;
+
+/// The unit a window is said in: seconds under two minutes, minutes under
+/// two days, days beyond.
+fn grain(from: i64, to: i64) -> i64 {
+    match to.saturating_sub(from) {
+        w if w < 2 * MINUTE => SECOND,
+        w if w < 2 * DAY => MINUTE,
+        _ => DAY,
+    }
+}
+
+/// A window as a sentence states it: out to whole units of the grain of
+/// the window found ("10:02 to 10:05" is 10:02:00.000 to 10:05:59.999).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Stated {
+    pub from: i64,
+    pub to: i64,
+    grain: i64,
+}
+
+pub(super) fn stated(from: i64, to: i64) -> Stated {
+    let g = grain(from, to);
+    let start = from.div_euclid(g).saturating_mul(g);
+    let end = to.div_euclid(g).saturating_mul(g).saturating_add(g - 1);
+    Stated { from: start, to: end, grain: g }
+}
+
+/// A window in words, UTC, cut to its grain (see [`Stated`]):
+/// "between 10:02 and 10:05 UTC on 2026-02-13".
 pub fn utc_window(from: i64, to: i64) -> String {
-    const DAY: i64 = 86_400_000;
+    words(&stated(from, to))
+}
+
+fn words(s: &Stated) -> String {
+    let (from, to, g) = (s.from, s.to, s.grain);
     let same_day = from.div_euclid(DAY) == to.div_euclid(DAY);
-    if from == to {
+    let same_unit = from.div_euclid(g) == to.div_euclid(g);
+    if g == SECOND && same_unit {
         format!("at {} UTC on {}", utc(from, "%H:%M:%S"), utc(from, "%Y-%m-%d"))
-    } else if same_day && to - from < 120_000 {
+    } else if g == SECOND {
         format!("between {} and {} UTC on {}", utc(from, "%H:%M:%S"), utc(to, "%H:%M:%S"), utc(from, "%Y-%m-%d"))
-    } else if same_day {
+    } else if g == MINUTE && same_day {
         format!("between {} and {} UTC on {}", utc(from, "%H:%M"), utc(to, "%H:%M"), utc(from, "%Y-%m-%d"))
-    } else if to - from < 2 * DAY {
+    } else if g == MINUTE {
         format!("between {} and {} UTC", utc(from, "%Y-%m-%d %H:%M"), utc(to, "%Y-%m-%d %H:%M"))
     } else {
         format!("between {} and {} (UTC dates)", utc(from, "%Y-%m-%d"), utc(to, "%Y-%m-%d"))
@@ -50,9 +82,9 @@ fn noun(kind: Kind) -> String {
     kind.title().to_lowercase()
 }
 
-pub(super) fn time_sentence(kind: Kind, count: usize, of: usize, from: i64, to: i64) -> String {
+pub(super) fn time_sentence(kind: Kind, count: usize, of: usize, window: &Stated) -> String {
     let verb = if uses_file_time(kind) { "written" } else { "created" };
-    format!("{} of {} {} were {verb} {}.", n(count), n(of), noun(kind), utc_window(from, to))
+    format!("{} of {} {} were {verb} {}.", n(count), n(of), noun(kind), words(window))
 }
 
 /// What the items of a value share, after the subject: "are of voice X".
@@ -89,9 +121,9 @@ pub fn headlines(findings: &[Finding]) -> Vec<String> {
             && value.by != By::Time
         {
             let share = if value.count == value.of {
-                format!("all {}", value.of)
+                format!("all {}", n(value.of))
             } else {
-                format!("{} of the {}", value.count, value.of)
+                format!("{} of the {}", n(value.count), n(value.of))
             };
             out.push(format!(
                 "{}; {share} {}.",

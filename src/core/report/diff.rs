@@ -52,6 +52,14 @@ impl Source {
         }
     }
 
+    /// Rows, files and discrepancies, without building the side's lists.
+    fn counts(&self) -> (Option<u64>, Option<u64>, usize) {
+        match self {
+            Source::Dump(ins) => (Some(ins.rows.len() as u64), Some(ins.scan.files.len() as u64), ins.found.len()),
+            Source::Report(r) => (r.entries, r.files, r.items.len()),
+        }
+    }
+
     /// Discrepancy `i` as the report writes it.
     pub fn json(&self, i: usize) -> Cow<'_, str> {
         match self {
@@ -138,15 +146,9 @@ pub fn write_diff_json(c: &Compared, out: &mut (impl Write + ?Sized)) -> io::Res
 
 /// "297 rows, 300 files, 24 discrepancies"
 fn side_counts(s: &Source) -> String {
-    let side = s.side();
+    let (rows, files, found) = s.counts();
     let n = |v: Option<u64>| v.map_or("?".to_string(), group);
-    format!(
-        "{}: {} rows, {} files, {} discrepancies",
-        s.label(),
-        n(side.rows),
-        n(side.files),
-        group(side.found.len() as u64)
-    )
+    format!("{}: {} rows, {} files, {} discrepancies", s.label(), n(rows), n(files), group(found as u64))
 }
 
 /// "297 → 306: 12 added, 3 removed" or the net change and why only that.
