@@ -105,6 +105,8 @@ Each side is a dump folder, its database file, or a report saved with `cachescop
 
 Rows and files added and removed are exact when both sides are dumps (row keys and file paths are compared). A saved report holds counts, not key lists: against one, only the net change of the counts is known, and added/removed are reported as unknown (null in JSON).
 
+The text and markdown forms list new and resolved discrepancies and count persisting ones; `--format json` (`cachescope.diff/1`) lists all three.
+
 Exit 0 when nothing is new, 1 when something is new (any severity), 2 on error.";
 
 #[derive(Debug, Args, Clone, Default)]
