@@ -283,6 +283,7 @@ fn baseline_marks_new_discrepancies_and_exits_only_on_new_problems() {
     let md = with(&["--format", "markdown"]);
     assert_eq!(md.code, 1);
     assert!(md.stdout.contains(&format!("| **new** | `{}` |", key(1))), "{}", md.stdout);
+    assert!(md.stdout.contains("\n| | key | file | message |\n|---|---|---|---|\n"), "{}", md.stdout);
     assert!(md.stdout.contains("**2 new**"), "{}", md.stdout);
     let v: Value = serde_json::from_str(&with(&["--format", "json"]).stdout).unwrap();
     let new: Vec<&str> = v["discrepancies"]

@@ -56,7 +56,7 @@ pub fn write_markdown_with(ins: &Inspection, extras: Extras, out: &mut (impl Wri
             continue;
         }
         writeln!(out, "\n### {} ({n})\n", kind.title())?;
-        let (head, rule) = if marks.is_some() { ("| | ", "|---") } else { ("", "") };
+        let (head, rule) = if marks.is_some() { ("| ", "|---") } else { ("", "") };
         writeln!(out, "{head}| key | file | message |")?;
         writeln!(out, "{rule}|---|---|---|")?;
         for (i, d) in ins.found.iter().enumerate().filter(|(_, d)| d.kind == kind) {
