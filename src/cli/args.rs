@@ -32,7 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Open the interactive inspector (the default command).
     Inspect { dump: Option<PathBuf> },
-    /// Report every discrepancy; exit 0 = clean, 1 = found, 2 = could not inspect.
+    /// Report every discrepancy and the findings that explain them; exit 0 =
+    /// clean, 1 = found, 2 = could not inspect.
     Check {
         dump: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -41,6 +42,10 @@ pub enum Command {
         /// audio becomes incomplete, durations come from the audio itself.
         #[arg(long)]
         deep: bool,
+        /// A saved `check --format json` report: its discrepancies are known,
+        /// only new ones (warning or error) make the exit code 1.
+        #[arg(long, value_name = "REPORT")]
+        baseline: Option<PathBuf>,
     },
     /// Show exactly what apply would do (SQL and file moves); changes nothing.
     Plan {
@@ -85,6 +90,16 @@ pub enum Command {
     },
     /// Finish or roll back an interrupted apply.
     Recover { dump: Option<PathBuf> },
+    /// Compare two dumps or saved JSON reports: new, resolved, persisting.
+    #[command(long_about = DIFF_HELP)]
+    Diff {
+        /// The earlier side: a dump folder, its database, or a saved `check --format json` report.
+        old: PathBuf,
+        /// The later side, the same way.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
     /// Write a synthetic dump with every kind of discrepancy.
     Demo {
         dir: PathBuf,
@@ -123,6 +138,16 @@ pub enum PullFrom {
         out: Option<PathBuf>,
     },
 }
+
+const DIFF_HELP: &str = "Compare two dumps or saved JSON reports: new, resolved, persisting.
+
+Each side is a dump folder, its database file, or a report saved with `cachescope check DUMP --format json > FILE` (recognised by its content). Discrepancies are matched by their stable id; persisting ones are shown as they are in NEW.
+
+Rows and files added and removed are exact when both sides are dumps (row keys and file paths are compared). A saved report holds counts, not key lists: against one, only the net change of the counts is known, and added/removed are reported as unknown (null in JSON).
+
+The text and markdown forms list new and resolved discrepancies and count persisting ones; `--format json` (`cachescope.diff/1`) lists all three.
+
+Exit 0 when nothing is new, 1 when something is new (any severity), 2 on error.";
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct SelectArgs {

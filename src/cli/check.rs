@@ -2,10 +2,16 @@
 
 use super::args::ReportFormat;
 use super::{emit, progress, usable};
-use crate::core::report::{write_json, write_markdown, write_text};
-use crate::core::{Dump, Error, Inspection, Options};
+use std::path::Path;
 
-pub fn run(dump: &Dump, format: ReportFormat, opts: Options) -> Result<u8, Error> {
+use crate::core::baseline::{Baseline, Marks};
+use crate::core::findings::findings_of;
+use crate::core::report::{Extras, write_json_with, write_markdown_with, write_text_with};
+use crate::core::{Dump, Error, ErrorKind, Inspection, Options};
+
+pub fn run(dump: &Dump, format: ReportFormat, opts: Options, baseline: Option<&Path>) -> Result<u8, Error> {
+    // A bad baseline fails before the (possibly long) inspection.
+    let baseline = baseline.map(Baseline::read).transpose()?;
     let ins = progress::inspect(dump, opts)?;
     let timings = std::env::var_os("CACHESCOPE_TIMINGS").is_some();
     if timings {
@@ -19,23 +25,37 @@ pub fn run(dump: &Dump, format: ReportFormat, opts: Options) -> Result<u8, Error
         }
     }
     let t = std::time::Instant::now();
+    let (_, findings) = findings_of(&ins);
+    if timings {
+        eprintln!("cachescope: findings in {:?}", t.elapsed());
+    }
+    let marks = baseline.map(|b| b.mark(&ins.found));
+    let extras = Extras { findings: &findings, marks: marks.as_ref() };
     emit(|out| match format {
-        ReportFormat::Text => write_text(&ins, out),
-        ReportFormat::Json => write_json(&ins, out),
-        ReportFormat::Markdown => write_markdown(&ins, out),
+        ReportFormat::Text => write_text_with(&ins, extras, out),
+        ReportFormat::Json => write_json_with(&ins, extras, out),
+        ReportFormat::Markdown => write_markdown_with(&ins, extras, out),
     })?;
     if timings {
         eprintln!("cachescope: report written in {:?}", t.elapsed());
     }
-    let code = exit_code(&ins);
+    let code = match &marks {
+        Some(m) => exit_code_with(&ins, m),
+        None => exit_code(&ins),
+    };
     ins.release_at_exit();
     // The report is written, but it is not whole: exit 2 with the sentence.
     if let Some(why) = unknown {
-        return Err(Error::new(crate::core::ErrorKind::Io, why));
+        return Err(Error::new(ErrorKind::Io, why));
     }
     Ok(code)
 }
 
 pub fn exit_code(ins: &Inspection) -> u8 {
     u8::from(ins.has_problems())
+}
+
+/// With a baseline: 1 only for new discrepancies of severity warning or error.
+pub fn exit_code_with(ins: &Inspection, marks: &Marks) -> u8 {
+    u8::from(marks.has_new_problems(&ins.found))
 }

@@ -5,6 +5,7 @@ mod apply;
 mod args;
 mod check;
 mod demo;
+mod diff;
 mod extract;
 mod history;
 pub mod open;
@@ -87,7 +88,17 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 None => crate::tui::run_demo(&opts).map(|_| 0),
             }
         }
-        Some(Command::Check { dump, format, deep }) => check::run(&read(dump, true)?.dump, format, Options { deep }),
+        Some(Command::Check { dump, format, deep, baseline }) => {
+            check::run(&read(dump, true)?.dump, format, Options { deep }, baseline.as_deref())
+        }
+        Some(Command::Diff { old, new, format }) => {
+            if cli.db.is_some() || cli.cache_dir.is_some() {
+                return Err(Error::bad_input(
+                    "--db and --cache-dir do not apply to diff, which finds each side on its own; pass each dump folder or database path",
+                ));
+            }
+            diff::run(&old, &new, format)
+        }
         Some(Command::Plan { dump, select, format, deep }) => {
             plan::run(&read(dump, true)?.dump, &select, format, Options { deep })
         }

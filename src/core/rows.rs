@@ -27,6 +27,9 @@ pub struct Row {
     pub duration_ms: Value,
     pub book_id: Option<CompactString>,
     pub chapter_index: Option<i64>,
+    /// `voice_id` and `created_at` (epoch ms): what findings group by.
+    pub voice_id: Option<CompactString>,
+    pub created_at: Option<i64>,
 }
 
 impl Row {
@@ -86,13 +89,15 @@ pub fn value_text(v: &Value) -> Option<String> {
 pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) -> Result<Vec<Row>> {
     let pick = |c: Option<usize>| c.map(|i| quote_ident(&cols.names[i])).unwrap_or_else(|| "NULL".into());
     let sql = format!(
-        "SELECT {}, {}, {}, {}, {}, {} FROM cache_entries",
+        "SELECT {}, {}, {}, {}, {}, {}, {}, {} FROM cache_entries",
         quote_ident(&cols.names[cols.cache_key]),
         quote_ident(&cols.names[cols.compression_state]),
         pick(cols.size_bytes),
         pick(cols.duration_ms),
         pick(cols.book_id),
         pick(cols.chapter_index),
+        pick(cols.voice_id),
+        pick(cols.created_at),
     );
     let mut stmt = conn.prepare(&sql).map_err(|e| corrupt(db, &e))?;
     let mut rows = stmt.query([]).map_err(|e| corrupt(db, &e))?;
@@ -117,6 +122,12 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
             book_id: compact_text(get(4)?),
             chapter_index: match get(5)? {
                 ValueRef::Integer(n) => Some(n),
+                _ => None,
+            },
+            voice_id: compact_text(get(6)?),
+            created_at: match get(7)? {
+                ValueRef::Integer(n) => Some(n),
+                ValueRef::Real(f) if f.is_finite() => Some(f as i64),
                 _ => None,
             },
         });

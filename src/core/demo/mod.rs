@@ -3,6 +3,7 @@
 
 pub mod bundled;
 pub mod containers;
+pub mod story;
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -13,10 +14,7 @@ use rusqlite::{Connection, params};
 
 use super::error::{Error, Result};
 use super::fmt::escaped;
-
-/// 2026-01-29, the day of the app team's design notes, in epoch ms.
-const BASE_MS: i64 = 1_769_644_800_000;
-const VOICES: [&str; 4] = ["en-US-amy", "en-GB-brian", "de-DE-katja", "fr-FR-denise"];
+use story::{BASE_MS, SPAN_MS, Story, VOICES};
 
 pub const DB_REL: &str = "databases/app.db";
 pub const CACHE_REL: &str = "cache/audio";
@@ -46,7 +44,12 @@ enum Shape {
     Partial,
 }
 
-/// The first keys show every shape once; after that ~3 % are discrepancies.
+/// How many shapes there are (the story counts keys per shape).
+pub(super) const SHAPES: usize = Shape::Partial as usize + 1;
+
+/// The first keys show every shape once, the next ones give each planted
+/// cause (see [`story`]) enough keys to be found in a small dump; after
+/// that ~3 % are discrepancies.
 fn shape(i: u64, rng: &mut fastrand::Rng) -> Shape {
     const SPECIAL: [Shape; 8] = [
         Shape::Orphan,
@@ -58,8 +61,21 @@ fn shape(i: u64, rng: &mut fastrand::Rng) -> Shape {
         Shape::Truncated,
         Shape::Partial,
     ];
+    const STORY: [Shape; 8] = [
+        Shape::Orphan,
+        Shape::StateMismatch,
+        Shape::Partial,
+        Shape::Ghost,
+        Shape::Orphan,
+        Shape::StateMismatch,
+        Shape::Truncated,
+        Shape::Ghost,
+    ];
     if (i as usize) < SPECIAL.len() {
         return SPECIAL[i as usize];
+    }
+    if let Some(s) = STORY.get(i as usize - SPECIAL.len()) {
+        return *s;
     }
     let roll = rng.u32(0..1000);
     match roll {
@@ -108,6 +124,7 @@ pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
     let tx = conn.transaction().map_err(sql)?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut summary = DemoSummary { keys, ..Default::default() };
+    let mut story = Story::default();
     // Files are written by a few threads; everything random is drawn here, in
     // order, so the dump is the same for a seed.
     let (files, queue) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>, std::time::SystemTime)>(4096);
@@ -140,7 +157,8 @@ pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
                 let book = format!("book-{:04}", rng.u32(0..200));
                 let chapter = i64::from(rng.u32(0..40));
                 let voice = VOICES[rng.usize(0..VOICES.len())];
-                let created = BASE_MS + rng.i64(0..30 * 86_400_000);
+                let placed = story.place(shape, BASE_MS + rng.i64(0..SPAN_MS), voice);
+                let (created, voice) = (placed.time, placed.voice);
                 let used = created + rng.i64(0..86_400_000);
                 let data = rng.u32(400..4000) & !1;
                 let wav = containers::wav(data);
@@ -169,7 +187,7 @@ pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
                     Shape::Ghost => ("m4a", Some(m4a.len() as i64), Some(wav_ms)),
                     Shape::StateMismatch => {
                         put(format!("{key}.m4a"), &m4a)?;
-                        ("compressing", Some(wav.len() as i64), Some(wav_ms))
+                        (placed.mismatch_state, Some(wav.len() as i64), Some(wav_ms))
                     }
                     Shape::SizeMismatch => {
                         put(format!("{key}.m4a"), &m4a)?;
@@ -220,13 +238,20 @@ pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
         return Err(e);
     }
     tx.commit().map_err(sql)?;
-    for (name, bytes) in [
-        ("notes.txt", &b"pulled from device 7, ticket APP-1234\n"[..]),
-        ("COVER.WAV", &containers::wav(64)[..]),
-        (".DS_Store", &b"\0\0\0\x01Bud1"[..]),
+    // Stray files at fixed times spread over the span (the notes written
+    // when the dump was pulled), so the dump is the same whenever it is made.
+    for (name, bytes, at) in [
+        ("notes.txt", &b"pulled from device 7, ticket APP-1234\n"[..], SPAN_MS + 3_600_000),
+        ("COVER.WAV", &containers::wav(64)[..], 20 * 86_400_000),
+        (".DS_Store", &b"\0\0\0\x01Bud1"[..], 61 * 86_400_000),
     ] {
         let path = cache.join(name);
-        fs::write(&path, bytes).map_err(io(&path))?;
+        File::create(&path)
+            .and_then(|mut f| {
+                f.write_all(bytes)?;
+                f.set_modified(UNIX_EPOCH + Duration::from_millis((BASE_MS + at) as u64))
+            })
+            .map_err(io(&path))?;
         summary.files += 1;
     }
     Ok(summary)

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value as Json, json};
 
+use super::Extras;
 use crate::core::detect::{Discrepancy, summary};
 use crate::core::disk::{FileFacts, FileKind};
 use crate::core::fmt::lossy;
@@ -46,9 +47,24 @@ struct DiscrepancyOut<'a> {
     message: &'a str,
     default_fix: Option<Fix>,
     fixes: &'static [Fix],
+    /// Only with `--baseline`: whether the baseline has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known: Option<bool>,
 }
 
-fn write_discrepancy(ins: &Inspection, d: &Discrepancy, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+/// One discrepancy as the report writes it (also what `diff` lists).
+pub fn discrepancy_json(ins: &Inspection, d: &Discrepancy) -> String {
+    let mut out = Vec::new();
+    let _ = write_discrepancy(ins, d, None, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn write_discrepancy(
+    ins: &Inspection,
+    d: &Discrepancy,
+    known: Option<bool>,
+    out: &mut (impl Write + ?Sized),
+) -> io::Result<()> {
     let file = ins.file_of(d);
     let values = d.row.and_then(|r| ins.row_values_at(r));
     let entry = DiscrepancyOut {
@@ -69,12 +85,21 @@ fn write_discrepancy(ins: &Inspection, d: &Discrepancy, out: &mut (impl Write + 
         message: &d.message,
         default_fix: d.default_fix(),
         fixes: d.fixes(),
+        known,
     };
     serde_json::to_writer(&mut *out, &entry).map_err(io::Error::from)
 }
 
-/// Writes the whole report; each discrepancy is serialised as it is reached.
+/// Writes the whole report with its findings.
 pub fn write_json(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+    let (_, findings) = crate::core::findings::findings_of(ins);
+    write_json_with(ins, Extras { findings: &findings, marks: None }, out)
+}
+
+/// Writes the whole report; each discrepancy is serialised as it is reached.
+/// `findings` follows `summary`; with a baseline, `baseline` follows it and
+/// each discrepancy ends with `known`.
+pub fn write_json_with(ins: &Inspection, extras: Extras, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let summary: Map<String, Json> =
         summary(&ins.found).into_iter().map(|(k, n)| (k.as_str().to_string(), Json::from(n))).collect();
     let mut head = json!({
@@ -88,6 +113,7 @@ pub fn write_json(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Resu
             "elapsed_ms": ins.elapsed.as_millis() as u64,
         },
         "summary": summary,
+        "findings": extras.findings,
     });
     // Only when something could not be read: the report stays as it was otherwise.
     let unreadable = ins.unreadable();
@@ -96,13 +122,17 @@ pub fn write_json(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Resu
             unreadable.iter().map(|(p, why)| json!({"path": lossy(p), "reason": why})).collect::<Vec<_>>().into();
         head["unknown_keys"] = ins.unknown_keys.into();
     }
+    if let (Some(m), Some(map)) = (extras.marks, head.as_object_mut()) {
+        let baseline = json!({"path": lossy(&m.path), "known": m.known_count(), "new": m.new_count()});
+        map.insert("baseline".into(), baseline);
+    }
     let head = serde_json::to_string_pretty(&head)?;
     // Reopen the object to append the streamed array.
     out.write_all(head.trim_end().trim_end_matches('}').trim_end().as_bytes())?;
     out.write_all(b",\n  \"discrepancies\": [")?;
     for (i, d) in ins.found.iter().enumerate() {
         out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        write_discrepancy(ins, d, out)?;
+        write_discrepancy(ins, d, extras.marks.map(|m| !m.is_new(i)), out)?;
     }
     out.write_all(if ins.found.is_empty() { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
     Ok(())

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{file_display, rel};
+use super::{Extras, file_display, rel};
 use crate::core::detect::summary;
 use crate::core::fmt::{clean, escaped, group, size};
 use crate::core::inspect::Inspection;
@@ -13,7 +13,14 @@ fn cell(s: &str) -> String {
     clean(s).replace('|', "\\|").replace('`', "'")
 }
 
+/// The report with its findings.
 pub fn write_markdown(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+    let (_, findings) = crate::core::findings::findings_of(ins);
+    write_markdown_with(ins, Extras { findings: &findings, marks: None }, out)
+}
+
+/// Findings first; with a baseline, a first column says new or known.
+pub fn write_markdown_with(ins: &Inspection, extras: Extras, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     writeln!(out, "## cachescope check: `{}`\n", cell(&escaped(&ins.dump.root)))?;
     writeln!(out, "- database: `{}` ({} rows)", cell(&rel(ins, &ins.dump.db)), group(ins.rows.len() as u64))?;
     writeln!(
@@ -23,6 +30,23 @@ pub fn write_markdown(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::
         group(ins.scan.files.len() as u64),
         size(ins.scan.bytes)
     )?;
+    let marks = extras.marks;
+    if let Some(m) = marks {
+        writeln!(
+            out,
+            "- baseline: `{}`: **{} new**, {} known\n",
+            cell(&escaped(&m.path)),
+            group(m.new_count() as u64),
+            group(m.known_count() as u64)
+        )?;
+    }
+    if !extras.findings.is_empty() {
+        writeln!(out, "### Findings\n")?;
+        for line in crate::core::findings::headlines(extras.findings) {
+            writeln!(out, "- {}", cell(&line))?;
+        }
+        writeln!(out)?;
+    }
     writeln!(out, "| kind | severity | count | default fix |")?;
     writeln!(out, "|---|---|---:|---|")?;
     for (kind, n) in summary(&ins.found) {
@@ -34,13 +58,19 @@ pub fn write_markdown(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::
             continue;
         }
         writeln!(out, "\n### {} ({n})\n", kind.title())?;
-        writeln!(out, "| key | file | message |")?;
-        writeln!(out, "|---|---|---|")?;
-        for d in ins.found.iter().filter(|d| d.kind == kind) {
+        let (head, rule) = if marks.is_some() { ("| ", "|---") } else { ("", "") };
+        writeln!(out, "{head}| key | file | message |")?;
+        writeln!(out, "{rule}|---|---|---|")?;
+        for (i, d) in ins.found.iter().enumerate().filter(|(_, d)| d.kind == kind) {
             let key = d.key.as_deref().map_or("—".to_string(), |k| format!("`{}`", cell(&clean(k))));
             let file = file_display(ins, d);
             let file = if file.is_empty() { "—".to_string() } else { format!("`{}`", cell(&file)) };
-            writeln!(out, "| {key} | {file} | {} |", cell(&d.message))?;
+            let mark = match marks {
+                Some(m) if m.is_new(i) => "| **new** ",
+                Some(_) => "| known ",
+                None => "",
+            };
+            writeln!(out, "{mark}| {key} | {file} | {} |", cell(&d.message))?;
         }
     }
     if ins.found.is_empty() {

@@ -1,19 +1,31 @@
 //! Reports of an inspection and of a plan, written as they are produced.
 
+mod diff;
 mod json;
 mod markdown;
 mod plan_text;
 mod text;
 
-pub use json::{SCHEMA, disk_json, write_json, write_plan_json};
-pub use markdown::write_markdown;
+pub use diff::{Compared, DIFF_SCHEMA, Source, write_diff_json, write_diff_markdown, write_diff_text};
+pub use json::{SCHEMA, discrepancy_json, disk_json, write_json, write_json_with, write_plan_json};
+pub use markdown::{write_markdown, write_markdown_with};
 pub use plan_text::{quarantine_display, write_plan_text};
-pub use text::write_text;
+pub use text::{write_text, write_text_with};
 
 use std::path::Path;
 
+use super::baseline::Marks;
+use super::findings::Finding;
 use super::fmt::escaped;
 use super::inspect::Inspection;
+
+/// What a report shows beside the inspection: its findings (SPEC §9) and,
+/// with `--baseline`, which discrepancies are known.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    pub findings: &'a [Finding],
+    pub marks: Option<&'a Marks>,
+}
 
 /// The path of a discrepancy's file for display, relative to the cache dir.
 pub(crate) fn file_display(ins: &Inspection, d: &super::detect::Discrepancy) -> String {

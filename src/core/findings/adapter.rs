@@ -1,0 +1,102 @@
+//! An [`Inspection`] as [`Facts`]: its rows, files and discrepancies, with
+//! each distinct voice, book, state, encoding and folder stored once.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use super::{Facts, FileInfo, Finding, Item, MIN_ITEMS, RowInfo, Sym, Values, findings};
+use crate::core::disk::Encoding;
+use crate::core::inspect::Inspection;
+use crate::core::key::Key;
+
+/// Values seen lately, per facet, checked before the hash map: a facet of
+/// a few values (voices, states) then costs a compare or two per row.
+const RECENT: usize = 8;
+
+/// Interns through a small cache per facet.
+struct Interner<'v> {
+    values: &'v mut Values,
+    recent: [Vec<Sym>; 4],
+}
+
+impl Interner<'_> {
+    fn get(&mut self, slot: usize, s: Option<&str>) -> Option<Sym> {
+        let s = s?;
+        let recent = &mut self.recent[slot];
+        if let Some(sym) = recent.iter().find(|sym| self.values.name(**sym) == s) {
+            return Some(*sym);
+        }
+        let sym = self.values.intern(s);
+        if recent.len() == RECENT {
+            recent.remove(0);
+        }
+        recent.push(sym);
+        Some(sym)
+    }
+}
+
+/// A file's sub-folder relative to the cache dir; `None` at the top.
+fn folder(path: &Path) -> Option<std::borrow::Cow<'_, str>> {
+    let bytes = path.as_os_str().as_bytes();
+    let cut = memchr::memrchr(b'/', bytes)?;
+    Some(String::from_utf8_lossy(&bytes[..cut]))
+}
+
+/// The facts findings and the timeline read, from one inspection.
+pub fn facts_of(ins: &Inspection) -> Facts {
+    let mut facts = Facts::default();
+    let mut rows = Vec::with_capacity(ins.rows.len());
+    let mut files = Vec::with_capacity(ins.scan.files.len());
+    {
+        let mut i = Interner { values: &mut facts.values, recent: Default::default() };
+        for r in &ins.rows {
+            rows.push(RowInfo {
+                created_at: r.created_at,
+                voice: i.get(0, r.voice_id.as_deref()),
+                book: i.get(1, r.book_id.as_deref()),
+                state: i.get(2, r.state.as_deref()),
+            });
+        }
+        let wav = i.values.intern("wav");
+        let m4a = i.values.intern("m4a");
+        for f in &ins.scan.files {
+            let encoding = f.encoding().map(|e| match e {
+                Encoding::Wav => wav,
+                Encoding::M4a => m4a,
+            });
+            let folder = folder(&f.path);
+            files.push(FileInfo { mtime: Some(f.id.mtime_ms()), encoding, folder: i.get(3, folder.as_deref()) });
+        }
+    }
+    facts.rows = rows;
+    facts.files = files;
+    facts.items = ins
+        .found
+        .iter()
+        .map(|d| {
+            // File-level discrepancies do not point at their key's row; find it.
+            let row = d.row.or_else(|| {
+                let key = Key::new(d.key.as_deref().filter(|_| d.kind.is_file_level())?);
+                ins.rows.binary_search_by(|r| r.key.cmp(&key)).ok()
+            });
+            Item { kind: d.kind, row: row.map(|r| r as u32), file: d.file.map(|f| f as u32) }
+        })
+        .collect();
+    facts
+}
+
+/// The findings of one inspection, with the facts they index into. A dump
+/// with no kind of [`MIN_ITEMS`] discrepancies has none, and its rows and
+/// files are not even gathered.
+pub fn findings_of(ins: &Inspection) -> (Facts, Vec<Finding>) {
+    let mut per_kind = [0usize; crate::core::Kind::ALL.len()];
+    for d in &ins.found {
+        per_kind[d.kind as usize] += 1;
+    }
+    if per_kind.iter().all(|n| *n < MIN_ITEMS) {
+        return (Facts::default(), Vec::new());
+    }
+    let facts = facts_of(ins);
+    let found = findings(&facts);
+    (facts, found)
+}
