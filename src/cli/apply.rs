@@ -2,25 +2,14 @@
 //! apply, and say what happened. Nothing is created in the dump unless
 //! something will change.
 
-use super::args::SelectArgs;
-use super::plan::selection;
 use super::{progress, usable};
 use crate::core::apply::summary;
 use crate::core::batch::needs_recovery;
 use crate::core::fmt::escaped;
-use crate::core::{ApplyOptions, Dump, Error, ErrorKind, Options, apply, plan, writing_session};
+use crate::core::{ApplyOptions, Dump, Error, Options, Selection, apply, plan, writing_session};
 
-pub fn run(dump: &Dump, select: &SelectArgs, yes: bool, allow_mass_change: bool, opts: Options) -> Result<u8, Error> {
-    let selection = selection(select)?;
-    if !yes {
-        return Err(Error::new(
-            ErrorKind::Refused,
-            format!(
-                "apply changes the dump; preview it with `cachescope plan {}`, then add --yes to apply",
-                escaped(&dump.root)
-            ),
-        ));
-    }
+/// Runs after `--yes` was checked (in the config).
+pub fn run(dump: &Dump, selection: &Selection, allow_mass_change: bool, opts: Options) -> Result<u8, Error> {
     // Recovery first, when something is pending; otherwise the session (and
     // `.cachescope/`) waits until there is something to change.
     let mut session = None;
@@ -33,7 +22,7 @@ pub fn run(dump: &Dump, select: &SelectArgs, yes: bool, allow_mass_change: bool,
     }
     let ins = progress::inspect(dump, opts)?;
     usable(&ins)?;
-    let plan = plan(&ins, &selection);
+    let plan = plan(&ins, selection);
     if plan.is_empty() {
         println!("Nothing to apply: no selected discrepancy has a fix.");
         return Ok(0);

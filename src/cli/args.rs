@@ -1,47 +1,71 @@
-//! Raw command-line flags (clap derive), validated into core types later.
+//! Raw command-line flags (clap derive). `config.rs` validates them once
+//! into the [`Config`](super::config::Config) every command reads.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+const ABOUT: &str = "Inspect and repair an audiobook app's audio cache dump.
+
+With no arguments, opens the interactive inspector on a fresh copy of the bundled demo dump. With a DUMP (a folder, its database file, or an archive: .tar, .tar.gz, .zip, adb backup .ab), opens it.
+
+Exit codes of check: 0 nothing of severity warning or error, 1 discrepancies found, 2 could not inspect.";
+
 #[derive(Debug, Parser)]
-#[command(
-    name = "cachescope",
-    version,
-    about = "Inspect and repair an audiobook app's audio cache dump",
-    long_about = "Inspect and repair an audiobook app's audio cache dump.\n\nWith no arguments, opens the interactive inspector on a fresh copy of the bundled demo dump. With a DUMP folder, opens it.",
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "cachescope", version, about = "Inspect and repair an audiobook app's audio cache dump", long_about = ABOUT, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Dump folder (or its database file) to open in the inspector.
+    #[command(flatten)]
+    pub dump: DumpArgs,
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+/// Where the dump is: what every command that reads or writes one takes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DumpArgs {
+    /// The dump: a folder pulled from a device, its database file, or an
+    /// archive of it (.tar, .tar.gz, .zip, adb backup .ab; read-only).
+    #[arg(value_name = "DUMP")]
     pub dump: Option<PathBuf>,
     /// The database file, when discovery cannot tell.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// The folder holding the audio files, when discovery cannot tell.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, value_name = "PATH")]
     pub cache_dir: Option<PathBuf>,
+}
+
+/// Options of the interactive inspector only.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TuiArgs {
     /// Leave the mouse to the terminal (text selection while screen-sharing).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_mouse: bool,
+    /// Start with the deep check on (the `d` key toggles it).
+    #[arg(long)]
+    pub deep: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the interactive inspector (the default command).
-    Inspect { dump: Option<PathBuf> },
+    Inspect {
+        #[command(flatten)]
+        dump: DumpArgs,
+        #[command(flatten)]
+        tui: TuiArgs,
+    },
     /// Report every discrepancy and the findings that explain them; exit 0 =
     /// clean, 1 = found, 2 = could not inspect.
     Check {
-        dump: Option<PathBuf>,
+        #[command(flatten)]
+        dump: DumpArgs,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
-        /// Also decode every complete file to its end (slower): cut or corrupt
-        /// audio becomes incomplete, durations come from the audio itself.
-        #[arg(long)]
-        deep: bool,
+        #[command(flatten)]
+        deep: DeepArg,
         /// A saved `check --format json` report: its discrepancies are known,
         /// only new ones (warning or error) make the exit code 1.
         #[arg(long, value_name = "REPORT")]
@@ -49,19 +73,19 @@ pub enum Command {
     },
     /// Show exactly what apply would do (SQL and file moves); changes nothing.
     Plan {
-        dump: Option<PathBuf>,
+        #[command(flatten)]
+        dump: DumpArgs,
         #[command(flatten)]
         select: SelectArgs,
         #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
         format: PlanFormat,
-        /// Also decode every complete file to its end (slower): cut or corrupt
-        /// audio becomes incomplete, durations come from the audio itself.
-        #[arg(long)]
-        deep: bool,
+        #[command(flatten)]
+        deep: DeepArg,
     },
     /// Apply the plan: backup, one transaction with audit rows, quarantine.
     Apply {
-        dump: Option<PathBuf>,
+        #[command(flatten)]
+        dump: DumpArgs,
         #[command(flatten)]
         select: SelectArgs,
         /// Required: confirms that the dump may be changed.
@@ -71,29 +95,33 @@ pub enum Command {
         /// or that runs against a cache dir with no audio at all.
         #[arg(long)]
         allow_mass_change: bool,
-        /// Also decode every complete file to its end (slower): cut or corrupt
-        /// audio becomes incomplete, durations come from the audio itself.
-        #[arg(long)]
-        deep: bool,
+        #[command(flatten)]
+        deep: DeepArg,
     },
     /// List the batches recorded in cache_audit.
     History {
-        dump: Option<PathBuf>,
+        #[command(flatten)]
+        dump: DumpArgs,
         #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
         format: PlanFormat,
     },
-    /// Undo a batch (the newest by default): rows restored, files back.
+    /// Undo a batch (the newest apply by default); undoing an undo re-applies it.
     Undo {
-        dump: Option<PathBuf>,
+        #[command(flatten)]
+        dump: DumpArgs,
         #[arg(long, value_name = "ID")]
         batch: Option<i64>,
     },
     /// Finish or roll back an interrupted apply.
-    Recover { dump: Option<PathBuf> },
+    Recover {
+        #[command(flatten)]
+        dump: DumpArgs,
+    },
     /// Compare two dumps or saved JSON reports: new, resolved, persisting.
     #[command(long_about = DIFF_HELP)]
     Diff {
-        /// The earlier side: a dump folder, its database, or a saved `check --format json` report.
+        /// The earlier side: a dump folder, its database, an archive, or a saved
+        /// `check --format json` report.
         old: PathBuf,
         /// The later side, the same way.
         new: PathBuf,
@@ -102,8 +130,9 @@ pub enum Command {
     },
     /// Write a synthetic dump with every kind of discrepancy.
     Demo {
+        /// The new (or empty) folder to write the dump into.
         dir: PathBuf,
-        /// How many keys (7 or more for every kind of discrepancy).
+        /// How many keys (8 or more for every kind of discrepancy).
         #[arg(long, default_value_t = 300)]
         keys: u64,
         #[arg(long, default_value_t = 1)]
@@ -116,6 +145,13 @@ pub enum Command {
         #[command(subcommand)]
         from: PullFrom,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,13 +177,22 @@ pub enum PullFrom {
 
 const DIFF_HELP: &str = "Compare two dumps or saved JSON reports: new, resolved, persisting.
 
-Each side is a dump folder, its database file, or a report saved with `cachescope check DUMP --format json > FILE` (recognised by its content). Discrepancies are matched by their stable id; persisting ones are shown as they are in NEW.
+Each side is a dump folder, its database file, an archive, or a report saved with `cachescope check DUMP --format json > FILE` (recognised by its content). Discrepancies are matched by their stable id; persisting ones are shown as they are in NEW.
 
 Rows and files added and removed are exact when both sides are dumps (row keys and file paths are compared). A saved report holds counts, not key lists: against one, only the net change of the counts is known, and added/removed are reported as unknown (null in JSON).
 
 The text and markdown forms list new and resolved discrepancies and count persisting ones; `--format json` (`cachescope.diff/1`) lists all three.
 
 Exit 0 when nothing is new, 1 when something is new (any severity), 2 on error.";
+
+/// `--deep`, shared by check, plan and apply.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct DeepArg {
+    /// Also decode every complete file to its end (slower): cut or corrupt
+    /// audio becomes incomplete, durations come from the audio itself.
+    #[arg(long)]
+    pub deep: bool,
+}
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct SelectArgs {

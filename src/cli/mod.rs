@@ -4,16 +4,19 @@
 mod apply;
 mod args;
 mod check;
+pub mod config;
 mod demo;
 mod diff;
 mod extract;
 mod history;
+mod manual;
 pub mod open;
 mod plan;
 mod progress;
 mod pull;
 mod recover;
 mod undo;
+mod usage;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -21,16 +24,26 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{Cli, Command, PullFrom};
+pub use config::Config;
 
-use crate::core::{Dump, Error, Locate, Options};
+use crate::core::{Dump, Error, Locate};
 
-/// Parses the command line and runs it; returns the process exit code.
+/// Parses the command line, validates it once, and runs it; returns the
+/// process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some((typed, meant)) = usage::mistyped_command(&argv) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "cachescope: '{typed}' is not a command and no such file or folder exists; did you mean `cachescope {meant}`? see `cachescope --help`"
+        );
+        return ExitCode::from(2);
+    }
+    let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => return clap_error(e),
     };
-    match run(cli) {
+    match Config::from_cli(cli).and_then(run) {
         Ok(code) => ExitCode::from(code),
         Err(e) => fail(&e),
     }
@@ -47,70 +60,47 @@ pub fn fail(e: &Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Help and version go to stdout; a usage error becomes one sentence.
+/// Help and version go to stdout; a usage error becomes one line that keeps
+/// all of clap's message.
 fn clap_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind as K;
     if matches!(e.kind(), K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand) {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
-    let rendered = e.render().to_string();
-    let first = rendered.lines().next().unwrap_or("invalid arguments");
-    let first = first.trim_start_matches("error: ").trim_end_matches('.');
-    let _ = writeln!(std::io::stderr(), "cachescope: {first}; see `cachescope --help` for usage");
+    let _ = writeln!(std::io::stderr(), "cachescope: {}; see `cachescope --help`", usage::one_line(&e));
     ExitCode::from(2)
 }
 
-fn run(cli: Cli) -> Result<u8, Error> {
-    let locate = |dump: Option<std::path::PathBuf>| -> Result<Dump, Error> {
-        open::refuse_archive(dump.as_deref())?;
-        Dump::locate(&Locate { path: dump, db: cli.db.clone(), cache_dir: cli.cache_dir.clone() })
+/// Runs a validated command line.
+pub fn run(config: Config) -> Result<u8, Error> {
+    // Commands that write need a folder; reading ones also take an archive,
+    // unpacked privately (kept alive until they return).
+    let locate = |loc: Locate| -> Result<Dump, Error> {
+        open::refuse_archive(loc.path.as_deref())?;
+        Dump::locate(&loc)
     };
-    // Reading commands also take an archive, unpacked privately (kept alive until they return).
-    let read = |dump: Option<std::path::PathBuf>, headless: bool| {
-        open::read(Locate { path: dump, db: cli.db.clone(), cache_dir: cli.cache_dir.clone() }, headless)
-    };
-    match cli.command {
-        None => {
-            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse, ..Default::default() };
-            match cli.dump {
-                Some(path) => crate::tui::run(&read(Some(path), false)?.dump, &opts).map(|_| 0),
-                None if cli.db.is_some() || cli.cache_dir.is_some() => {
-                    crate::tui::run(&locate(None)?, &opts).map(|_| 0)
-                }
-                None => crate::tui::run_demo(&opts).map(|_| 0),
-            }
+    match config {
+        Config::Tui { locate: None, tui } => crate::tui::run_demo(&tui).map(|_| 0),
+        Config::Tui { locate: Some(loc), tui } => crate::tui::run(&open::read(loc, false)?.dump, &tui).map(|_| 0),
+        Config::Check { locate, format, opts, baseline } => {
+            check::run(&open::read(locate, true)?.dump, format, opts, baseline.as_deref())
         }
-        Some(Command::Inspect { dump }) => {
-            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse, ..Default::default() };
-            match dump {
-                Some(path) => crate::tui::run(&read(Some(path), false)?.dump, &opts).map(|_| 0),
-                None => crate::tui::run_demo(&opts).map(|_| 0),
-            }
+        Config::Plan { locate, selection, format, opts } => {
+            plan::run(&open::read(locate, true)?.dump, &selection, format, opts)
         }
-        Some(Command::Check { dump, format, deep, baseline }) => {
-            check::run(&read(dump, true)?.dump, format, Options { deep }, baseline.as_deref())
+        Config::Apply { locate: loc, selection, allow_mass_change, opts } => {
+            apply::run(&locate(loc)?, &selection, allow_mass_change, opts)
         }
-        Some(Command::Diff { old, new, format }) => {
-            if cli.db.is_some() || cli.cache_dir.is_some() {
-                return Err(Error::bad_input(
-                    "--db and --cache-dir do not apply to diff, which finds each side on its own; pass each dump folder or database path",
-                ));
-            }
-            diff::run(&old, &new, format)
-        }
-        Some(Command::Plan { dump, select, format, deep }) => {
-            plan::run(&read(dump, true)?.dump, &select, format, Options { deep })
-        }
-        Some(Command::Apply { dump, select, yes, allow_mass_change, deep }) => {
-            apply::run(&locate(dump)?, &select, yes, allow_mass_change, Options { deep })
-        }
-        Some(Command::History { dump, format }) => history::run(&read(dump, true)?.dump, format),
-        Some(Command::Undo { dump, batch }) => undo::run(&locate(dump)?, batch),
-        Some(Command::Recover { dump }) => recover::run(&locate(dump)?),
-        Some(Command::Demo { dir, keys, seed }) => demo::run(&dir, keys, seed),
-        Some(Command::Extract { archive, dir }) => extract::run(&archive, &dir),
-        Some(Command::Pull { from }) => pull::run(from),
+        Config::History { locate, format } => history::run(&open::read(locate, true)?.dump, format),
+        Config::Undo { locate: loc, batch } => undo::run(&locate(loc)?, batch),
+        Config::Recover { locate: loc } => recover::run(&locate(loc)?),
+        Config::Diff { old, new, format } => diff::run(&old, &new, format),
+        Config::Demo { dir, keys, seed } => demo::run(&dir, keys, seed),
+        Config::Extract { archive, dir } => extract::run(&archive, &dir),
+        Config::Pull(from) => pull::run(from),
+        Config::Completions(shell) => manual::completions(shell),
+        Config::Man => manual::man(),
     }
 }
 
