@@ -184,7 +184,7 @@ fn run(
         if ctl.cancelled() {
             return Err(cancelled());
         }
-        let row = |conn: &rusqlite::Connection| -> Result<Option<Vec<rusqlite::types::Value>>> {
+        let row = |conn: &rusqlite::Connection| -> Result<Option<Vec<super::model::Value>>> {
             match &item.row_key {
                 Some(k) => row_values(conn, columns, k).map_err(sql_err),
                 None => Ok(None),

@@ -304,7 +304,7 @@ fn row_size(row: &Row) -> String {
 
 /// A row's size for a sentence, also when it is NULL or not an integer.
 fn size_words(row: &Row) -> String {
-    use rusqlite::types::Value;
+    use super::model::Value;
     match &row.size_bytes {
         Value::Integer(n) => size_i64(*n),
         Value::Null => "no size".to_string(),

@@ -87,7 +87,7 @@ impl Inspection {
                 } else {
                     Snapshot::copy_of(&dump.db, &dump.root)?
                 };
-                let columns = Columns::read(snapshot.conn(), &dump.db)?;
+                let columns = crate::core::schema::read_columns(snapshot.conn(), &dump.db)?;
                 let copied = start.elapsed();
                 let t = Instant::now();
                 let rows = read_rows(snapshot.conn(), &columns, &dump.db, ctl)?;
@@ -128,13 +128,13 @@ impl Inspection {
     /// Every column of the row with this key, read from the private copy.
     pub fn full_row(&self, key: &str) -> Option<Map<String, Json>> {
         let row = self.rows.binary_search_by(|r| r.key.cmp_str(key)).ok().map(|i| &self.rows[i]);
-        let value = row.map_or_else(|| rusqlite::types::Value::Text(key.to_string()), |r| r.key_value());
+        let value = row.map_or_else(|| super::model::Value::Text(key.to_string()), |r| r.key_value());
         let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
         full_row(snapshot.conn(), &self.columns, &value).ok().flatten()
     }
 
     /// Every column of row `i`, in table order, read from the private copy.
-    pub fn row_values_at(&self, i: usize) -> Option<Vec<rusqlite::types::Value>> {
+    pub fn row_values_at(&self, i: usize) -> Option<Vec<super::model::Value>> {
         let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
         row_values(snapshot.conn(), &self.columns, &self.rows.get(i)?.key_value()).ok().flatten()
     }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use rusqlite::types::Value;
+use super::model::Value;
 use serde::Serialize;
 
 use super::detect::Discrepancy;

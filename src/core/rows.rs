@@ -4,7 +4,9 @@ use std::path::Path;
 
 use compact_str::CompactString;
 use rusqlite::Connection;
-use rusqlite::types::{Value, ValueRef};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+
+use super::model::Value;
 use serde_json::{Map, Value as Json};
 
 use super::control::{Control, Phase};
@@ -14,47 +16,7 @@ use super::schema::{Columns, quote_ident};
 use super::snapshot::corrupt;
 use super::sort::sort_by_prefix;
 
-/// The columns detection and the panes need; the rest is read on demand.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub key: Key,
-    /// The key as stored, when it is not TEXT (an INTEGER or BLOB key in a
-    /// column without TEXT affinity): statements must match that value.
-    pub raw_key: Option<Box<Value>>,
-    /// `compression_state` as stored; NULL and unknown strings are data.
-    pub state: Option<CompactString>,
-    pub size_bytes: Value,
-    pub duration_ms: Value,
-    pub book_id: Option<CompactString>,
-    pub chapter_index: Option<i64>,
-    /// `voice_id` and `created_at` (epoch ms): what findings group by.
-    pub voice_id: Option<CompactString>,
-    pub created_at: Option<i64>,
-}
-
-impl Row {
-    /// The key as the database stores it, for `WHERE cache_key = ?`.
-    pub fn key_value(&self) -> Value {
-        self.raw_key.as_deref().cloned().unwrap_or_else(|| Value::Text(self.key.to_string()))
-    }
-
-    pub fn state_str(&self) -> &str {
-        self.state.as_deref().unwrap_or("NULL")
-    }
-    pub fn size(&self) -> Option<i64> {
-        match self.size_bytes {
-            Value::Integer(n) => Some(n),
-            _ => None,
-        }
-    }
-    /// `duration_ms` when it is a known, non-negative integer.
-    pub fn duration(&self) -> Option<u64> {
-        match self.duration_ms {
-            Value::Integer(n) if n >= 0 => Some(n as u64),
-            _ => None,
-        }
-    }
-}
+pub use super::model::Row;
 
 /// Column `i` of a result row as an owned value. Unlike `get::<Value>`, text
 /// that is not valid UTF-8 (SQLite stores whatever it is given) is read
@@ -72,6 +34,19 @@ pub fn owned(v: ValueRef) -> Value {
         ValueRef::Real(f) => Value::Real(f),
         ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
         ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+/// Binds a value as SQLite stores it.
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Integer(n) => ValueRef::Integer(*n),
+            Value::Real(f) => ValueRef::Real(*f),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }))
     }
 }
 

@@ -26,80 +26,46 @@ pub const REFERENCE_DDL: &str = "CREATE TABLE cache_entries (
 );";
 pub const REQUIRED: [&str; 2] = ["cache_key", "compression_state"];
 
-/// Which reference columns the table has, by position; every column's name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Columns {
-    pub names: Vec<String>,
-    pub cache_key: usize,
-    pub compression_state: usize,
-    pub book_id: Option<usize>,
-    pub chapter_index: Option<usize>,
-    pub voice_id: Option<usize>,
-    pub size_bytes: Option<usize>,
-    pub duration_ms: Option<usize>,
-    pub pinned: Option<usize>,
-    pub created_at: Option<usize>,
-    pub last_used_at: Option<usize>,
-}
+pub use super::model::Columns;
 
-impl Columns {
-    pub fn has(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n == name)
-    }
-
-    /// Reads `PRAGMA table_info` and checks the table is usable.
-    pub fn read(conn: &Connection, db: &Path) -> Result<Columns> {
-        let kind: Option<String> = conn
-            .query_row("SELECT type FROM sqlite_master WHERE lower(name) = ?1", [TABLE], |r| r.get(0))
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })
-            .map_err(|e| corrupt(db, &e))?;
-        match kind.as_deref() {
-            Some("table") => {}
-            Some(other) => {
-                return Err(Error::bad_input(format!(
-                    "in {} cache_entries is a {other}, not a table; pass the app's real cache database with --db",
-                    escaped(db)
-                )));
-            }
-            None => {
-                return Err(Error::bad_input(format!(
-                    "the database {} has no cache_entries table; pass the app's cache database with --db",
-                    escaped(db)
-                )));
-            }
-        }
-        let mut stmt = conn.prepare("PRAGMA table_info(cache_entries)").map_err(|e| corrupt(db, &e))?;
-        let names: Vec<String> = stmt
-            .query_map([], |r| r.get::<_, String>(1))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| corrupt(db, &e))?;
-        let pos = |name: &str| names.iter().position(|n| n.eq_ignore_ascii_case(name));
-        for required in REQUIRED {
-            if pos(required).is_none() {
-                return Err(Error::bad_input(format!(
-                    "the cache_entries table in {} has no {required} column, which cachescope needs; is this the app's cache database?",
-                    escaped(db)
-                )));
-            }
-        }
-        Ok(Columns {
-            cache_key: pos("cache_key").unwrap_or_default(),
-            compression_state: pos("compression_state").unwrap_or_default(),
-            book_id: pos("book_id"),
-            chapter_index: pos("chapter_index"),
-            voice_id: pos("voice_id"),
-            size_bytes: pos("size_bytes"),
-            duration_ms: pos("duration_ms"),
-            pinned: pos("pinned"),
-            created_at: pos("created_at"),
-            last_used_at: pos("last_used_at"),
-            names,
+/// Reads `PRAGMA table_info` and checks the table is usable.
+pub fn read_columns(conn: &Connection, db: &Path) -> Result<Columns> {
+    let kind: Option<String> = conn
+        .query_row("SELECT type FROM sqlite_master WHERE lower(name) = ?1", [TABLE], |r| r.get(0))
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
         })
+        .map_err(|e| corrupt(db, &e))?;
+    match kind.as_deref() {
+        Some("table") => {}
+        Some(other) => {
+            return Err(Error::bad_input(format!(
+                "in {} cache_entries is a {other}, not a table; pass the app's real cache database with --db",
+                escaped(db)
+            )));
+        }
+        None => {
+            return Err(Error::bad_input(format!(
+                "the database {} has no cache_entries table; pass the app's cache database with --db",
+                escaped(db)
+            )));
+        }
     }
+    let mut stmt = conn.prepare("PRAGMA table_info(cache_entries)").map_err(|e| corrupt(db, &e))?;
+    let names: Vec<String> =
+        stmt.query_map([], |r| r.get::<_, String>(1)).and_then(|rows| rows.collect()).map_err(|e| corrupt(db, &e))?;
+    let pos = |name: &str| names.iter().position(|n| n.eq_ignore_ascii_case(name));
+    for required in REQUIRED {
+        if pos(required).is_none() {
+            return Err(Error::bad_input(format!(
+                "the cache_entries table in {} has no {required} column, which cachescope needs; is this the app's cache database?",
+                escaped(db)
+            )));
+        }
+    }
+    Columns::from_names(names).ok_or_else(|| Error::bad_input("cache_entries lacks a required column"))
 }
 
 /// Quotes an identifier for SQL.

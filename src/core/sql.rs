@@ -4,7 +4,7 @@
 //! runs: prepared once, cached, no parsing per row). Shown and run can never
 //! disagree.
 
-use rusqlite::types::Value;
+use super::model::Value;
 
 pub use super::schema::quote_ident;
 

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use rusqlite::types::Value;
+use super::model::Value;
 use serde_json::{Map, Value as Json, json};
 
 use super::audit::{Event, EventType, events};
