@@ -47,9 +47,30 @@ pub struct Inspection {
     /// rows shown are not all the app wrote.
     pub wal_unread: Option<String>,
     pub timings: InspectTimings,
-    /// Behind a mutex so an inspection can be shared between threads (the
-    /// TUI filters on a worker while the UI reads rows for the detail view).
+    /// Full rows on demand, from the private copy of the database (None for
+    /// an inspection built from plain data).
+    pub reader: Option<Reader>,
+}
+
+/// The private copy of the database an inspection was read from: the
+/// detail view, the reports and apply ask it for whole rows. Behind a mutex
+/// so an inspection can be shared between threads (the TUI filters on a
+/// worker while the UI reads rows for the detail view).
+pub struct Reader {
     snapshot: std::sync::Mutex<Snapshot>,
+}
+
+impl Reader {
+    /// Every column of the row whose key is stored as `key`, as JSON.
+    pub fn full_row(&self, cols: &Columns, key: &super::model::Value) -> Option<Map<String, Json>> {
+        let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        full_row(snapshot.conn(), cols, key).ok().flatten()
+    }
+    /// Every column of that row, in table order, as values.
+    pub fn row_values(&self, cols: &Columns, key: &super::model::Value) -> Option<Vec<super::model::Value>> {
+        let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        row_values(snapshot.conn(), cols, key).ok().flatten()
+    }
 }
 
 impl Inspection {
@@ -121,22 +142,41 @@ impl Inspection {
             unknown_keys,
             wal_unread: snapshot.wal_unread.clone(),
             timings,
-            snapshot: std::sync::Mutex::new(snapshot),
+            reader: Some(Reader { snapshot: std::sync::Mutex::new(snapshot) }),
         })
+    }
+
+    /// An inspection of plain data (tests, tools): detection runs on it, no
+    /// database behind it (full rows are not available).
+    pub fn from_parts(dump: Dump, columns: Columns, mut rows: Vec<Row>, scan: DiskScan) -> Inspection {
+        rows.sort_by(|a, b| a.key.cmp(&b.key));
+        let shape = TableShape { has_size: columns.size_bytes.is_some(), has_duration: columns.duration_ms.is_some() };
+        let (found, unknown_keys) = detect_with_unknown(&scan, &rows, shape);
+        Inspection {
+            dump,
+            columns,
+            rows,
+            scan,
+            found,
+            elapsed: Duration::ZERO,
+            interrupted: None,
+            unknown_keys,
+            wal_unread: None,
+            timings: InspectTimings::default(),
+            reader: None,
+        }
     }
 
     /// Every column of the row with this key, read from the private copy.
     pub fn full_row(&self, key: &str) -> Option<Map<String, Json>> {
         let row = self.rows.binary_search_by(|r| r.key.cmp_str(key)).ok().map(|i| &self.rows[i]);
         let value = row.map_or_else(|| super::model::Value::Text(key.to_string()), |r| r.key_value());
-        let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
-        full_row(snapshot.conn(), &self.columns, &value).ok().flatten()
+        self.reader.as_ref()?.full_row(&self.columns, &value)
     }
 
     /// Every column of row `i`, in table order, read from the private copy.
     pub fn row_values_at(&self, i: usize) -> Option<Vec<super::model::Value>> {
-        let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
-        row_values(snapshot.conn(), &self.columns, &self.rows.get(i)?.key_value()).ok().flatten()
+        self.reader.as_ref()?.row_values(&self.columns, &self.rows.get(i)?.key_value())
     }
 
     pub fn file_of(&self, d: &Discrepancy) -> Option<&FileFacts> {
@@ -151,8 +191,8 @@ impl Inspection {
     /// and leaves the rest to the OS (freeing a million small allocations one
     /// by one costs about a second).
     pub fn release_at_exit(self) {
-        let Inspection { snapshot, rows, scan, found, .. } = self;
-        drop(snapshot);
+        let Inspection { reader, rows, scan, found, .. } = self;
+        drop(reader);
         std::mem::forget((rows, scan, found));
     }
 

@@ -4,16 +4,13 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::model::Value;
+use super::model::{Columns, Encoding, FileFacts, Identity, Row, Value};
 use serde::Serialize;
 
 use super::detect::Discrepancy;
-use super::disk::{Encoding, FileFacts, Identity};
 use super::fmt::escaped;
 use super::inspect::Inspection;
 use super::kinds::{Fix, Kind};
-use super::rows::Row;
-use super::schema::Columns;
 use super::sql::Sql;
 
 /// Which discrepancies to fix, and how.
@@ -366,3 +363,6 @@ fn insert_sql(cols: &Columns, key: &str, f: &FileFacts) -> Op {
 fn duration_value(f: &FileFacts) -> Value {
     f.duration_ms().map_or(Value::Null, |d| Value::Integer(d as i64))
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,10 +1,9 @@
 //! Pure detection (SPEC §4): (disk facts, rows) → discrepancies.
 
-use super::disk::{DiskScan, Encoding, FileKind};
 use super::fmt::{clean, escaped, size, size_i64};
 use super::key::Key;
 use super::kinds::{Fix, Kind, Severity};
-use super::rows::Row;
+use super::model::{DiskScan, Encoding, FileKind, Row};
 
 /// One disagreement between disk and database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,3 +317,6 @@ fn size_words(row: &Row) -> String {
 pub fn summary(found: &[Discrepancy]) -> Vec<(Kind, usize)> {
     Kind::ALL.iter().map(|k| (*k, found.iter().filter(|d| d.kind == *k).count())).collect()
 }
+
+#[cfg(test)]
+mod tests;
