@@ -1,6 +1,7 @@
 //! The reconciliation core: no terminal, no UI. Pure detection and planning
 //! in the middle, I/O at the edges (see the crate docs for the map).
 
+pub mod alerts;
 pub mod apply;
 pub mod archive;
 pub mod audit;
@@ -11,6 +12,7 @@ pub mod dbfiles;
 pub mod demo;
 pub mod detect;
 pub mod diff;
+pub mod discover;
 pub mod disk;
 pub mod dump;
 pub mod error;
@@ -26,10 +28,12 @@ pub mod kinds;
 pub mod model;
 pub mod plan;
 pub mod pull;
+pub mod recover;
 pub mod report;
 pub mod rows;
 pub mod saved;
 pub mod schema;
+pub mod session;
 pub mod snapshot;
 pub mod sort;
 pub mod sql;

@@ -7,23 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::words::{kind_short, severity_symbol};
-use crate::core::Kind;
 use crate::core::fmt::{escaped, group, size};
 use crate::tui::app::{App, Busy};
 
-/// Alerts with the seed's thresholds: orphans over 10 % of the cache files,
-/// more than 5 ghosts.
+/// The core's alerts (the seed's thresholds), and unreadable paths.
 pub fn alerts(app: &App) -> Vec<String> {
     let Some(ins) = &app.ins else { return vec![] };
-    let mut out = vec![];
-    let n = |k: Kind| app.counts.iter().find(|(c, _)| *c == k).map_or(0, |(_, n)| *n);
-    let (orphans, ghosts, files) = (n(Kind::OrphanedFile), n(Kind::GhostEntry), ins.scan.files.len());
-    if files > 0 && orphans * 10 > files {
-        out.push(format!("ALERT orphaned files: {orphans} of {files} cache files (over 10 %)"));
-    }
-    if ghosts > 5 {
-        out.push(format!("ALERT ghost entries: {ghosts} (over 5)"));
-    }
+    let mut out = crate::core::alerts::alerts(&app.counts, ins.scan.files.len());
     if ins.unknown_keys > 0 {
         out.push(format!(
             "‽ UNREADABLE: {} path(s) could not be read; {} key(s) left unjudged",

@@ -1,0 +1,129 @@
+//! A writing session: exclusive use of a dump (`.cachescope/lock`), the
+//! live database opened for writing, and "recover first" — the start of
+//! every command that changes a dump.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::dbfiles::{JournalState, journal_state, sidecar};
+use super::dump::Dump;
+use super::error::{Error, ErrorKind, Result};
+use super::fmt::escaped;
+use super::fsops::create_dirs;
+use super::journal;
+use super::wal::{self, WalState};
+
+/// How long a write waits for the app to release the database.
+pub fn busy_timeout() -> Duration {
+    std::env::var("CACHESCOPE_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(5))
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// True when a writing command has something to recover first: our journal
+/// of an interrupted batch, or SQLite's hot journal. Reads only.
+pub fn needs_recovery(dump: &Dump) -> bool {
+    journal::path(&dump.state_dir()).exists() || journal_state(&dump.db) == JournalState::Hot
+}
+
+/// "Open a writing session and recover first", the start of every command
+/// that changes a dump. Returns the session and what recovery did.
+pub fn writing_session(dump: &Dump) -> Result<(Session, Option<String>)> {
+    let session = Session::begin(dump)?;
+    let recovered = session.recover()?;
+    Ok((session, recovered))
+}
+
+/// Exclusive use of a dump for writing: the kernel frees the lock on kill.
+pub struct Session {
+    pub dump: Dump,
+    _lock: File,
+}
+
+impl Session {
+    /// Takes `.cachescope/lock`; a second writer fails fast.
+    pub fn begin(dump: &Dump) -> Result<Session> {
+        let state = dump.state_dir();
+        create_dirs(&state).map_err(|e| Error::io_at("create", &state, &e))?;
+        let path = state.join("lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io_at("open", &path, &e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::new(
+                    ErrorKind::Locked,
+                    format!(
+                        "another cachescope is changing {} (it holds {}); wait for it to finish and try again",
+                        escaped(&dump.root),
+                        escaped(&path)
+                    ),
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io_at("lock", &path, &e)),
+        }
+        Ok(Session { dump: dump.clone(), _lock: lock })
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.dump.state_dir()
+    }
+
+    pub fn quarantine_dir(&self, batch: i64) -> PathBuf {
+        self.state_dir().join("quarantine").join(batch.to_string())
+    }
+
+    /// Opens the live database for writing, never creating it. A `-wal` with
+    /// commits SQLite cannot read is refused: opening would end in a
+    /// checkpoint that deletes them.
+    pub fn open_rw(&self) -> Result<Connection> {
+        let db = &self.dump.db;
+        refuse_damaged_wal(db)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(db, flags).map_err(|e| Error::sqlite_at("open", db, &e))?;
+        conn.busy_timeout(busy_timeout()).map_err(|e| Error::sqlite_at("open", db, &e))?;
+        Ok(conn)
+    }
+}
+
+/// The sentence for a database another process is writing right now.
+pub fn locked_by_another(db: &Path) -> Error {
+    Error::new(
+        ErrorKind::Locked,
+        format!(
+            "the database {} is locked by another process that is writing to it (is the app still running?); close it and try again",
+            escaped(db)
+        ),
+    )
+}
+
+/// Refuses a `-wal` that SQLite would not read whole (see `wal.rs`).
+fn refuse_damaged_wal(db: &Path) -> Result<()> {
+    let path = sidecar(db, "-wal");
+    match wal::read(&path).map_err(|e| Error::io_at("read", &path, &e))? {
+        WalState::Absent | WalState::Whole => Ok(()),
+        WalState::Damaged(u) => Err(Error::bad_input(format!(
+            "the write-ahead log {} has {} frames ({} commits) after a damaged frame that SQLite cannot read; writing would destroy them, so nothing was changed: pull the database and its -wal from the device again",
+            escaped(&path),
+            u.frames,
+            u.commits
+        ))),
+        WalState::Unusable(why) => Err(Error::bad_input(format!(
+            "the write-ahead log {} cannot be read ({why}); writing would destroy it, so nothing was changed: pull the database and its -wal from the device again",
+            escaped(&path)
+        ))),
+    }
+}
