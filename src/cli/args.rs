@@ -26,12 +26,20 @@ pub struct Cli {
     /// Leave the mouse to the terminal (text selection while screen-sharing).
     #[arg(long, global = true)]
     pub no_mouse: bool,
+    /// A saved `check --format json` report: discrepancies not in it are marked new (+).
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the interactive inspector (the default command).
-    Inspect { dump: Option<PathBuf> },
+    Inspect {
+        dump: Option<PathBuf>,
+        /// A saved `check --format json` report: discrepancies not in it are marked new (+).
+        #[arg(long, value_name = "REPORT")]
+        baseline: Option<PathBuf>,
+    },
     /// Report every discrepancy and the findings that explain them; exit 0 =
     /// clean, 1 = found, 2 = could not inspect.
     Check {

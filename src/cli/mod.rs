@@ -72,7 +72,8 @@ fn run(cli: Cli) -> Result<u8, Error> {
     };
     match cli.command {
         None => {
-            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse, ..Default::default() };
+            let baseline = cli.baseline.as_deref().map(crate::core::baseline::Baseline::read).transpose()?;
+            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse, baseline, ..Default::default() };
             match cli.dump {
                 Some(path) => crate::tui::run(&read(Some(path), false)?.dump, &opts).map(|_| 0),
                 None if cli.db.is_some() || cli.cache_dir.is_some() => {
@@ -81,8 +82,9 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 None => crate::tui::run_demo(&opts).map(|_| 0),
             }
         }
-        Some(Command::Inspect { dump }) => {
-            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse, ..Default::default() };
+        Some(Command::Inspect { dump, baseline }) => {
+            let baseline = baseline.as_deref().map(crate::core::baseline::Baseline::read).transpose()?;
+            let opts = crate::tui::TuiOptions { no_mouse: cli.no_mouse, baseline, ..Default::default() };
             match dump {
                 Some(path) => crate::tui::run(&read(Some(path), false)?.dump, &opts).map(|_| 0),
                 None => crate::tui::run_demo(&opts).map(|_| 0),

@@ -19,8 +19,10 @@ pub mod app;
 pub mod choices;
 mod event_loop;
 pub mod filter;
+pub mod group;
 pub mod index;
 mod input;
+pub mod insight;
 pub mod keys;
 pub mod msg;
 pub mod pane;
@@ -38,6 +40,8 @@ pub struct TuiOptions {
     pub no_mouse: bool,
     /// Start with `--deep` on (the `d` key toggles it).
     pub deep: bool,
+    /// `--baseline REPORT`: discrepancies not in it are marked new (`+`).
+    pub baseline: Option<crate::core::baseline::Baseline>,
 }
 
 /// Opens the TUI on a located dump.
