@@ -120,6 +120,7 @@ impl App {
         if !self.layers.contains(&Layer::Insight) {
             self.layers.push(Layer::Insight);
         }
+        self.status = "Enter filters the panes to a finding's or a bar's keys; then a selects them, p previews.".into();
         self.want_insight()
     }
 

@@ -123,9 +123,9 @@ fn owned(pairs: Vec<(&str, &str)>) -> Vec<(String, String)> {
 }
 
 /// The group filter in force (a finding, a bar, new only) and the text
-/// filter typed within it, on one line.
+/// filter typed within it, on one line; the progress gauge wins while busy.
 fn group_line(app: &App, width: usize) -> Option<Line<'static>> {
-    let g = app.group.as_ref()?;
+    let g = app.group.as_ref().filter(|_| app.busy.is_none())?;
     let t = &app.theme;
     let editing = matches!(app.top(), Some(Layer::Filter));
     let mut spans = vec![Span::styled(" ◆ ", t.key())];
