@@ -452,3 +452,39 @@ fn readme_screen() {
     keys(&mut a, "i");
     println!("{}", text(&render(&mut a, 100, 30)));
 }
+
+#[test]
+fn a_day_long_dump_reads_in_hours_and_a_month_in_days() {
+    use cachescope::core::findings::Facts;
+    use cachescope::tui::insight::InsightData;
+    use std::sync::Arc;
+    const HOUR: i64 = 3_600_000;
+    let day = 1_770_940_800_000; // 2026-02-13 00:00 UTC
+    let (_t, dir) = demo(40, 3);
+    for (span, step, labels) in
+        [(24 * HOUR, "hour", ["02-13 03:00 06:00", "21:00"]), (30 * 24 * HOUR, "day", ["02-13 02-19", "03-09"])]
+    {
+        let mut facts = Facts::default();
+        for i in 0..40 {
+            let row = facts.row(Some(day + span * i / 40), Some("v"), None, Some("m4a"));
+            facts.item(Kind::GhostEntry, Some(row), None);
+        }
+        // Files written all along, and a burst of orphans near the end.
+        for i in 0..100 {
+            facts.file(Some(day + span * i / 100), Some("m4a"), None);
+        }
+        for i in 0..8 {
+            let file = facts.file(Some(day + span * 9 / 10 + i * 1000), Some("m4a"), None);
+            facts.item(Kind::OrphanedFile, None, Some(file));
+        }
+        let mut a = app(&dir, Theme::mono());
+        keys(&mut a, "i");
+        a.insight.data = Some(Arc::new(InsightData::from_facts(facts)));
+        let screen = text(&render(&mut a, 80, 24));
+        assert!(screen.contains(&format!("discrepancies per {step} (UTC)")), "{screen}");
+        for l in labels {
+            assert!(screen.contains(l), "{l}:\n{screen}");
+        }
+        assert!(screen.contains("of 8 orphaned files were written between 21:"), "{screen}");
+    }
+}

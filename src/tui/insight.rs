@@ -40,23 +40,29 @@ pub struct InsightData {
 
 /// The findings and timelines of an inspection (pure; runs on a worker).
 pub fn compute(ins: &Inspection) -> InsightData {
-    let facts = facts_of(ins);
-    let found = findings(&facts);
-    let mut charts: Vec<Chart> = Vec::new();
-    for cap in CHART_CAPS {
-        let Some(tl) = timeline(&facts, cap) else { break };
-        if charts.last().is_some_and(|c| c.timeline.starts == tl.starts) {
-            continue;
-        }
-        let mut all = vec![0u32; tl.starts.len()];
-        for line in &tl.kinds {
-            for (a, n) in all.iter_mut().zip(&line.counts) {
-                *a += n;
+    InsightData::from_facts(facts_of(ins))
+}
+
+impl InsightData {
+    /// The findings and timelines of some facts.
+    pub fn from_facts(facts: Facts) -> InsightData {
+        let found = findings(&facts);
+        let mut charts: Vec<Chart> = Vec::new();
+        for cap in CHART_CAPS {
+            let Some(tl) = timeline(&facts, cap) else { break };
+            if charts.last().is_some_and(|c| c.timeline.starts == tl.starts) {
+                continue;
             }
+            let mut all = vec![0u32; tl.starts.len()];
+            for line in &tl.kinds {
+                for (a, n) in all.iter_mut().zip(&line.counts) {
+                    *a += n;
+                }
+            }
+            charts.push(Chart { timeline: tl, all });
         }
-        charts.push(Chart { timeline: tl, all });
+        InsightData { facts, findings: found, charts }
     }
-    InsightData { facts, findings: found, charts }
 }
 
 /// Which part of the view the arrow keys move in.

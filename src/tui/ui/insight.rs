@@ -283,7 +283,10 @@ fn draw_findings(f: &mut Frame, area: Rect, app: &mut App, data: &InsightData, t
     }
     if lines.len() + 2 <= h {
         lines.push(Line::from(""));
-        let hint = "Enter filters the panes to exactly its keys; then a, p previews their fix. ● = in force.";
+        let hint = match in_force {
+            Some(_) => "● is the filter in force. Enter filters the panes to exactly a finding's keys.",
+            None => "Enter filters the panes to exactly its keys; then a, p previews their fix.",
+        };
         lines.extend(wrap(hint, inner.width as usize).into_iter().map(|l| Line::styled(l, t.dim())));
     }
     f.render_widget(Paragraph::new(lines), inner);
