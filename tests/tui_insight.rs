@@ -299,10 +299,18 @@ fn a_rescan_keeps_the_group_by_id() {
     let mut a = app(&dir, Theme::mono());
     to_finding(&mut a, 0);
     key(&mut a, KeyCode::Enter);
+    let ids: Vec<String> = found[0].items.iter().map(|&i| ins.found[i as usize].id.clone()).collect();
+    // One more orphan, sorting first: every orphan's index moves.
+    let audio = dir.join("cache/audio");
+    let m4a = ins.scan.files.iter().find(|f| f.path.extension().is_some_and(|e| e == "m4a")).unwrap();
+    std::fs::copy(audio.join(&m4a.path), audio.join(format!("{}.m4a", "0".repeat(64)))).unwrap();
+    let after = open(&dir);
     let e = a.update(Msg::Worker(WorkerMsg::Scanned(Ok(Box::new(open(&dir))))));
     run_inline(&mut a, e);
-    let items: Vec<usize> = found[0].items.iter().map(|&i| i as usize).collect();
-    assert_panes_show(&a, &ins, &items);
+    let want: Vec<usize> = (0..after.found.len()).filter(|&i| ids.contains(&after.found[i].id)).collect();
+    assert_eq!(want.len(), ids.len());
+    assert_ne!(want, found[0].items.iter().map(|&i| i as usize).collect::<Vec<_>>(), "the indices moved");
+    assert_panes_show(&a, &after, &want);
 }
 
 /// A dump, its saved JSON report as the baseline, then one more orphan.

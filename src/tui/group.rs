@@ -18,6 +18,7 @@ use super::app::{App, Effect};
 use super::filter;
 use super::msg::Visible;
 use super::pane::Pane;
+use crate::core::Inspection;
 use crate::core::baseline::{Baseline, Marks};
 use crate::core::fmt::escaped;
 
@@ -32,15 +33,22 @@ pub enum GroupSource {
 }
 
 /// The group filter in force.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Group {
     pub source: GroupSource,
     /// What the status line says, e.g. "finding: 4 of 5 orphaned files…".
     pub label: String,
-    /// The discrepancies' ids, to find them again after a rescan.
-    ids: HashSet<String>,
+    /// The scan `visible` indexes into: a rescan finds the group again by
+    /// the ids it reads there (nothing is copied when a group is chosen).
+    of: Arc<Inspection>,
     /// The lists the panes show for the group (before any text filter).
     pub visible: Arc<Visible>,
+}
+
+impl std::fmt::Debug for Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Group({:?}, {:?}, {} discrepancies)", self.source, self.label, self.visible[2].len())
+    }
 }
 
 /// `--baseline` in the TUI: the saved report, and which discrepancies of
@@ -66,13 +74,12 @@ impl App {
     pub fn set_group(&mut self, source: GroupSource, label: String, items: Vec<usize>) {
         let Some(ins) = self.ins.clone() else { return };
         let visible = filter::of_discrepancies(&ins, &self.index, items);
-        let ids = visible[2].iter().map(|&i| ins.found[i].id.clone()).collect();
         info!("{label} ({} discrepancies)", visible[2].len());
         self.filter.text.clear();
         self.filter.shown.clear();
         self.filter.generation += 1; // a text filter run on its way is moot
         self.panes.show(visible.clone());
-        self.group = Some(Group { source, label, ids, visible: Arc::new(visible) });
+        self.group = Some(Group { source, label, of: ins, visible: Arc::new(visible) });
         self.focus = Pane::Disc;
         for p in Pane::ALL {
             self.panes[p].offset = 0;
@@ -150,12 +157,16 @@ impl App {
         if let (Some(g), Some(ins)) = (&self.group, self.ins.clone()) {
             let items: Vec<usize> = match (g.source, self.baseline.as_ref().and_then(|b| b.marks.as_ref())) {
                 (GroupSource::New, Some(marks)) => (0..ins.found.len()).filter(|&i| marks.is_new(i)).collect(),
-                _ => (0..ins.found.len()).filter(|&i| g.ids.contains(&ins.found[i].id)).collect(),
+                _ => {
+                    let ids: HashSet<&str> = g.visible[2].iter().map(|&i| g.of.found[i].id.as_str()).collect();
+                    (0..ins.found.len()).filter(|&i| ids.contains(ins.found[i].id.as_str())).collect()
+                }
             };
             let visible = filter::of_discrepancies(&ins, &self.index, items);
             self.panes.show(visible.clone());
             if let Some(g) = &mut self.group {
                 g.visible = Arc::new(visible);
+                g.of = ins;
             }
         }
         self.want_insight()

@@ -110,8 +110,9 @@ fn draw_chart(f: &mut Frame, area: Rect, app: &mut App, data: &InsightData, topm
         None => ("every kind", chart.all[bucket]),
     };
     let bottom = format!(" ▲ {} from {} · {what}: {count} · Enter filters ", tl.step.name(), tl.long_label(bucket));
-    let block = part_block(&t, title, focused)
-        .title_bottom(Span::styled(fit(&bottom, area.width as usize - 2), { if focused { t.key() } else { t.dim() } }));
+    let bottom_style = if focused { t.key() } else { t.dim() };
+    let bottom = Span::styled(fit(&bottom, (area.width as usize).saturating_sub(2)), bottom_style);
+    let block = part_block(&t, title, focused).title_bottom(bottom);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.height < 2 || inner.width < LABEL_W + TOTAL_W + 4 {
