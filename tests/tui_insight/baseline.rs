@@ -3,7 +3,7 @@
 use super::*;
 
 /// A dump, its saved JSON report as the baseline, then one more orphan.
-fn dump_with_one_new_orphan() -> (tempfile::TempDir, PathBuf, PathBuf) {
+pub fn dump_with_one_new_orphan() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let (t, dir) = demo(300, 1);
     let ins = open(&dir);
     let report = t.path().join("before.json");

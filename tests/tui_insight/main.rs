@@ -6,6 +6,7 @@
 
 mod baseline;
 mod choose;
+mod pty;
 mod screens;
 
 use std::path::{Path, PathBuf};
