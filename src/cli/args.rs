@@ -46,6 +46,9 @@ pub struct TuiArgs {
     /// Start with the deep check on (the `d` key toggles it).
     #[arg(long)]
     pub deep: bool,
+    /// A saved `check --format json` report: discrepancies not in it are marked new (+).
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

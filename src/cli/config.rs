@@ -69,8 +69,8 @@ impl Config {
     pub fn from_cli(cli: Cli) -> Result<Config, Error> {
         Ok(match cli.command {
             // One path for the inspector, with or without `inspect`.
-            None => tui(cli.dump, cli.tui),
-            Some(Command::Inspect { dump, tui: t }) => tui(dump, t),
+            None => tui(cli.dump, cli.tui)?,
+            Some(Command::Inspect { dump, tui: t }) => tui(dump, t)?,
             Some(Command::Check { dump, format, deep, baseline }) => {
                 Config::Check { locate: locate(dump), format, opts: Options { deep: deep.deep }, baseline }
             }
@@ -111,10 +111,13 @@ fn locate(d: DumpArgs) -> Locate {
     Locate { path: d.dump, db: d.db, cache_dir: d.cache_dir }
 }
 
-/// No dump named at all: the bundled demo.
-fn tui(d: DumpArgs, t: TuiArgs) -> Config {
+/// No dump named at all: the bundled demo. A baseline is read here, so a
+/// bad one fails before the terminal is taken over.
+fn tui(d: DumpArgs, t: TuiArgs) -> Result<Config, Error> {
     let named = d.dump.is_some() || d.db.is_some() || d.cache_dir.is_some();
-    Config::Tui { locate: named.then(|| locate(d)), tui: TuiOptions { no_mouse: t.no_mouse, deep: t.deep } }
+    let baseline = t.baseline.as_deref().map(crate::core::baseline::Baseline::read).transpose()?;
+    let tui = TuiOptions { no_mouse: t.no_mouse, deep: t.deep, baseline };
+    Ok(Config::Tui { locate: named.then(|| locate(d)), tui })
 }
 
 /// `--only` and `--fix` into a validated [`Selection`].

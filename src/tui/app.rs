@@ -13,7 +13,9 @@ use ratatui::layout::Position;
 
 use super::choices::Choices;
 use super::filter;
+use super::group::{BaselineState, Group};
 use super::index::{Index, Link};
+use super::insight::Insight;
 use super::keys::Scope;
 pub use super::msg::{Effect, FilterJob, Msg, Visible, WorkerMsg};
 pub use super::pane::{Pane, PaneView, Panes};
@@ -45,6 +47,8 @@ pub enum Layer {
     },
     /// The outcome of an apply or undo; any key closes it.
     Result(Vec<String>),
+    /// Findings and the timeline (`i`; `insight.rs`).
+    Insight,
 }
 
 /// The previewed plan, kept so that exactly this plan is applied.
@@ -123,6 +127,12 @@ pub struct App {
     pub envelopes: HashMap<PathBuf, Picture>,
     /// The last frame drew the detail beside the panes (a wide screen).
     pub detail_beside: bool,
+    /// The insight view's data and cursors (`insight.rs`).
+    pub insight: Insight,
+    /// A finding, bar or new-only filter in force (`group.rs`).
+    pub group: Option<Group>,
+    /// `--baseline`: which discrepancies are known.
+    pub baseline: Option<BaselineState>,
     pub quit: bool,
 }
 
@@ -153,6 +163,9 @@ impl App {
             options: Options::default(),
             envelopes: HashMap::new(),
             detail_beside: false,
+            insight: Insight::default(),
+            group: None,
+            baseline: None,
             quit: false,
         }
     }
@@ -190,6 +203,7 @@ impl App {
         match self.top() {
             Some(Layer::Plan) => vec![Scope::Plan],
             Some(Layer::Confirm(_)) => vec![Scope::Confirm],
+            Some(Layer::Insight) => vec![Scope::Insight, Scope::Panes],
             Some(Layer::Filter | Layer::Typed { .. } | Layer::Help | Layer::Result(_)) => vec![],
             Some(Layer::Detail) | None if self.focus == Pane::Disc => vec![Scope::Panes, Scope::Disc],
             Some(Layer::Detail) | None => vec![Scope::Panes],
@@ -306,7 +320,7 @@ impl App {
     }
 
     /// Puts the focused pane on `link` (after a rescan or a new filter).
-    fn restore(&mut self, link: Option<Link>) {
+    pub(super) fn restore(&mut self, link: Option<Link>) {
         for p in Pane::ALL {
             let pos = self.panes[p].pos;
             self.panes[p].set_pos(pos);
@@ -331,15 +345,17 @@ impl App {
 
     /// Starts a filter run for the current text (narrowing the lists shown
     /// when the text only grew).
-    fn refilter(&mut self) -> Vec<Effect> {
+    pub(super) fn refilter(&mut self) -> Vec<Effect> {
         let Some(ins) = &self.ins else { return vec![] };
         self.filter.generation += 1;
         let query = self.filter.text.to_lowercase();
         let narrowing = !self.filter.shown.is_empty() && query.starts_with(&self.filter.shown);
-        let within = narrowing.then(|| {
-            let [a, b, c] = self.panes.visible();
-            Arc::new([a.to_vec(), b.to_vec(), c.to_vec()])
-        });
+        let within = narrowing
+            .then(|| {
+                let [a, b, c] = self.panes.visible();
+                Arc::new([a.to_vec(), b.to_vec(), c.to_vec()])
+            })
+            .or_else(|| self.group_base());
         vec![Effect::Filter(FilterJob {
             query,
             generation: self.filter.generation,
@@ -441,6 +457,7 @@ impl App {
             WorkerMsg::Envelope { path, result } => {
                 self.envelopes.insert(path, result.map_or_else(Picture::Failed, |e| Picture::Ready(Box::new(e))));
             }
+            WorkerMsg::Insight { scan, data } => self.on_insight(scan, data),
             WorkerMsg::Scanned(Ok(ins)) => return self.on_scanned(*ins),
             WorkerMsg::Scanned(Err(e)) => {
                 error!("scan failed: {e}");
@@ -534,6 +551,7 @@ impl App {
         self.panes.show(filter::everything(&ins));
         self.filter.shown.clear();
         self.ins = Some(Arc::new(ins));
+        let mut effects = self.groups_after_scan();
         self.load_error = None;
         self.busy = None;
         self.progress = None;
@@ -542,12 +560,18 @@ impl App {
         }
         self.restore(link);
         // A filter in force is run again over the new scan.
-        if self.filter.text.is_empty() { vec![] } else { self.refilter() }
+        if !self.filter.text.is_empty() {
+            effects.extend(self.refilter());
+        }
+        effects
     }
 
     // ---- mouse --------------------------------------------------------------
 
     fn on_mouse(&mut self, m: MouseEvent) {
+        if self.mouse && self.top() == Some(&Layer::Insight) {
+            return self.insight_mouse(m);
+        }
         if !self.mouse || self.layers.iter().any(|l| *l != Layer::Detail) {
             return;
         }
@@ -593,6 +617,9 @@ pub fn run_inline(app: &mut App, effects: Vec<Effect>) {
                 let result =
                     crate::core::disk::decode::envelope_file(&path, encoding, 240, &ctl).map_err(|e| e.message);
                 WorkerMsg::Envelope { path, result }
+            }
+            Effect::Insight(job) => {
+                WorkerMsg::Insight { scan: job.scan, data: Arc::new(super::insight::compute(&job.ins)) }
             }
             _ => continue,
         };

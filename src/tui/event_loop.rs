@@ -49,6 +49,7 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     let cancel = Arc::new(AtomicBool::new(false));
     let mut app = App::new(escaped(&dump.root), Theme::from_env(), !opts.no_mouse);
     app.options.deep = opts.deep;
+    app.set_baseline(opts.baseline.clone());
     let mut pool = Workers {
         dump: dump.clone(),
         tx: tx.clone(),

@@ -17,7 +17,8 @@ pub fn everything(ins: &Inspection) -> Visible {
 }
 
 /// The lists for `query` (by key substring, kind name or path, any case).
-/// `within` narrows lists computed for a prefix of the query; None when
+/// `within` narrows lists computed for a prefix of the query, or a group
+/// filter's lists (an empty query gives them as they are); None when
 /// `cancelled` said stop.
 pub fn visible(
     ins: &Inspection,
@@ -28,7 +29,7 @@ pub fn visible(
 ) -> Option<Visible> {
     let q = query.to_lowercase();
     if q.is_empty() {
-        return Some(everything(ins));
+        return Some(within.cloned().unwrap_or_else(|| everything(ins)));
     }
     let candidates = |p: usize, len: usize| -> Vec<usize> {
         match within {
@@ -81,19 +82,12 @@ pub fn visible(
     // Files and rows of the matching discrepancies stay visible too.
     let mut file_mark = vec![false; ins.scan.files.len()];
     let mut row_mark = vec![false; ins.rows.len()];
-    for &i in &disc {
-        let d = &ins.found[i];
-        if let Some(f) = d.file {
-            file_mark[f] = true;
-        }
-        if let Some(r) = d.row {
-            row_mark[r] = true;
-        }
-        if d.row.is_none()
-            && let Some(r) = d.key.as_deref().and_then(|k| index.row_of_key(ins, k))
-        {
-            row_mark[r] = true;
-        }
+    let (files_of, rows_of) = linked(ins, index, &disc);
+    for f in files_of {
+        file_mark[f] = true;
+    }
+    for r in rows_of {
+        row_mark[r] = true;
     }
     let mut disk = candidates(0, ins.scan.files.len());
     let mut rows = candidates(1, ins.rows.len());
@@ -120,4 +114,34 @@ pub fn visible(
         (disk_done.join().unwrap_or(false), rows_done)
     });
     (a && b).then_some([disk, rows, disc])
+}
+
+/// The files and rows of some discrepancies (ascending, each once): its
+/// file, and its row or its key's row. What keeps a file or row visible
+/// under the text filter, and what a group filter shows (`group.rs`).
+pub fn linked(ins: &Inspection, index: &Index, discs: &[usize]) -> (Vec<usize>, Vec<usize>) {
+    let mut files = Vec::new();
+    let mut rows = Vec::new();
+    for &i in discs {
+        let d = &ins.found[i];
+        files.extend(d.file);
+        match d.row {
+            Some(r) => rows.push(r),
+            None => rows.extend(d.key.as_deref().and_then(|k| index.row_of_key(ins, k))),
+        }
+    }
+    for list in [&mut files, &mut rows] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    (files, rows)
+}
+
+/// The lists of a group filter: exactly these discrepancies (ascending),
+/// with their files and rows.
+pub fn of_discrepancies(ins: &Inspection, index: &Index, mut discs: Vec<usize>) -> Visible {
+    discs.sort_unstable();
+    discs.dedup();
+    let (files, rows) = linked(ins, index, &discs);
+    [files, rows, discs]
 }

@@ -32,6 +32,7 @@ impl App {
                 self.plan_key(k);
                 vec![]
             }
+            Some(Layer::Insight) => self.insight_key(k),
             Some(Layer::Detail) => match action_in(&k, &self.scopes()) {
                 Some(Action::Back | Action::Open) => {
                     self.layers.pop();
@@ -164,10 +165,14 @@ impl App {
                 }
             }
             Action::Back => {
+                // The text filter first, then a group (finding, bar, new only).
                 if !self.filter.text.is_empty() {
                     return self.set_filter(String::new());
                 }
+                return self.clear_group();
             }
+            Action::Insight => return self.open_insight(),
+            Action::NewOnly => return self.toggle_new_only(),
             Action::Filter => self.layers.push(Layer::Filter),
             Action::Toggle => self.toggle(),
             Action::CycleFix => self.cycle_fix(),
@@ -210,7 +215,13 @@ impl App {
             }
             Action::Help => self.layers.push(Layer::Help),
             Action::Quit => self.quit = true,
-            Action::Apply | Action::Confirm | Action::Deny => {}
+            Action::Apply
+            | Action::Confirm
+            | Action::Deny
+            | Action::BarLeft
+            | Action::BarRight
+            | Action::SwitchPart
+            | Action::Choose => {}
         }
         vec![]
     }

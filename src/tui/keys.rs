@@ -34,6 +34,17 @@ pub enum Action {
     ToggleDeep,
     Help,
     Quit,
+    /// Open / close the insight view (findings and timeline).
+    Insight,
+    /// Show only the discrepancies new since the baseline, or all again.
+    NewOnly,
+    /// In the insight view: the chart's bar before / after.
+    BarLeft,
+    BarRight,
+    /// In the insight view: between the findings and the chart.
+    SwitchPart,
+    /// In the insight view: filter the panes to the finding or bar.
+    Choose,
 }
 
 /// Where a binding is active: the topmost layer (or the focused pane) decides.
@@ -47,6 +58,8 @@ pub enum Scope {
     Plan,
     /// A yes/no confirmation.
     Confirm,
+    /// The insight view (above the panes; their other keys do nothing there).
+    Insight,
     /// Everywhere (also over dialogs).
     Global,
 }
@@ -112,8 +125,17 @@ pub const BINDINGS: &[Binding] = &[
     bind!("r", [ch('r')], Rescan, "rescan", "rescan the dump", Panes),
     bind!("L", [ch('L')], ToggleLog, "log", "show / hide the log pane", Panes),
     bind!("d", [ch('d')], ToggleDeep, "deep", "deep check on / off: decode every file, rescan", Panes),
+    bind!("i", [ch('i')], Insight, "insight", "insight: why it drifted", Panes),
+    bind!("+", [ch('+')], NewOnly, "new only", "only the new ones (--baseline)", Panes),
     bind!("?", [ch('?')], Help, "help", "this help", Panes),
     bind!("q", [ch('q')], Quit, "quit", "quit (Ctrl-C from anywhere)", Panes),
+    bind!("j/↓", [ch('j'), (KeyCode::Down, N)], Down, "next", "next finding / chart line", Insight),
+    bind!("k/↑", [ch('k'), (KeyCode::Up, N)], Up, "prev", "previous finding / chart line", Insight),
+    bind!("←/h", [(KeyCode::Left, N), ch('h')], BarLeft, "bar", "chart: the bar before", Insight),
+    bind!("→/l", [(KeyCode::Right, N), ch('l')], BarRight, "bar", "chart: the bar after", Insight),
+    bind!("Tab", [(KeyCode::Tab, N), (KeyCode::BackTab, N)], SwitchPart, "switch", "findings ⇄ chart", Insight),
+    bind!("Enter", [(KeyCode::Enter, N)], Choose, "filter", "filter the panes to its keys", Insight),
+    bind!("i", [ch('i')], Insight, "close", "close (the filter stays)", Insight),
     bind!("C-c", [(KeyCode::Char('c'), C)], Quit, "quit", "quit", Global),
 ];
 
@@ -146,10 +168,12 @@ const FOOTER_ORDER: &[Action] = &[
     Action::Open,
     Action::Filter,
     Action::Help,
+    Action::Insight,
     Action::Quit,
     Action::Undo,
     Action::Rescan,
     Action::ToggleLog,
+    Action::NewOnly,
     Action::NextPane,
     Action::FocusDisc,
     Action::Down,
@@ -181,6 +205,10 @@ pub const PLAN_FOOTER: &[Action] =
 pub const DETAIL_FOOTER: &[Action] =
     &[Action::Back, Action::Down, Action::Up, Action::Toggle, Action::CycleFix, Action::Quit, Action::Help];
 
+/// What the insight view's footer offers from its own keys (then Esc, ?, q).
+pub const INSIGHT_FOOTER: &[Action] =
+    &[Action::Down, Action::BarRight, Action::SwitchPart, Action::Choose, Action::Insight];
+
 /// What a confirmation's footer offers.
 pub const CONFIRM_FOOTER: &[Action] = &[Action::Confirm, Action::Deny, Action::Back];
 
@@ -190,6 +218,9 @@ fn footer_label(b: &Binding) -> Option<(&'static str, &'static str)> {
         Action::PrevPane | Action::FocusDb | Action::FocusDisk | Action::PageUp => None,
         Action::FocusDisc => Some(("1-3", "pane")),
         Action::PageDown => Some(("PgDn/Up", "page")),
+        Action::BarLeft => None,
+        Action::BarRight => Some(("←/→", "bar")),
+        Action::Down if b.scope == Scope::Insight => Some(("↑/↓", "finding")),
         _ => Some((b.label, b.hint)),
     }
 }

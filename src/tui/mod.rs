@@ -6,6 +6,15 @@
 //! * `keys` — the one key table (dispatch, footer, help).
 //! * `index` — key → file / row / discrepancy lookups that link the panes.
 //! * `ui/` — drawing, one file per pane or dialog; `theme` (NO_COLOR).
+//! * `insight` — the insight view (`i`, SPEC §9): findings and timelines,
+//!   computed once per scan on a worker when the view first opens; its keys
+//!   and clicks. Drawn by `ui/insight.rs`, which only reads them.
+//! * `filter`, `group` — what the panes show. Two filters compose: a
+//!   *group* (a finding, a chart bar, or `+` new since `--baseline`) is an
+//!   exact set of discrepancies with their files and rows; the `/` *text*
+//!   narrows within it (the group's lists are the text run's `within`).
+//!   Choosing a group clears the text; Esc clears the text first, then the
+//!   group; a rescan keeps a group by its discrepancies' ids.
 //! * `worker` — scan, apply and undo on threads, reporting over a channel.
 //! * `event_loop`, `terminal` — the only parts that touch the terminal.
 //!
@@ -19,8 +28,10 @@ pub mod app;
 pub mod choices;
 mod event_loop;
 pub mod filter;
+pub mod group;
 pub mod index;
 mod input;
+pub mod insight;
 pub mod keys;
 pub mod msg;
 pub mod pane;
@@ -38,6 +49,8 @@ pub struct TuiOptions {
     pub no_mouse: bool,
     /// Start with `--deep` on (the `d` key toggles it).
     pub deep: bool,
+    /// `--baseline REPORT`: discrepancies not in it are marked new (`+`).
+    pub baseline: Option<crate::core::baseline::Baseline>,
 }
 
 /// Opens the TUI on a located dump.

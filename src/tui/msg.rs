@@ -7,6 +7,7 @@ use std::sync::Arc;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::index::Index;
+use super::insight::InsightData;
 use crate::core::disk::Encoding;
 use crate::core::disk::decode::Envelope;
 use crate::core::{ApplyReport, Error, Inspection, Options, Plan, Progress, UndoReport};
@@ -40,6 +41,22 @@ pub enum Effect {
         path: std::path::PathBuf,
         encoding: Encoding,
     },
+    /// Find the findings and the timeline of a scan (the insight view).
+    Insight(InsightJob),
+}
+
+/// The findings and timeline of scan number `scan`, to compute off the UI
+/// thread.
+#[derive(Clone)]
+pub struct InsightJob {
+    pub ins: Arc<Inspection>,
+    pub scan: u64,
+}
+
+impl std::fmt::Debug for InsightJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "InsightJob(scan {})", self.scan)
+    }
 }
 
 /// One filter run: the query, over this inspection, narrowing `within`
@@ -76,6 +93,11 @@ pub enum WorkerMsg {
         path: std::path::PathBuf,
         result: Result<Envelope, String>,
     },
+    /// The findings and the timeline of scan number `scan`.
+    Insight {
+        scan: u64,
+        data: Arc<InsightData>,
+    },
 }
 
 impl std::fmt::Debug for WorkerMsg {
@@ -87,6 +109,7 @@ impl std::fmt::Debug for WorkerMsg {
             WorkerMsg::Undone(r) => write!(f, "Undone({r:?})"),
             WorkerMsg::Filtered { generation, .. } => write!(f, "Filtered(generation {generation})"),
             WorkerMsg::Envelope { path, result } => write!(f, "Envelope({path:?}, ok: {})", result.is_ok()),
+            WorkerMsg::Insight { scan, data } => write!(f, "Insight(scan {scan}, {} findings)", data.findings.len()),
         }
     }
 }

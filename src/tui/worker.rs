@@ -43,6 +43,11 @@ impl Workers {
                 w.filter(job);
                 return;
             }
+            if let Effect::Insight(job) = effect {
+                let data = std::sync::Arc::new(super::insight::compute(&job.ins));
+                let _ = w.tx.send(WorkerMsg::Insight { scan: job.scan, data });
+                return;
+            }
             if let Effect::Envelope { path, encoding } = effect {
                 let ctl = Control::new(None, Some(&w.cancel));
                 let result = envelope_file(&path, encoding, ENVELOPE_BUCKETS, &ctl).map_err(|e| e.message);
@@ -95,7 +100,7 @@ impl Workers {
         let mut options = self.options;
         match effect {
             Effect::Scan(o) => options = o,
-            Effect::Filter(_) | Effect::Envelope { .. } => {}
+            Effect::Filter(_) | Effect::Envelope { .. } | Effect::Insight(_) => {}
             Effect::Apply { plan, allow_mass_change } => {
                 let res = (|| {
                     let (session, recovered) = writing_session(dump)?;

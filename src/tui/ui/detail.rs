@@ -45,9 +45,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
     let mut dl: Vec<Line> = vec![];
     for &i in &discs {
         let d = &ins.found[i];
+        let new = match app.is_new(i) {
+            Some(true) => "+ new since the baseline · ",
+            Some(false) => "known (in the baseline) · ",
+            None => "",
+        };
         dl.push(Line::from(vec![
             Span::styled(format!("{} {}", severity_symbol(d.severity()), d.kind.as_str()), t.severity(d.severity())),
-            Span::raw(format!(": {}", d.message)),
+            Span::raw(format!(": {new}{}", d.message)),
         ]));
         let shown = app.choices.fix_shown(&d.id, d.kind);
         let chosen = app.choices.chosen.get(&d.id);

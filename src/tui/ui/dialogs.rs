@@ -26,6 +26,7 @@ pub fn help(f: &mut Frame, area: Rect, app: &App) {
         (Scope::Panes, "In the panes"),
         (Scope::Disc, "In Discrepancies"),
         (Scope::Plan, "In the plan preview"),
+        (Scope::Insight, "In the insight view (i)"),
         (Scope::Confirm, "In a confirmation"),
         (Scope::Global, "Everywhere"),
     ] {

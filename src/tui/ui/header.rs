@@ -27,7 +27,19 @@ pub fn alerts(app: &App) -> Vec<String> {
 pub fn height(app: &App) -> u16 {
     let banner = app.ins.as_ref().is_some_and(|i| i.interrupted.is_some()) as u16;
     let alerts = !alerts(app).is_empty() as u16;
-    3 + banner + alerts
+    3 + banner + alerts + baseline_line(app).is_some() as u16
+}
+
+/// With `--baseline`: " + 3 new, 71 known (baseline before.json)".
+fn baseline_line(app: &App) -> Option<Line<'static>> {
+    let b = app.baseline.as_ref().filter(|_| app.ins.is_some())?;
+    let t = &app.theme;
+    let style = if b.new > 0 { t.alert() } else { t.good() };
+    Some(Line::from(vec![
+        Span::styled(" + ", style),
+        Span::styled(b.summary(), style),
+        Span::styled("; new ones are marked +, the + key shows only them", t.dim()),
+    ]))
 }
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
@@ -79,6 +91,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         counts = vec![Span::styled(" ✓ no discrepancies: disk and database agree", t.good())];
     }
     lines.push(Line::from(counts));
+    lines.extend(baseline_line(app));
     if let Some(why) = &ins.interrupted {
         lines.push(Line::styled(format!(" ⚠ INTERRUPTED APPLY: {why}"), t.banner()));
     }

@@ -4,6 +4,7 @@
 mod detail;
 mod dialogs;
 mod header;
+pub mod insight;
 mod panes;
 mod plan;
 mod status;
@@ -107,6 +108,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
             Layer::Filter => {}
             Layer::Detail => detail::draw(f, body, app, true),
             Layer::Plan => plan::draw(f, body, app, topmost),
+            Layer::Insight => insight::draw(f, body, app, topmost),
             Layer::Help => dialogs::help(f, area, app),
             Layer::Confirm(c) => dialogs::confirm(f, area, app, c),
             Layer::Typed { why, input } => dialogs::typed(f, area, app, why, input),

@@ -56,14 +56,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
             Pane::Db => "no row",
             Pane::Disc => "no discrepancy",
         };
-        let note = if app.filter.text.is_empty() { "" } else { " (or filtered out)" };
+        let note = if app.filtered() { " (or filtered out)" } else { "" };
         let text = match app.focused_link().and_then(|l| l.key) {
             Some(key) => format!("∅ {what} for {}{note}", clean(&key)),
             None => format!("∅ {what}: a stray file has no key{note}"),
         };
         lines.push(Line::styled(fit(&text, width), t.dim()));
     } else if shown == 0 {
-        let msg = match (pane, app.filter.text.is_empty()) {
+        let msg = match (pane, !app.filtered()) {
             (Pane::Disc, true) => "✓ nothing to fix: disk and database agree",
             (_, true) => "(empty)",
             (_, false) => "(nothing matches the filter)",
@@ -100,10 +100,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                     (None, Some(file)) => escaped(&file.path),
                     (None, None) => String::new(),
                 };
+                let new = new_mark(app, i);
                 let head = if width >= 90 {
-                    format!("{cur}{sel} {} {:<26} ", severity_symbol(d.severity()), d.kind.as_str())
+                    format!("{cur}{sel}{new}{} {:<26} ", severity_symbol(d.severity()), d.kind.as_str())
                 } else {
-                    format!("{cur}{sel} {} {:<10} ", severity_symbol(d.severity()), kind_short(d.kind))
+                    format!("{cur}{sel}{new}{} {:<10} ", severity_symbol(d.severity()), kind_short(d.kind))
                 };
                 let tail = format!(" → {fix}");
                 let rest = width.saturating_sub(cols(&head) + cols(&tail));
@@ -138,4 +139,9 @@ fn group_position(app: &App) -> Option<(crate::core::Kind, usize, usize)> {
     let start = vis.partition_point(|&i| ins.found[i].kind < kind);
     let end = vis.partition_point(|&i| ins.found[i].kind <= kind);
     Some((kind, st.pos - start + 1, end - start))
+}
+
+/// `+` before a discrepancy new since the baseline (a space otherwise).
+fn new_mark(app: &App, i: usize) -> &'static str {
+    if app.is_new(i) == Some(true) { "+" } else { " " }
 }

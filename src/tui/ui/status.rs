@@ -10,10 +10,14 @@ use tui_logger::{TuiLoggerLevelOutput, TuiLoggerWidget};
 
 use super::fit;
 use crate::tui::app::{App, Busy, Layer};
-use crate::tui::keys::{CONFIRM_FOOTER, DETAIL_FOOTER, PLAN_FOOTER, Scope, hints, hints_of};
+use crate::tui::keys::{Action, CONFIRM_FOOTER, DETAIL_FOOTER, INSIGHT_FOOTER, PLAN_FOOTER, Scope, hints, hints_of};
 
 pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
+    if let Some(line) = group_line(app, area.width as usize) {
+        f.render_widget(Paragraph::new(line), area);
+        return;
+    }
     if matches!(app.top(), Some(Layer::Filter)) || !app.filter.text.is_empty() {
         let editing = matches!(app.top(), Some(Layer::Filter));
         let cursor = if editing { "▏" } else { "" };
@@ -78,6 +82,11 @@ pub fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
         Some(Layer::Confirm(_)) => owned(hints_of(CONFIRM_FOOTER, &[Scope::Confirm])),
         Some(Layer::Plan) => owned(hints_of(PLAN_FOOTER, &[Scope::Plan, Scope::Panes])),
         Some(Layer::Detail) => owned(hints_of(DETAIL_FOOTER, &[Scope::Panes, Scope::Disc])),
+        Some(Layer::Insight) => {
+            let mut pairs = hints_of(INSIGHT_FOOTER, &[Scope::Insight]);
+            pairs.extend(hints_of(&[Action::Back, Action::Help, Action::Quit], &[Scope::Panes]));
+            owned(pairs)
+        }
         None => owned(hints(&app.scopes())),
     };
     let mut spans = vec![Span::raw(" ")];
@@ -111,4 +120,29 @@ pub fn draw_log(f: &mut Frame, area: Rect, app: &App) {
 
 fn owned(pairs: Vec<(&str, &str)>) -> Vec<(String, String)> {
     pairs.into_iter().map(|(k, h)| (k.to_string(), h.to_string())).collect()
+}
+
+/// The group filter in force (a finding, a bar, new only) and the text
+/// filter typed within it, on one line; the progress gauge wins while busy.
+fn group_line(app: &App, width: usize) -> Option<Line<'static>> {
+    let g = app.group.as_ref().filter(|_| app.busy.is_none())?;
+    let t = &app.theme;
+    let editing = matches!(app.top(), Some(Layer::Filter));
+    let mut spans = vec![Span::styled(" ◆ ", t.key())];
+    let text = app.filter.text.clone();
+    let tail = if editing || !text.is_empty() {
+        let cursor = if editing { "▏" } else { "" };
+        vec![
+            Span::styled(" │ / ", t.key()),
+            Span::styled(format!("{text}{cursor}"), Style::new().add_modifier(Modifier::UNDERLINED)),
+            Span::styled(if app.filter.pending() { "  filtering…" } else { "  (Esc clears the text)" }, t.dim()),
+        ]
+    } else {
+        vec![Span::styled("  (Esc clears)", t.dim())]
+    };
+    let tail_w: usize = tail.iter().map(|s| super::width(&s.content)).sum();
+    let room = width.saturating_sub(3 + tail_w);
+    spans.push(Span::styled(fit(&g.label, room), Style::new().add_modifier(Modifier::BOLD)));
+    spans.extend(tail);
+    Some(Line::from(spans))
 }
