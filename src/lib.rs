@@ -9,35 +9,57 @@
 //!
 //! # Code map
 //!
+//! Read it top down: the plain data, the pure steps over it, the I/O at
+//! the edges, then the two front ends.
+//!
 //! * [`core`] — everything that knows about dumps; never imports the UI.
-//!   * `dump` finds the database and cache dir; `snapshot` reads the database
-//!     through a private copy (in a `tempdirs` folder swept after a crash);
-//!     `schema` and `rows` map the table.
-//!   * `disk` walks, stats and probes containers (`probe`: WAV, M4A) on a
-//!     pool of threads that grows when reads wait on the disk.
-//!   * `detect` (pure): disk facts + rows → discrepancies.
-//!   * `plan` (pure): discrepancies + choices → one ordered [`core::Plan`].
-//!   * `batch` (the crash-safe write protocol), `apply`, `undo`, `journal`,
-//!     `history`.
-//!   * `report`: text, JSON (`cachescope.report/1`) and markdown.
-//!   * `demo`: synthetic dumps for users, tests and benchmarks.
-//!   * `archive`: archives as dumps and `extract`, all through one safe
-//!     writer (`archive::writer`); `pull`: copying an app's data off a device.
-//! * [`cli`] — one file per headless command; maps errors to exit code 2.
-//! * [`tui`] — the interactive inspector on top of the same core: `app`
-//!   (state and `update`, no I/O), `keys` (the one key table behind the
-//!   footer, the help and the tests), `worker` (scan, apply, undo threads),
-//!   `event_loop` and `terminal` (I/O), `ui/` (one file per pane or dialog).
+//!   * **Plain data** (`model`): files ([`core::model::FileFacts`],
+//!     `DiskScan`, `Identity`), rows (`Row`, `Columns`, `Value`), names and
+//!     keys (`model::names`, `key`), the contract's vocabulary (`kinds`).
+//!     No SQLite, no file system: tests write them as literals.
+//!   * **Pure steps**: `detect` (scan + rows → discrepancies, SPEC §4),
+//!     `plan` (discrepancies + choices → one self-contained [`core::Plan`]
+//!     that carries what apply needs), `findings` (why it drifted, §9),
+//!     `diff` (two dumps or reports), `alerts` (the seed's thresholds),
+//!     `sql` (the one SQL builder: shown text and bound template).
+//!   * **Reading a dump**: `dump` + `discover` find the database and cache
+//!     dir; `snapshot` reads the database through a private copy taken
+//!     under SQLite's reader lock, `wal` reads the `-wal` as SQLite does,
+//!     `dbfiles` tells a hot journal from a live writer; `schema` and `rows`
+//!     map the table; `disk` walks (`walk`), stats and probes (`pool`,
+//!     `probe`: WAV, RF64, M4A and fragments) and with `--deep` decodes
+//!     (`decode`); `inspect` puts it together into an [`core::Inspection`]
+//!     (plain data plus a `Reader` for full rows).
+//!   * **Writing a dump**: `session` (the lock, "recover first"),
+//!     `recover`, `batch` (the crash-safe write protocol), `apply`, `undo`,
+//!     `journal`, `audit` (the audit table and its event types), `history`.
+//!   * **Out**: `report` (text, JSON `cachescope.report/1`, markdown, plans,
+//!     diffs), `baseline` and `saved` (reports read back).
+//!   * **Getting dumps**: `archive` (archives as dumps and `extract`, all
+//!     through one safe writer), `pull` (off a device); `demo` (synthetic
+//!     dumps with planted causes).
+//! * [`cli`] — raw flags (`args`) validated once into a `Config`
+//!   (`config`), one file per command, usage errors in one line (`usage`);
+//!   maps errors to exit code 2 (130 when a signal stopped the work).
+//! * [`tui`] — the interactive inspector on the same core; see its module
+//!   docs for its own map (state and `update` without I/O, messages apart,
+//!   keys per layer, one key table, workers, drawing).
+//! * [`signals`] — Ctrl-C / SIGTERM / SIGHUP for both front ends.
 //!
 //! # Invariants
 //!
+//! * The core never imports the UI; `core::model` imports no SQLite and no
+//!   file system.
 //! * Inspection never writes to a dump: the database is read from a copy.
 //! * Files are never deleted, only quarantined by no-replace rename.
 //! * Every database change commits in one transaction with its audit rows;
-//!   the commit is the single decision point of a batch.
-//! * Every error is one sentence naming the path and what to do.
+//!   the commit is the single decision point of a batch. Nothing is
+//!   journaled before the database is proven writable.
 //! * Each fix re-checks what it relied on and runs in its own savepoint; what
-//!   changed since the scan is skipped as stale, never applied blind.
+//!   changed since the scan is skipped as stale, never applied blind. Undo
+//!   restores a row only while every column is as the batch left it.
+//! * Every error is one sentence naming the path and what to do; no control
+//!   character from the data reaches a terminal raw.
 
 pub mod cli;
 pub mod core;

@@ -1,8 +1,14 @@
 //! The interactive inspector (SPEC §8) on top of the same core as the CLI.
 //!
-//! * `app` — state and `update()`: keys, mouse and worker messages in,
-//!   effects out. No terminal, no writes; its only reads are of the
-//!   inspection's private database copy when the core builds a plan.
+//! * `app` — state and `update()`: messages in, state and effects out. No
+//!   terminal, no writes, no threads; its only reads are of the
+//!   inspection's private database copy (the detail view's full rows).
+//! * `msg` — the messages and effects the app and the workers exchange,
+//!   apart from both (neither imports the other).
+//! * `input` — keys, layer by layer: the topmost layer takes them first.
+//! * `pane` — one `PaneView` per pane owning its list, cursor, offset,
+//!   page height and last drawn area; `choices` — what is chosen, with which
+//!   fix.
 //! * `keys` — the one key table (dispatch, footer, help).
 //! * `index` — key → file / row / discrepancy lookups that link the panes.
 //! * `ui/` — drawing, one file per pane or dialog; `theme` (NO_COLOR).
