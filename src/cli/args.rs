@@ -140,6 +140,10 @@ pub enum Command {
         keys: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Tiny files (a few hundred bytes) instead of speech-sized clips
+        /// (1.5–14 s, tens of kB per m4a): for benchmarks with a million keys.
+        #[arg(long)]
+        tiny: bool,
     },
     /// Unpack an archived dump (.tar, .tar.gz, .zip, adb backup .ab) safely into a new folder.
     Extract { archive: PathBuf, dir: PathBuf },

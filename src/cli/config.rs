@@ -55,6 +55,7 @@ pub enum Config {
         dir: PathBuf,
         keys: u64,
         seed: u64,
+        clips: crate::core::demo::Clips,
     },
     Extract {
         archive: PathBuf,
@@ -98,7 +99,10 @@ impl Config {
             Some(Command::Undo { dump, batch }) => Config::Undo { locate: locate(dump), batch },
             Some(Command::Recover { dump }) => Config::Recover { locate: locate(dump) },
             Some(Command::Diff { old, new, format }) => Config::Diff { old, new, format },
-            Some(Command::Demo { dir, keys, seed }) => Config::Demo { dir, keys, seed },
+            Some(Command::Demo { dir, keys, seed, tiny }) => {
+                let clips = if tiny { crate::core::demo::Clips::Tiny } else { crate::core::demo::Clips::Speech };
+                Config::Demo { dir, keys, seed, clips }
+            }
             Some(Command::Extract { archive, dir }) => Config::Extract { archive, dir },
             Some(Command::Pull { from }) => Config::Pull(from),
             Some(Command::Completions { shell }) => Config::Completions(shell),

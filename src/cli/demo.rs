@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use crate::core::Error;
-use crate::core::demo::write_demo;
+use crate::core::demo::{Clips, write_demo_with};
 use crate::core::fmt::{escaped, group};
 
-pub fn run(dir: &Path, keys: u64, seed: u64) -> Result<u8, Error> {
-    let s = write_demo(dir, keys, seed)?;
+pub fn run(dir: &Path, keys: u64, seed: u64, clips: Clips) -> Result<u8, Error> {
+    let s = write_demo_with(dir, keys, seed, clips)?;
     println!(
         "Wrote a demo dump to {}: {} keys, {} rows, {} files (seed {seed}).",
         escaped(dir),

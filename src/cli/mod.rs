@@ -96,7 +96,7 @@ pub fn run(config: Config) -> Result<u8, Error> {
         Config::Undo { locate: loc, batch } => undo::run(&locate(loc)?, batch),
         Config::Recover { locate: loc } => recover::run(&locate(loc)?),
         Config::Diff { old, new, format } => diff::run(&old, &new, format),
-        Config::Demo { dir, keys, seed } => demo::run(&dir, keys, seed),
+        Config::Demo { dir, keys, seed, clips } => demo::run(&dir, keys, seed, clips),
         Config::Extract { archive, dir } => extract::run(&archive, &dir),
         Config::Pull(from) => pull::run(from),
         Config::Completions(shell) => manual::completions(shell),

@@ -81,7 +81,8 @@ fn demo(dir: &Path, keys: u64) -> Duration {
     if dir.join("databases/app.db").exists() {
         return Duration::ZERO;
     }
-    let (t, _) = measure(Command::new(BIN).arg("demo").arg(dir).args(["--keys", &keys.to_string(), "--seed", "1"]));
+    let (t, _) =
+        measure(Command::new(BIN).arg("demo").arg(dir).args(["--tiny", "--keys", &keys.to_string(), "--seed", "1"]));
     assert!(dir.join("databases/app.db").exists(), "demo failed");
     t
 }

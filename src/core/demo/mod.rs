@@ -50,7 +50,7 @@ pub(super) const SHAPES: usize = Shape::Partial as usize + 1;
 /// The first keys show every shape once, the next ones give each planted
 /// cause (see [`story`]) enough keys to be found in a small dump; after
 /// that ~3 % are discrepancies.
-fn shape(i: u64, rng: &mut fastrand::Rng) -> Shape {
+fn shape(i: u64, rng: &mut fastrand::Rng, clips: Clips) -> Shape {
     const SPECIAL: [Shape; 8] = [
         Shape::Orphan,
         Shape::Ghost,
@@ -78,16 +78,51 @@ fn shape(i: u64, rng: &mut fastrand::Rng) -> Shape {
         return *s;
     }
     let roll = rng.u32(0..1000);
+    // A cache of speech is mostly compressed: few WAVs wait for compression.
+    let wav_until = if clips == Clips::Speech { 130 } else { 400 };
     match roll {
         0..30 => SPECIAL[rng.usize(0..SPECIAL.len())],
         30..40 => Shape::Failed,
-        40..400 => Shape::Wav,
+        r if r < wav_until => Shape::Wav,
         _ => Shape::M4a,
     }
 }
 
-/// Writes a dump into `dir` (which must not exist or be empty).
+/// How big the demo's audio files are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clips {
+    /// A few hundred bytes each: for tests and the million-key benchmarks.
+    #[default]
+    Tiny,
+    /// The sizes and durations of real speech: clips of 1.5–14 s, 16 kHz
+    /// mono WAV (32 kB/s) and 32 kbit/s AAC in M4A (4 kB/s), so the numbers
+    /// in a demo call look right.
+    Speech,
+}
+
+/// Books of the demo's speech clips: an app's catalogue reads like this.
+const BOOKS: [&str; 12] = [
+    "pride-and-prejudice",
+    "moby-dick",
+    "dracula",
+    "frankenstein",
+    "the-time-machine",
+    "middlemarch",
+    "great-expectations",
+    "the-odyssey",
+    "walden",
+    "little-women",
+    "treasure-island",
+    "the-secret-garden",
+];
+
+/// Writes a dump of tiny files into `dir` (which must not exist or be empty).
 pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
+    write_demo_with(dir, keys, seed, Clips::Tiny)
+}
+
+/// Writes a dump into `dir` with clips of the given size.
+pub fn write_demo_with(dir: &Path, keys: u64, seed: u64, clips: Clips) -> Result<DemoSummary> {
     if dir.exists() && fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
         return Err(Error::bad_input(format!(
             "{} already exists and is not empty; choose a new folder for the demo dump",
@@ -153,14 +188,23 @@ pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
             for i in 0..keys {
                 let key: String =
                     format!("{:016x}{:016x}{:016x}{:016x}", rng.u64(..), rng.u64(..), rng.u64(..), rng.u64(..));
-                let shape = shape(i, &mut rng);
-                let book = format!("book-{:04}", rng.u32(0..200));
+                let shape = shape(i, &mut rng, clips);
+                let book_n = rng.u32(0..200);
+                let book = match clips {
+                    Clips::Tiny => format!("book-{book_n:04}"),
+                    Clips::Speech => BOOKS[book_n as usize % BOOKS.len()].to_string(),
+                };
                 let chapter = i64::from(rng.u32(0..40));
                 let voice = VOICES[rng.usize(0..VOICES.len())];
                 let placed = story.place(shape, BASE_MS + rng.i64(0..SPAN_MS), voice);
                 let (created, voice) = (placed.time, placed.voice);
                 let used = created + rng.i64(0..86_400_000);
-                let data = rng.u32(400..4000) & !1;
+                let drawn = rng.u32(400..4000);
+                // Speech: the same draw read as a duration of 1.5–14 s.
+                let data = match clips {
+                    Clips::Tiny => drawn & !1,
+                    Clips::Speech => (1500 + (drawn - 400) * 12_500 / 3600) * containers::BYTE_RATE / 1000 & !1,
+                };
                 let wav = containers::wav(data);
                 let wav_ms = i64::from(data) * 1000 / i64::from(containers::BYTE_RATE);
                 let m4a = containers::m4a(wav_ms as u32, data / 8);
