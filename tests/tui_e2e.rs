@@ -187,3 +187,45 @@ fn a_signal_to_the_tui_gives_the_terminal_back() {
         assert!(cooked(&*pty.master), "signal {sig}: raw mode left behind");
     }
 }
+
+#[test]
+fn a_terminal_that_goes_away_ends_the_tui() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dump");
+    write_demo(&dir, 30, 5).unwrap();
+    let pty = native_pty_system()
+        .openpty(PtySize { rows: 30, cols: 100, pixel_width: 0, pixel_height: 0 })
+        .expect("a pseudo-terminal");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cachescope"));
+    cmd.arg(&dir);
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    // Read on this thread (polling the master), so that every handle on the
+    // master can be closed below: then the terminal is really gone.
+    let fd = pty.master.as_raw_fd().unwrap();
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    while !String::from_utf8_lossy(&seen).contains("Discrepancies") {
+        assert!(start.elapsed() < Duration::from_secs(20), "no first frame");
+        let mut p = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd.
+        if unsafe { libc::poll(&mut p, 1, 100) } > 0 {
+            let mut buf = [0u8; 8192];
+            let n = reader.read(&mut buf).unwrap_or(0);
+            seen.extend_from_slice(&buf[..n]);
+        }
+    }
+    // The window closes.
+    drop(reader);
+    drop(pty.master);
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("the TUI kept running after its terminal went away");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -39,12 +39,19 @@ pub fn run(dump: &Dump, opts: &TuiOptions) -> Result<()> {
     })?;
     let res = event_loop(&mut term, dump, opts);
     drop(guard);
+    // ratatui shows the cursor again when dropped, and complains on stderr
+    // (a panic when stderr is gone too) if it cannot: with the terminal
+    // gone, there is nothing left to give back.
+    if term.show_cursor().is_err() {
+        std::mem::forget(term);
+    }
     res
 }
 
 fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     let io = |e: std::io::Error| Error::io(format!("terminal error: {e}"));
     crate::signals::interrupted();
+    let input = read_input();
     let (tx, rx) = mpsc::channel::<WorkerMsg>();
     let cancel = Arc::new(AtomicBool::new(false));
     let mut app = App::new(escaped(&dump.root), Theme::from_env(), !opts.no_mouse);
@@ -70,6 +77,12 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     let mut last_draw = Instant::now();
     loop {
         if dirty || last_draw.elapsed() >= Duration::from_millis(250) {
+            // A terminal that went away without a hang-up signal (its window
+            // closed under another process): quit instead of spinning on it.
+            if !terminal_alive() {
+                log::warn!("the terminal is gone; quitting");
+                break;
+            }
             tui_logger::move_events();
             let _ = execute!(term.backend_mut(), BeginSynchronizedUpdate);
             term.draw(|f| ui::draw(f, &mut app)).map_err(io)?;
@@ -89,17 +102,21 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
             (watch_rx, _watcher) = ready;
         }
         let mut effects = vec![];
-        if event::poll(Duration::from_millis(40)).map_err(io)? {
-            loop {
-                match event::read().map_err(io)? {
-                    Event::Key(k) if k.kind != KeyEventKind::Release => effects.extend(app.update(Msg::Key(k))),
-                    Event::Mouse(m) => effects.extend(app.update(Msg::Mouse(m))),
-                    _ => {}
-                }
-                dirty = true;
-                if app.quit || !event::poll(Duration::ZERO).map_err(io)? {
-                    break;
-                }
+        let first = match input.recv_timeout(Duration::from_millis(40)) {
+            Ok(ev) => Some(ev),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            // The terminal's input ended or failed: nothing more can be read.
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        for ev in first.into_iter().chain(std::iter::from_fn(|| input.try_recv().ok())) {
+            match ev {
+                Event::Key(k) if k.kind != KeyEventKind::Release => effects.extend(app.update(Msg::Key(k))),
+                Event::Mouse(m) => effects.extend(app.update(Msg::Mouse(m))),
+                _ => {}
+            }
+            dirty = true;
+            if app.quit {
+                break;
             }
         }
         while let Ok(m) = rx.try_recv() {
@@ -147,6 +164,31 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
         let _ = w.join();
     }
     Ok(())
+}
+
+/// Terminal input on its own thread, over a channel: the loop waits on it
+/// with a timeout, so it keeps noticing signals and workers even when the
+/// terminal misbehaves (crossterm's own poll spins forever on a terminal
+/// that hung up). The channel closes when reading fails.
+fn read_input() -> Receiver<Event> {
+    let (tx, rx) = mpsc::channel();
+    let spawned = std::thread::Builder::new().name("cachescope-input".into()).spawn(move || {
+        while let Ok(ev) = event::read() {
+            if tx.send(ev).is_err() {
+                return;
+            }
+        }
+    });
+    if spawned.is_err() {
+        log::error!("could not start the input thread");
+    }
+    rx
+}
+
+/// True while the process still has its terminal: asking it its size fails
+/// once the terminal is gone.
+fn terminal_alive() -> bool {
+    ratatui::crossterm::terminal::size().is_ok()
 }
 
 /// A file watcher and where its events arrive (None: press `r` instead).
