@@ -203,7 +203,7 @@ pub fn write_demo_with(dir: &Path, keys: u64, seed: u64, clips: Clips) -> Result
                 // Speech: the same draw read as a duration of 1.5–14 s.
                 let data = match clips {
                     Clips::Tiny => drawn & !1,
-                    Clips::Speech => (1500 + (drawn - 400) * 12_500 / 3600) * containers::BYTE_RATE / 1000 & !1,
+                    Clips::Speech => ((1500 + (drawn - 400) * 12_500 / 3600) * containers::BYTE_RATE / 1000) & !1,
                 };
                 let wav = containers::wav(data);
                 let wav_ms = i64::from(data) * 1000 / i64::from(containers::BYTE_RATE);
