@@ -64,13 +64,12 @@ pub fn value_text(v: &Value) -> Option<String> {
 pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) -> Result<Vec<Row>> {
     let pick = |c: Option<usize>| c.map(|i| quote_ident(&cols.names[i])).unwrap_or_else(|| "NULL".into());
     let sql = format!(
-        "SELECT {}, {}, {}, {}, {}, {}, {}, {} FROM cache_entries",
+        "SELECT {}, {}, {}, {}, {}, {}, {} FROM cache_entries",
         quote_ident(&cols.names[cols.cache_key]),
         quote_ident(&cols.names[cols.compression_state]),
         pick(cols.size_bytes),
         pick(cols.duration_ms),
         pick(cols.book_id),
-        pick(cols.chapter_index),
         pick(cols.voice_id),
         pick(cols.created_at),
     );
@@ -92,15 +91,11 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
             key,
             raw_key,
             state: compact_text(get(1)?),
-            size_bytes: owned(get(2)?),
-            duration_ms: owned(get(3)?),
+            size_bytes: owned(get(2)?).into(),
+            duration_ms: owned(get(3)?).into(),
             book_id: compact_text(get(4)?),
-            chapter_index: match get(5)? {
-                ValueRef::Integer(n) => Some(n),
-                _ => None,
-            },
-            voice_id: compact_text(get(6)?),
-            created_at: match get(7)? {
+            voice_id: compact_text(get(5)?),
+            created_at: match get(6)? {
                 ValueRef::Integer(n) => Some(n),
                 ValueRef::Real(f) if f.is_finite() => Some(f as i64),
                 _ => None,

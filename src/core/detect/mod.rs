@@ -304,7 +304,7 @@ fn row_size(row: &Row) -> String {
 /// A row's size for a sentence, also when it is NULL or not an integer.
 fn size_words(row: &Row) -> String {
     use super::model::Value;
-    match &row.size_bytes {
+    match &row.size_bytes.value() {
         Value::Integer(n) => size_i64(*n),
         Value::Null => "no size".to_string(),
         Value::Real(f) => format!("size {f} (stored as REAL)"),

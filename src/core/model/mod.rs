@@ -10,4 +10,4 @@ pub mod value;
 pub use file::{DiskScan, FileFacts, FileKind, Identity, Probe};
 pub use names::{Encoding, NameClass, classify_name, classify_with_key, is_key, key_of};
 pub use row::{Columns, Row};
-pub use value::Value;
+pub use value::{Stored, Value};

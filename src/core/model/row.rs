@@ -3,7 +3,7 @@
 
 use compact_str::CompactString;
 
-use super::value::Value;
+use super::value::{Stored, Value};
 use crate::core::key::Key;
 
 /// The columns detection and the panes need; the rest is read on demand.
@@ -15,10 +15,9 @@ pub struct Row {
     pub raw_key: Option<Box<Value>>,
     /// `compression_state` as stored; NULL and unknown strings are data.
     pub state: Option<CompactString>,
-    pub size_bytes: Value,
-    pub duration_ms: Value,
+    pub size_bytes: Stored,
+    pub duration_ms: Stored,
     pub book_id: Option<CompactString>,
-    pub chapter_index: Option<i64>,
     /// `voice_id` and `created_at` (epoch ms): what findings group by.
     pub voice_id: Option<CompactString>,
     pub created_at: Option<i64>,
@@ -32,18 +31,17 @@ impl Row {
             key: Key::new(key),
             raw_key: None,
             state: state.map(CompactString::from),
-            size_bytes: Value::Null,
-            duration_ms: Value::Null,
+            size_bytes: Stored::Null,
+            duration_ms: Stored::Null,
             book_id: None,
-            chapter_index: None,
             voice_id: None,
             created_at: None,
         }
     }
     /// The same row with `size_bytes` and `duration_ms` set.
     pub fn sized(mut self, size: Option<i64>, duration_ms: Option<i64>) -> Row {
-        self.size_bytes = size.map_or(Value::Null, Value::Integer);
-        self.duration_ms = duration_ms.map_or(Value::Null, Value::Integer);
+        self.size_bytes = size.map_or(Stored::Null, Stored::Int);
+        self.duration_ms = duration_ms.map_or(Stored::Null, Stored::Int);
         self
     }
 
@@ -56,17 +54,11 @@ impl Row {
         self.state.as_deref().unwrap_or("NULL")
     }
     pub fn size(&self) -> Option<i64> {
-        match self.size_bytes {
-            Value::Integer(n) => Some(n),
-            _ => None,
-        }
+        self.size_bytes.int()
     }
     /// `duration_ms` when it is a known, non-negative integer.
     pub fn duration(&self) -> Option<u64> {
-        match self.duration_ms {
-            Value::Integer(n) if n >= 0 => Some(n as u64),
-            _ => None,
-        }
+        self.duration_ms.int().filter(|n| *n >= 0).map(|n| n as u64)
     }
 }
 

@@ -317,10 +317,10 @@ fn guard_of<'c>(cols: &'c Columns, r: &Row) -> Vec<(&'c str, Value)> {
         (name(cols.compression_state), r.state.as_deref().map_or(Value::Null, text)),
     ];
     if let Some(i) = cols.size_bytes {
-        g.push((name(i), r.size_bytes.clone()));
+        g.push((name(i), r.size_bytes.value()));
     }
     if let Some(i) = cols.duration_ms {
-        g.push((name(i), r.duration_ms.clone()));
+        g.push((name(i), r.duration_ms.value()));
     }
     g
 }
