@@ -30,6 +30,7 @@ pub mod report;
 pub mod rows;
 pub mod saved;
 pub mod schema;
+pub mod select;
 pub mod snapshot;
 pub mod sort;
 pub mod sql;
