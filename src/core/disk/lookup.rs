@@ -165,7 +165,7 @@ impl Lookup<'_> {
             let listed = self.list(&rel, dir);
             self.levels.insert(rel.clone(), listed);
         }
-        let next = match &self.levels[&rel] {
+        let next: Vec<(PathBuf, usize)> = match &self.levels[&rel] {
             Level::Unreadable | Level::Unlisted(_) => return Ok(true),
             Level::ByName(dir) => {
                 let dir = Arc::clone(dir);
@@ -190,20 +190,35 @@ impl Lookup<'_> {
                     Sub::None => return Ok(true),
                     Sub::Unknown => return Ok(false),
                     Sub::Shards { names, len } => {
+                        // The key's next characters (`ab/cd/`), or its first
+                        // ones when every name starts with its parent's
+                        // (`a/ab/`); both when the names cannot tell.
                         let parent = rel.file_name().map(|n| n.as_bytes()).unwrap_or_default();
                         let cumulative = !parent.is_empty()
                             && *len > parent.len()
                             && names.iter().all(|n| n.as_bytes().starts_with(parent));
-                        let (start, end) = if cumulative { (0, *len) } else { (consumed, consumed + len) };
-                        match key.get(start..end).filter(|piece| names.iter().any(|n| n == piece)) {
-                            Some(piece) => (rel.join(piece), end),
-                            None => return Ok(true),
+                        let mut next = vec![(consumed, consumed + len)];
+                        if cumulative {
+                            next.push((0, *len));
                         }
+                        next.into_iter()
+                            .filter_map(|(start, end)| {
+                                let piece = key.get(start..end)?;
+                                names.iter().any(|n| n == piece).then(|| (rel.join(piece), end))
+                            })
+                            .collect()
                     }
                 }
             }
         };
-        self.visit(next.0, key, next.1)
+        let mut known = true;
+        for (i, (sub, consumed)) in next.iter().enumerate() {
+            // One folder named by both readings is read once.
+            if next[..i].iter().all(|(p, _)| p != sub) {
+                known &= self.visit(sub.clone(), key, *consumed)?;
+            }
+        }
+        Ok(known)
     }
 
     /// Opens the folder `rel` (its parent is open already).
