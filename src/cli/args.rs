@@ -216,7 +216,9 @@ pub struct SelectArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct ItemArgs {
     /// Only this key's discrepancies (its row and its files); repeatable.
-    /// A key with no row and no file is an error (exit 2).
+    /// With only keys, check reads only their rows and files where the cache
+    /// dir's layout allows (flat or sharded). A key with no row and no file
+    /// is an error (exit 2).
     #[arg(long, value_name = "KEY")]
     pub key: Vec<String>,
     /// Keys from a file, one a line (`-` reads stdin); repeatable.

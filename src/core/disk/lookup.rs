@@ -2,27 +2,28 @@
 //! (`check --key`, issue 16). Only where the layout says where a key's
 //! files can be:
 //!
-//! * **Flat**: the folder has no sub-folder, as its link count says (2 on
+//! * **Flat**: a folder without sub-folders, as its link count says (2 on
 //!   ext4, f2fs, xfs and tmpfs, where a folder's link count is 2 + its
-//!   sub-folders). Read: one `stat` per name a key's file can have —
+//!   sub-folders). Read: one `stat` per name a key's file can have there —
 //!   `<key>.wav`, `<key>.m4a`, and the partial-write names `<key>.wav.tmp`,
 //!   `<key>.m4a.tmp`, `<key>.part`, `<key>.partial`, `<key>.download`, and
 //!   the last three after `.wav` or `.m4a`.
-//! * **Sharded**: the folder's listing (at most [`LIST_CAP`] entries) holds
-//!   sub-folders named by the key's next characters — 1 to 3 letters or
-//!   digits, all the same length (`ab/<key>.wav`; again inside: `ab/cd/…`,
-//!   or `a/ab/…` where each name starts with its parent's). Read: the
-//!   listing of each folder on the key's way down, nothing else; files
-//!   beside the sub-folders are taken from the listing.
+//! * **Sharded**: a folder whose listing (at most [`LIST_CAP`] entries)
+//!   holds sub-folders named by the key's next characters — 1 to 3 letters
+//!   or digits, all the same length (`ab/<key>.wav`; again inside: `ab/cd/…`,
+//!   or `a/ab/…` where each name starts with its parent's). Read: that
+//!   listing (files beside the sub-folders are taken from it), then the
+//!   key's sub-folder, the same way; nothing else.
 //! * **Anything else** (sub-folders of other names or lengths, a folder
-//!   too long to list cheaply beside a sub-folder, a file system whose
-//!   folder link counts do not count sub-folders, like btrfs, with a large
-//!   flat folder): unknown — the caller walks everything.
+//!   with sub-folders too long to list cheaply, a large flat folder on a file
+//!   system whose link counts do not count sub-folders, like btrfs):
+//!   unknown — the caller walks everything.
 //!
 //! What only the full walk sees: stray files (they have no key); a second
 //! `<key>.<ext>` in a folder the key's characters do not lead to (the full
-//! check takes the first by path, which may be that one); in a flat folder,
-//! partial-write names with another middle (`<key>.mp3.part`).
+//! check takes the first by path, which may be that one); in a folder
+//! without sub-folders, partial-write names with another middle
+//! (`<key>.mp3.part`).
 
 use std::collections::HashMap;
 use std::ffi::{CStr, CString, OsStr};
@@ -136,7 +137,7 @@ enum Sub {
 impl Level {
     /// Reads a folder: by its link count, or by its listing.
     fn read(dir: Arc<OwnedFd>) -> Level {
-        if fstat(&*dir).is_ok_and(|st| st.st_nlink as u64 == 2) {
+        if fstat(&*dir).is_ok_and(|st| st.st_nlink == 2) {
             return Level::ByName(dir);
         }
         Level::Unlisted(dir)
@@ -355,4 +356,23 @@ fn shards(names: Vec<String>) -> Sub {
     let Some(len) = names.first().map(String::len) else { return Sub::None };
     let shard = |n: &String| n.len() == len && (1..=3).contains(&len) && n.bytes().all(|b| b.is_ascii_alphanumeric());
     if names.iter().all(shard) { Sub::Shards { names, len } } else { Sub::Unknown }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn shard_folders_are_short_alike_names() {
+        assert!(matches!(shards(vec![]), Sub::None));
+        assert!(matches!(shards(names(&["ab", "cd", "0f"])), Sub::Shards { len: 2, .. }));
+        assert!(matches!(shards(names(&["a", "b"])), Sub::Shards { len: 1, .. }));
+        assert!(matches!(shards(names(&["ab", "abc"])), Sub::Unknown), "lengths differ");
+        assert!(matches!(shards(names(&["backup"])), Sub::Unknown), "too long");
+        assert!(matches!(shards(names(&["a-"])), Sub::Unknown), "not letters or digits");
+    }
 }
