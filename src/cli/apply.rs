@@ -6,10 +6,17 @@ use super::{progress, usable};
 use crate::core::apply::summary;
 use crate::core::batch::needs_recovery;
 use crate::core::fmt::escaped;
+use crate::core::select::Items;
 use crate::core::{ApplyOptions, Dump, Error, Options, Selection, apply, plan, writing_session};
 
 /// Runs after `--yes` was checked (in the config).
-pub fn run(dump: &Dump, selection: &Selection, allow_mass_change: bool, opts: Options) -> Result<u8, Error> {
+pub fn run(
+    dump: &Dump,
+    selection: &Selection,
+    items: &Items,
+    allow_mass_change: bool,
+    opts: Options,
+) -> Result<u8, Error> {
     // Recovery first, when something is pending; otherwise the session (and
     // `.cachescope/`) waits until there is something to change.
     let mut session = None;
@@ -22,7 +29,7 @@ pub fn run(dump: &Dump, selection: &Selection, allow_mass_change: bool, opts: Op
     }
     let ins = progress::inspect(dump, opts)?;
     usable(&ins)?;
-    let plan = plan(&ins, selection);
+    let plan = plan(&ins, &items.resolve(selection, &ins)?);
     if plan.is_empty() {
         println!("Nothing to apply: no selected discrepancy has a fix.");
         return Ok(0);

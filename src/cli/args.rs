@@ -73,6 +73,8 @@ pub enum Command {
         /// only new ones (warning or error) make the exit code 1.
         #[arg(long, value_name = "REPORT")]
         baseline: Option<PathBuf>,
+        #[command(flatten)]
+        items: ItemArgs,
     },
     /// Show exactly what apply would do (SQL and file moves); changes nothing.
     Plan {
@@ -203,12 +205,41 @@ pub struct DeepArg {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct SelectArgs {
-    /// Only these kinds, comma-separated (e.g. orphaned_file,ghost_entry).
+    /// Only these kinds, comma-separated (e.g. orphaned_file,ghost_entry);
+    /// with --key or --id, only those of their discrepancies.
     #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
     pub only: Vec<String>,
-    /// Choose another fix for a kind (e.g. ghost_entry=delete_entry); repeatable.
-    #[arg(long, value_name = "KIND=FIX")]
+    /// Choose another fix for a kind (KIND=FIX, e.g. ghost_entry=delete_entry)
+    /// or for one discrepancy (ID=FIX, its id as `check --format json` prints
+    /// it); repeatable. ID=FIX must name a selected discrepancy (exit 2 if not).
+    #[arg(long, value_name = "KIND=FIX|ID=FIX")]
     pub fix: Vec<String>,
+    #[command(flatten)]
+    pub items: ItemArgs,
+}
+
+/// Item selectors (issue 16), shared by check, plan and apply: keys and
+/// discrepancy ids, on the command line or one a line in a file.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ItemArgs {
+    /// Only this key's discrepancies (its row and its files); repeatable.
+    /// With only keys, check reads only their rows and files where the cache
+    /// dir's layout allows (flat or sharded). A key with no row and no file
+    /// is an error (exit 2).
+    #[arg(long, value_name = "KEY")]
+    pub key: Vec<String>,
+    /// Keys from a file, one a line (`-` reads stdin); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub keys_from: Vec<PathBuf>,
+    /// Only this discrepancy, by its id as `check --format json` prints it
+    /// (e.g. ghost_entry:KEY); repeatable. An id that matches no discrepancy
+    /// is an error (exit 2).
+    #[arg(long, value_name = "ID")]
+    pub id: Vec<String>,
+    /// Ids from a file, one a line, UTF-8 (`-` reads stdin; the TUI's `e`
+    /// writes such a file); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub ids_from: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,17 +7,31 @@ use std::path::Path;
 use crate::core::baseline::{Baseline, Marks};
 use crate::core::findings::findings_of;
 use crate::core::report::{Extras, write_json_with, write_markdown_with, write_text_with};
+use crate::core::select::Items;
 use crate::core::{Dump, Error, ErrorKind, Inspection, Options};
 
-pub fn run(dump: &Dump, format: ReportFormat, opts: Options, baseline: Option<&Path>) -> Result<u8, Error> {
+pub fn run(
+    dump: &Dump,
+    format: ReportFormat,
+    opts: Options,
+    baseline: Option<&Path>,
+    items: &Items,
+) -> Result<u8, Error> {
     // A bad baseline fails before the (possibly long) inspection.
     let baseline = baseline.map(Baseline::read).transpose()?;
-    let ins = progress::inspect(dump, opts)?;
+    // Only keys: read only what they need (`Inspection::open_keys`).
+    let mut ins = if items.keys_only() {
+        progress::with_bar("checking", |ctl| Inspection::open_keys(dump, &items.keys, &opts, ctl))?
+    } else {
+        progress::inspect(dump, opts)?
+    };
     let timings = std::env::var_os("CACHESCOPE_TIMINGS").is_some();
     if timings {
         eprintln!("cachescope: timings: {:?}, total {:?}", ins.timings, ins.elapsed);
     }
     usable(&ins)?;
+    items.check_matches(&ins)?;
+    items.restrict(&mut ins);
     let unknown = ins.unknown_sentence();
     if unknown.is_none() {
         for p in &ins.scan.problems {

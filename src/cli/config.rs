@@ -2,11 +2,12 @@
 //! [`Config`] of core types, and every command reads that. A bad flag value
 //! fails here, before any dump is touched.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::args::{Cli, Command, DumpArgs, PlanFormat, PullFrom, ReportFormat, SelectArgs, TuiArgs};
-use crate::core::{Error, ErrorKind, Fix, Kind, Locate, Options, Selection};
+use super::args::{Cli, Command, DumpArgs, PlanFormat, PullFrom, ReportFormat, TuiArgs};
+pub use super::select::selection;
+use crate::core::select::Items;
+use crate::core::{Error, ErrorKind, Locate, Options, Selection};
 use crate::tui::TuiOptions;
 
 /// What to run, validated.
@@ -22,16 +23,21 @@ pub enum Config {
         format: ReportFormat,
         opts: Options,
         baseline: Option<PathBuf>,
+        /// `--key`, `--id` and their lists.
+        items: Items,
     },
     Plan {
         locate: Locate,
         selection: Selection,
+        /// `--key`, `--id`, `--fix ID=FIX`: matched after the inspection.
+        items: Items,
         format: PlanFormat,
         opts: Options,
     },
     Apply {
         locate: Locate,
         selection: Selection,
+        items: Items,
         allow_mass_change: bool,
         opts: Options,
     },
@@ -72,17 +78,19 @@ impl Config {
             // One path for the inspector, with or without `inspect`.
             None => tui(cli.dump, cli.tui)?,
             Some(Command::Inspect { dump, tui: t }) => tui(dump, t)?,
-            Some(Command::Check { dump, format, deep, baseline }) => {
-                Config::Check { locate: locate(dump), format, opts: Options { deep: deep.deep }, baseline }
-            }
-            Some(Command::Plan { dump, select, format, deep }) => Config::Plan {
+            Some(Command::Check { dump, format, deep, baseline, items }) => Config::Check {
                 locate: locate(dump),
-                selection: selection(&select)?,
                 format,
                 opts: Options { deep: deep.deep },
+                baseline,
+                items: super::select::items(&items)?,
             },
+            Some(Command::Plan { dump, select, format, deep }) => {
+                let (selection, items) = selection(&select)?;
+                Config::Plan { locate: locate(dump), selection, items, format, opts: Options { deep: deep.deep } }
+            }
             Some(Command::Apply { dump, select, yes, allow_mass_change, deep }) => {
-                let selection = selection(&select)?;
+                let (selection, items) = selection(&select)?;
                 let locate = locate(dump);
                 if !yes {
                     let shown = locate.path.as_ref().map_or("DUMP".into(), |p| crate::core::fmt::escaped(p));
@@ -93,7 +101,7 @@ impl Config {
                         ),
                     ));
                 }
-                Config::Apply { locate, selection, allow_mass_change, opts: Options { deep: deep.deep } }
+                Config::Apply { locate, selection, items, allow_mass_change, opts: Options { deep: deep.deep } }
             }
             Some(Command::History { dump, format }) => Config::History { locate: locate(dump), format },
             Some(Command::Undo { dump, batch }) => Config::Undo { locate: locate(dump), batch },
@@ -122,31 +130,4 @@ fn tui(d: DumpArgs, t: TuiArgs) -> Result<Config, Error> {
     let baseline = t.baseline.as_deref().map(crate::core::baseline::Baseline::read).transpose()?;
     let tui = TuiOptions { no_mouse: t.no_mouse, deep: t.deep, baseline };
     Ok(Config::Tui { locate: named.then(|| locate(d)), tui })
-}
-
-/// `--only` and `--fix` into a validated [`Selection`].
-pub fn selection(args: &SelectArgs) -> Result<Selection, Error> {
-    let kind =
-        |s: &str| s.trim().parse::<Kind>().map_err(|e| Error::bad_input(format!("{e}; see `cachescope plan --help`")));
-    let only = if args.only.is_empty() {
-        None
-    } else {
-        Some(args.only.iter().filter(|s| !s.trim().is_empty()).map(|s| kind(s)).collect::<Result<Vec<_>, _>>()?)
-    };
-    let mut per_kind = HashMap::new();
-    for spec in &args.fix {
-        let Some((k, f)) = spec.split_once('=') else {
-            return Err(Error::bad_input(format!(
-                "--fix {spec} is not KIND=FIX (e.g. --fix ghost_entry=delete_entry)"
-            )));
-        };
-        let k = kind(k)?;
-        let f: Fix = f.trim().parse().map_err(|e| Error::bad_input(format!("{e}; see `cachescope plan --help`")))?;
-        if !k.fixes().contains(&f) {
-            let allowed: Vec<&str> = k.fixes().iter().map(|f| f.as_str()).collect();
-            return Err(Error::bad_input(format!("{f} is not a fix for {k}; choose one of: {}", allowed.join(", "))));
-        }
-        per_kind.insert(k, f);
-    }
-    Ok(Selection { only, per_kind, per_item: HashMap::new() })
 }

@@ -15,6 +15,7 @@ mod plan;
 mod progress;
 mod pull;
 mod recover;
+mod select;
 mod undo;
 mod usage;
 
@@ -83,14 +84,14 @@ pub fn run(config: Config) -> Result<u8, Error> {
     match config {
         Config::Tui { locate: None, tui } => crate::tui::run_demo(&tui).map(|_| 0),
         Config::Tui { locate: Some(loc), tui } => crate::tui::run(&open::read(loc, false)?.dump, &tui).map(|_| 0),
-        Config::Check { locate, format, opts, baseline } => {
-            check::run(&open::read(locate, true)?.dump, format, opts, baseline.as_deref())
+        Config::Check { locate, format, opts, baseline, items } => {
+            check::run(&open::read(locate, true)?.dump, format, opts, baseline.as_deref(), &items)
         }
-        Config::Plan { locate, selection, format, opts } => {
-            plan::run(&open::read(locate, true)?.dump, &selection, format, opts)
+        Config::Plan { locate, selection, items, format, opts } => {
+            plan::run(&open::read(locate, true)?.dump, &selection, &items, format, opts)
         }
-        Config::Apply { locate: loc, selection, allow_mass_change, opts } => {
-            apply::run(&locate(loc)?, &selection, allow_mass_change, opts)
+        Config::Apply { locate: loc, selection, items, allow_mass_change, opts } => {
+            apply::run(&locate(loc)?, &selection, &items, allow_mass_change, opts)
         }
         Config::History { locate, format } => history::run(&open::read(locate, true)?.dump, format),
         Config::Undo { locate: loc, batch } => undo::run(&locate(loc)?, batch),

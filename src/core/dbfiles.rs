@@ -103,6 +103,30 @@ pub fn read_locked<T>(
     out
 }
 
+/// Opens `db` read-only and takes the read lock SQLite's readers take (see
+/// [`read_locked`]), waiting up to `patience` for a writer; the lock lasts
+/// until the file is closed. (POSIX locks belong to the process: closing
+/// any other descriptor of `db` in this process drops it too.)
+pub fn hold_read_lock(db: &Path, patience: std::time::Duration) -> std::io::Result<File> {
+    use std::os::fd::AsRawFd;
+    let file = File::open(db)?;
+    // SAFETY: a zeroed flock is a valid value.
+    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+    fl.l_type = libc::F_RDLCK as libc::c_short;
+    fl.l_whence = libc::SEEK_SET as libc::c_short;
+    fl.l_start = SHARED_FIRST;
+    fl.l_len = SHARED_SIZE;
+    let start = std::time::Instant::now();
+    // SAFETY: a valid descriptor and a pointer to a live flock.
+    while unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLK, &fl) } != 0 {
+        if start.elapsed() >= patience {
+            return Err(std::io::Error::new(std::io::ErrorKind::WouldBlock, "locked by a writer"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    Ok(file)
+}
+
 /// Waits up to `patience` while another process is inside a write
 /// transaction (it holds the journal live); true when it finished.
 pub fn wait_for_writer(db: &Path, patience: std::time::Duration) -> bool {

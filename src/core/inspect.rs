@@ -1,6 +1,8 @@
 //! One read of a dump: database rows (from a private copy) and disk facts,
 //! read concurrently, then detection. Writes nothing to the dump.
 
+mod keys;
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value as Json};

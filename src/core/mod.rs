@@ -33,6 +33,7 @@ pub mod report;
 pub mod rows;
 pub mod saved;
 pub mod schema;
+pub mod select;
 pub mod session;
 pub mod snapshot;
 pub mod sort;

@@ -62,45 +62,12 @@ pub fn value_text(v: &Value) -> Option<String> {
 
 /// Reads every row, sorted by key.
 pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) -> Result<Vec<Row>> {
-    let pick = |c: Option<usize>| c.map(|i| quote_ident(&cols.names[i])).unwrap_or_else(|| "NULL".into());
-    let sql = format!(
-        "SELECT {}, {}, {}, {}, {}, {}, {} FROM cache_entries",
-        quote_ident(&cols.names[cols.cache_key]),
-        quote_ident(&cols.names[cols.compression_state]),
-        pick(cols.size_bytes),
-        pick(cols.duration_ms),
-        pick(cols.book_id),
-        pick(cols.voice_id),
-        pick(cols.created_at),
-    );
+    let sql = format!("SELECT {} FROM cache_entries", select_list(cols));
     let mut stmt = conn.prepare(&sql).map_err(|e| corrupt(db, &e))?;
     let mut rows = stmt.query([]).map_err(|e| corrupt(db, &e))?;
     let mut out = Vec::with_capacity(estimate_rows(conn));
     while let Some(r) = rows.next().map_err(|e| corrupt(db, &e))? {
-        // Borrowed column values: no allocation for what a row does not keep.
-        let get = |i| r.get_ref(i).map_err(|e| corrupt(db, &e));
-        let stored = get(0)?;
-        let (key, raw_key) = match stored {
-            ValueRef::Text(t) => (Key::new(&String::from_utf8_lossy(t)), None),
-            other => {
-                let stored = owned(other);
-                (Key::new(&value_text(&stored).unwrap_or_default()), Some(Box::new(stored)))
-            }
-        };
-        out.push(Row {
-            key,
-            raw_key,
-            state: compact_text(get(1)?),
-            size_bytes: owned(get(2)?).into(),
-            duration_ms: owned(get(3)?).into(),
-            book_id: compact_text(get(4)?),
-            voice_id: compact_text(get(5)?),
-            created_at: match get(6)? {
-                ValueRef::Integer(n) => Some(n),
-                ValueRef::Real(f) if f.is_finite() => Some(f as i64),
-                _ => None,
-            },
-        });
+        out.push(row_of(r, db)?);
         if out.len() % 65536 == 0 {
             ctl.progress(Phase::ReadRows, out.len() as u64, None);
             if ctl.cancelled() {
@@ -114,6 +81,78 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
     }
     ctl.progress(Phase::ReadRows, out.len() as u64, Some(out.len() as u64));
     Ok(out)
+}
+
+/// Reads the rows of these keys only, each by a lookup on `cache_key` (its
+/// primary key's index; a scan where the table has none), sorted by key.
+/// A row whose key is stored as TEXT equal to the key, or as a number that
+/// the column's affinity compares equal to it, is found; a key stored as a
+/// BLOB, or as a number in a column without affinity, only by
+/// [`read_rows`].
+pub fn read_rows_for(conn: &Connection, cols: &Columns, db: &Path, keys: &[String]) -> Result<Vec<Row>> {
+    let sql = format!(
+        "SELECT {} FROM cache_entries WHERE {} = ?1",
+        select_list(cols),
+        quote_ident(&cols.names[cols.cache_key])
+    );
+    let mut stmt = conn.prepare(&sql).map_err(|e| corrupt(db, &e))?;
+    let mut out = Vec::new();
+    for key in keys {
+        let mut rows = stmt.query([key]).map_err(|e| corrupt(db, &e))?;
+        while let Some(r) = rows.next().map_err(|e| corrupt(db, &e))? {
+            let row = row_of(r, db)?;
+            // A collation (NOCASE) may match other spellings: the full read
+            // would give them to their own keys.
+            if row.key == *key.as_str() {
+                out.push(row);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(out)
+}
+
+/// The columns a [`Row`] holds, in the order [`row_of`] reads them.
+fn select_list(cols: &Columns) -> String {
+    let pick = |c: Option<usize>| c.map(|i| quote_ident(&cols.names[i])).unwrap_or_else(|| "NULL".into());
+    format!(
+        "{}, {}, {}, {}, {}, {}, {}",
+        quote_ident(&cols.names[cols.cache_key]),
+        quote_ident(&cols.names[cols.compression_state]),
+        pick(cols.size_bytes),
+        pick(cols.duration_ms),
+        pick(cols.book_id),
+        pick(cols.voice_id),
+        pick(cols.created_at),
+    )
+}
+
+/// One result row of [`select_list`] as a [`Row`], its values borrowed
+/// (no allocation for what a row does not keep).
+fn row_of(r: &rusqlite::Row, db: &Path) -> Result<Row> {
+    let get = |i| r.get_ref(i).map_err(|e| corrupt(db, &e));
+    let stored = get(0)?;
+    let (key, raw_key) = match stored {
+        ValueRef::Text(t) => (Key::new(&String::from_utf8_lossy(t)), None),
+        other => {
+            let stored = owned(other);
+            (Key::new(&value_text(&stored).unwrap_or_default()), Some(Box::new(stored)))
+        }
+    };
+    Ok(Row {
+        key,
+        raw_key,
+        state: compact_text(get(1)?),
+        size_bytes: owned(get(2)?).into(),
+        duration_ms: owned(get(3)?).into(),
+        book_id: compact_text(get(4)?),
+        voice_id: compact_text(get(5)?),
+        created_at: match get(6)? {
+            ValueRef::Integer(n) => Some(n),
+            ValueRef::Real(f) if f.is_finite() => Some(f as i64),
+            _ => None,
+        },
+    })
 }
 
 /// About how many rows the table has, read in constant time: the largest

@@ -15,12 +15,17 @@ use super::error::{Error, Result};
 use super::fmt::escaped;
 use super::wal::{self, WalState};
 
-/// A read-only view of the database through a private copy.
+/// A read-only view of the database through a private copy (or, for a
+/// few lookups, of the file itself: [`Snapshot::in_place`]).
 pub struct Snapshot {
     conn: Connection,
     /// Commits in the `-wal` that SQLite could not read, in one sentence.
     pub wal_unread: Option<String>,
-    _dir: TempDir,
+    /// The private copy's folder; None when reading the file in place.
+    _dir: Option<TempDir>,
+    /// In place: SQLite's reader lock on the file, held while it is read,
+    /// so no writer changes it underneath (closed after the connection).
+    _lock: Option<std::fs::File>,
 }
 
 impl Snapshot {
@@ -108,7 +113,39 @@ impl Snapshot {
         let conn = Connection::open_with_flags(&copy, flags).map_err(|e| Error::sqlite_at("open", db, &e))?;
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
             .map_err(|e| corrupt(db, &e))?;
-        Ok(Snapshot { conn, wal_unread, _dir: dir })
+        Ok(Snapshot { conn, wal_unread, _dir: Some(dir), _lock: None })
+    }
+
+    /// The database file itself, opened read-only and `immutable` (SQLite
+    /// then creates no `-shm` and takes no lock: nothing is written), while
+    /// that sees every committed row: no `-wal` with frames in it and no
+    /// rollback journal. None otherwise: then [`Snapshot::copy_of`] is the
+    /// way. Copying a large database costs more than the few lookups
+    /// `check --key` makes in it.
+    pub fn in_place(db: &Path) -> Result<Option<Snapshot>> {
+        super::dbfiles::wait_for_writer(db, super::batch::busy_timeout());
+        if journal_state(db) != JournalState::None {
+            return Ok(None);
+        }
+        let wal_empty = || matches!(wal::read(&sidecar(db, "-wal")), Ok(WalState::Absent));
+        if !wal_empty() {
+            return Ok(None);
+        }
+        let lock = match super::dbfiles::hold_read_lock(db, super::batch::busy_timeout()) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Err(super::batch::locked_by_another(db)),
+            Err(e) => return Err(Error::io_at("open", db, &e)),
+        };
+        // A writer may have started between the look and the lock.
+        if !wal_empty() || super::dbfiles::has_journal(db) {
+            return Ok(None);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(super::dump::immutable_uri(db), flags)
+            .map_err(|e| Error::sqlite_at("open", db, &e))?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+            .map_err(|e| corrupt(db, &e))?;
+        Ok(Some(Snapshot { conn, wal_unread: None, _dir: None, _lock: Some(lock) }))
     }
 
     pub fn conn(&self) -> &Connection {

@@ -3,6 +3,7 @@
 //! never followed. The facts it produces are plain data (`core::model`).
 
 pub mod decode;
+mod lookup;
 mod pool;
 pub mod probe;
 mod scan;
@@ -13,5 +14,6 @@ pub use crate::core::model::names;
 pub use crate::core::model::{
     DiskScan, Encoding, FileFacts, FileKind, Identity, NameClass, Probe, classify_name, is_key, key_of,
 };
+pub use lookup::{LIST_CAP, key_files};
 pub use pool::clock;
 pub use scan::scan;

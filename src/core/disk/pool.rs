@@ -139,7 +139,7 @@ pub(super) fn probe_worker(
 
 /// Stats one entry (through its open file when it will be probed anyway)
 /// and probes cache files.
-fn facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool, ctl: &Control) -> Facts {
+pub(super) fn facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool, ctl: &Control) -> Facts {
     let Item { idx, class, file_type, .. } = item;
     let done = |id, kind| Facts { idx, id, kind, problem: None, note: None };
     let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK;
