@@ -25,6 +25,9 @@ pub fn run(dump: &Dump, selection: &Selection, allow_mass_change: bool, opts: Op
     let plan = plan(&ins, selection);
     if plan.is_empty() {
         println!("Nothing to apply: no selected discrepancy has a fix.");
+        if let Some(hint) = crate::core::report::unplanned_hint(&ins, selection) {
+            println!("{hint}");
+        }
         return Ok(0);
     }
     let opts = ApplyOptions { allow_mass_change };

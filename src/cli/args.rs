@@ -77,8 +77,9 @@ pub enum Command {
         dump: DumpArgs,
         #[command(flatten)]
         select: SelectArgs,
-        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
-        format: PlanFormat,
+        /// text: readable, grouped by fix; sql: the exact statements and moves.
+        #[arg(long, value_enum, default_value_t = PlanOutput::Text)]
+        format: PlanOutput,
         #[command(flatten)]
         deep: DeepArg,
     },
@@ -214,5 +215,15 @@ pub enum ReportFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
     Text,
+    Json,
+}
+
+/// How `plan` prints the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanOutput {
+    /// Readable: grouped by fix, each change as `column: before → after`.
+    Text,
+    /// The exact SQL statements and file moves apply runs.
+    Sql,
     Json,
 }

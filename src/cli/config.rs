@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::args::{Cli, Command, DumpArgs, PlanFormat, PullFrom, ReportFormat, SelectArgs, TuiArgs};
+use super::args::{Cli, Command, DumpArgs, PlanFormat, PlanOutput, PullFrom, ReportFormat, SelectArgs, TuiArgs};
 use crate::core::{Error, ErrorKind, Fix, Kind, Locate, Options, Selection};
 use crate::tui::TuiOptions;
 
@@ -26,7 +26,7 @@ pub enum Config {
     Plan {
         locate: Locate,
         selection: Selection,
-        format: PlanFormat,
+        format: PlanOutput,
         opts: Options,
     },
     Apply {
