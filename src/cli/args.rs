@@ -46,6 +46,18 @@ pub struct TuiArgs {
     /// Start with the deep check on (the `d` key toggles it).
     #[arg(long)]
     pub deep: bool,
+    /// Colours: dark, light (light backgrounds) or high-contrast
+    /// (projectors); default: $CACHESCOPE_THEME, else dark. NO_COLOR wins.
+    #[arg(long, value_enum, value_name = "THEME")]
+    pub theme: Option<ThemeArg>,
+}
+
+/// `--theme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThemeArg {
+    Dark,
+    Light,
+    HighContrast,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,9 +5,12 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::args::{Cli, Command, DumpArgs, PlanFormat, PlanOutput, PullFrom, ReportFormat, SelectArgs, TuiArgs};
+use super::args::{
+    Cli, Command, DumpArgs, PlanFormat, PlanOutput, PullFrom, ReportFormat, SelectArgs, ThemeArg, TuiArgs,
+};
 use crate::core::{Error, ErrorKind, Fix, Kind, Locate, Options, Selection};
 use crate::tui::TuiOptions;
+use crate::tui::theme::ThemeName;
 
 /// What to run, validated.
 #[derive(Debug)]
@@ -114,7 +117,12 @@ fn locate(d: DumpArgs) -> Locate {
 /// No dump named at all: the bundled demo.
 fn tui(d: DumpArgs, t: TuiArgs) -> Config {
     let named = d.dump.is_some() || d.db.is_some() || d.cache_dir.is_some();
-    Config::Tui { locate: named.then(|| locate(d)), tui: TuiOptions { no_mouse: t.no_mouse, deep: t.deep } }
+    let theme = t.theme.map(|t| match t {
+        ThemeArg::Dark => ThemeName::Dark,
+        ThemeArg::Light => ThemeName::Light,
+        ThemeArg::HighContrast => ThemeName::HighContrast,
+    });
+    Config::Tui { locate: named.then(|| locate(d)), tui: TuiOptions { no_mouse: t.no_mouse, deep: t.deep, theme } }
 }
 
 /// `--only` and `--fix` into a validated [`Selection`].

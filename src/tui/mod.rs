@@ -3,9 +3,14 @@
 //! * `app` — state and `update()`: keys, mouse and worker messages in,
 //!   effects out. No terminal, no writes; its only reads are of the
 //!   inspection's private database copy when the core builds a plan.
-//! * `keys` — the one key table (dispatch, footer, help).
+//! * `keys` — the one key table (dispatch, footer, help, palette);
+//!   `palette` searches it for the help (`?`) and the command palette (`:`).
+//! * `sort` — each pane's order (`o`), `plan_view` — the plan preview
+//!   (readable or SQL), `clipboard` and `export` — `y` (OSC 52) and `e`,
+//!   `recover` and `resume` — `R`, and the cursor after an apply.
 //! * `index` — key → file / row / discrepancy lookups that link the panes.
-//! * `ui/` — drawing, one file per pane or dialog; `theme` (NO_COLOR).
+//! * `ui/` — drawing, one file per pane or dialog; `theme` (dark, light,
+//!   high contrast; NO_COLOR wins).
 //! * `worker` — scan, apply and undo on threads, reporting over a channel.
 //! * `event_loop`, `terminal` — the only parts that touch the terminal.
 //!
@@ -17,13 +22,20 @@
 
 pub mod app;
 pub mod choices;
+pub mod clipboard;
 mod event_loop;
+pub mod export;
 pub mod filter;
 pub mod index;
 mod input;
 pub mod keys;
 pub mod msg;
+pub mod palette;
 pub mod pane;
+pub mod plan_view;
+mod recover;
+mod resume;
+pub mod sort;
 mod terminal;
 pub mod theme;
 pub mod ui;
@@ -38,6 +50,8 @@ pub struct TuiOptions {
     pub no_mouse: bool,
     /// Start with `--deep` on (the `d` key toggles it).
     pub deep: bool,
+    /// `--theme`; None: `CACHESCOPE_THEME`, else dark (NO_COLOR wins).
+    pub theme: Option<theme::ThemeName>,
 }
 
 /// Opens the TUI on a located dump.

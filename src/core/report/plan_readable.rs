@@ -27,7 +27,7 @@ fn what(fix: Fix) -> &'static str {
 
 /// A column value in plain words: text unquoted (control characters
 /// escaped), numbers as they are, NULL as NULL.
-pub(crate) fn value_text(v: &Value) -> String {
+pub fn readable_value(v: &Value) -> String {
     match v {
         Value::Null => "NULL".into(),
         Value::Integer(n) => n.to_string(),
@@ -35,6 +35,13 @@ pub(crate) fn value_text(v: &Value) -> String {
         Value::Text(s) => clean(s).into_owned(),
         Value::Blob(b) => format!("X'{}'", hex::encode(b)),
     }
+}
+
+/// Epoch milliseconds as a UTC time to the second.
+fn utc(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|_| ms.to_string())
 }
 
 /// The readable plan, line by line (without the closing apply hint).
@@ -90,11 +97,16 @@ fn item_line(plan: &Plan, item: &PlanItem, with_kind: bool) -> String {
     let kind = if with_kind { format!("  ({})", item.kind) } else { String::new() };
     // The key column itself is in the line already.
     let key_col = plan.target.columns.as_ref().map(|c| c.cache_key);
+    let times = plan.target.columns.as_ref().map_or([None, None], |c| [c.created_at, c.last_used_at]);
     let row = |cols: &[(usize, Value)]| -> String {
         let parts: Vec<String> = cols
             .iter()
             .filter(|(i, _)| Some(*i) != key_col)
-            .map(|(i, v)| format!("{} {}", name(*i), value_text(v)))
+            .map(|(i, v)| match v {
+                // Epoch milliseconds read as a time; the SQL form has the number.
+                Value::Integer(ms) if times.contains(&Some(*i)) => format!("{} {}", name(*i), utc(*ms)),
+                _ => format!("{} {}", name(*i), readable_value(v)),
+            })
             .collect();
         parts.join(", ")
     };
@@ -111,8 +123,8 @@ fn item_line(plan: &Plan, item: &PlanItem, with_kind: bool) -> String {
                 let parts: Vec<String> = shown
                     .iter()
                     .map(|(i, v)| {
-                        let was = before(*i).map_or_else(|| "?".to_string(), value_text);
-                        format!("{}: {was} → {}", name(*i), value_text(v))
+                        let was = before(*i).map_or_else(|| "?".to_string(), readable_value);
+                        format!("{}: {was} → {}", name(*i), readable_value(v))
                     })
                     .collect();
                 format!("  ~ {key}  {}{kind}", parts.join(", "))
