@@ -12,7 +12,7 @@ use crate::core::fmt::{clean, escaped};
 use crate::core::report::readable_value;
 
 /// What to tell a user whose terminal ignores the sequence.
-pub const ALLOW: &str = "the terminal must allow OSC 52 clipboard writes (tmux: set -g set-clipboard on)";
+pub const ALLOW: &str = "the terminal must allow OSC 52 (tmux: set -g set-clipboard on)";
 
 /// Above this, some terminals drop the whole sequence.
 const LARGE: usize = 100_000;
@@ -131,7 +131,7 @@ impl App {
 
     fn to_clipboard(&mut self, what: &str, text: String) -> Vec<Effect> {
         let big = if text.len() > LARGE { " — large: some terminals drop over 100 kB" } else { "" };
-        self.status = format!("copied {what} ({} bytes) with OSC 52{big}; {ALLOW}", text.len());
+        self.status = format!("copied {what} ({} bytes){big} — {ALLOW}", text.len());
         log::info!("copied {what} ({} bytes) to the clipboard with OSC 52", text.len());
         vec![Effect::Clipboard(text)]
     }

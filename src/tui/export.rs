@@ -85,14 +85,16 @@ impl App {
     pub(super) fn on_exported(&mut self, result: Result<Vec<PathBuf>, String>, note: String) {
         self.status = match result {
             Ok(paths) => {
-                let shown: Vec<String> = paths.iter().map(|p| escaped(p)).collect();
-                let ids =
-                    paths.iter().find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains("-selection-")));
-                let later = ids.map_or(String::new(), |p| {
-                    format!(" — apply later: cachescope apply {} --ids-from {} --yes", self.root_label, escaped(p))
+                // File names, and the folder once: the status line is short.
+                let names: Vec<String> =
+                    paths.iter().map(|p| p.file_name().map_or_else(|| escaped(p), |n| escaped(Path::new(n)))).collect();
+                let dir = paths.first().and_then(|p| p.parent()).map(escaped).unwrap_or_default();
+                let ids = names.iter().find(|n| n.contains("-selection-"));
+                let later = ids.map_or(String::new(), |n| {
+                    format!("; apply it later with `cachescope apply {} --ids-from {n} --yes`", self.root_label)
                 });
-                log::info!("wrote {}", shown.join(" and "));
-                format!("wrote {}{note}{later}", shown.join(" and "))
+                log::info!("wrote {} in {dir}{later}{note}", names.join(" and "));
+                format!("wrote {} in {dir}{note}{later}", names.join(" and "))
             }
             Err(e) => {
                 log::error!("{e}");

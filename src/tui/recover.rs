@@ -42,7 +42,7 @@ impl App {
             Err(e) => {
                 log::error!("recovery failed: {e}");
                 self.status = format!("recovery failed: {e}");
-                vec!["Recovery failed; the dump is as it was.".into(), e.message]
+                vec!["Recovery failed.".into(), e.message]
             }
         };
         self.show_result(lines);

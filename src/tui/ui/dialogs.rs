@@ -40,8 +40,10 @@ pub fn confirm(f: &mut Frame, area: Rect, app: &App, c: &Confirm) {
             vec![
                 Line::from(format!("Recover the interrupted apply of {root}?")),
                 Line::from(why),
-                Line::from("It finishes or rolls back that batch, as `cachescope recover` does: the dump ends as if"),
-                Line::from("the batch ran whole or not at all. Then the dump is rescanned."),
+                Line::from(
+                    "This finishes or rolls back that batch, as `cachescope recover` does: the dump ends as if the \
+                     batch ran whole or not at all. Then the dump is rescanned.",
+                ),
             ]
         }
         _ => vec![
@@ -86,7 +88,8 @@ pub fn typed(f: &mut Frame, area: Rect, app: &App, why: &str, input: &str) {
 
 pub fn result(f: &mut Frame, area: Rect, app: &App, lines: &[String]) {
     let ls: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
-    let h = ls.len() as u16 + 4;
+    let rows: usize = ls.iter().map(|l| l.width().max(1).div_ceil(74)).sum();
+    let h = rows as u16 + 4;
     let inner = frame(f, centered(area, 76, h), " Result — any key closes ".into(), app);
     f.render_widget(Paragraph::new(ls).wrap(Wrap { trim: false }), inner);
 }
