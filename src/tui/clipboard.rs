@@ -110,7 +110,7 @@ impl App {
 
     pub(super) fn copy(&mut self) -> Vec<Effect> {
         match self.copy_text() {
-            Some((what, text)) => self.to_clipboard(&what, text),
+            Some((what, text)) => self.put_on_clipboard(&what, text),
             None => {
                 self.status = "nothing to copy here".into();
                 vec![]
@@ -126,10 +126,10 @@ impl App {
         }
         let (lines, _) = id_lines(self.choices.chosen.keys());
         let what = format!("{} selected ids", lines.len());
-        self.to_clipboard(&what, lines.join("\n") + "\n")
+        self.put_on_clipboard(&what, lines.join("\n") + "\n")
     }
 
-    fn to_clipboard(&mut self, what: &str, text: String) -> Vec<Effect> {
+    fn put_on_clipboard(&mut self, what: &str, text: String) -> Vec<Effect> {
         let big = if text.len() > LARGE { " — large: some terminals drop over 100 kB" } else { "" };
         self.status = format!("copied {what} ({} bytes){big} — {ALLOW}", text.len());
         log::info!("copied {what} ({} bytes) to the clipboard with OSC 52", text.len());
