@@ -32,9 +32,11 @@ pub fn apply_hint(ins: &Inspection) -> String {
     let bundled = root.ends_with("assets/demo")
         && root.parent().and_then(|a| a.parent()).is_some_and(|repo| repo.join("Cargo.toml").is_file());
     if bundled {
-        return "This is the repository's bundled demo: apply to a copy, e.g. `cachescope demo /tmp/demo`, then \
-                `cachescope plan /tmp/demo` and `cachescope apply /tmp/demo --yes` (same selection flags)."
-            .to_string();
+        return format!(
+            "This is the repository's bundled demo (tracked in git): apply to a copy, `cp -r {} /tmp/demo` or a fresh \
+             `cachescope demo /tmp/demo`, then `cachescope apply /tmp/demo --yes` (same selection flags).",
+            escaped(root)
+        );
     }
     format!("Apply it with `cachescope apply {} --yes` (same selection flags).", escaped(root))
 }
