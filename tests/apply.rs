@@ -90,7 +90,20 @@ fn only_and_fix_select_what_is_planned_and_applied() {
     assert!(items.iter().all(|i| i["op"]["sql"].as_str().unwrap().starts_with("DELETE FROM cache_entries WHERE")));
 
     let text = run(&["plan", "--only", "stray_file", "--fix", "stray_file=quarantine"], &d);
-    assert!(text.stdout.contains("mv notes.txt -> .cachescope/quarantine/<batch>/notes.txt"), "{}", text.stdout);
+    assert!(text.stdout.contains("  > notes.txt → .cachescope/quarantine/<batch>/"), "{}", text.stdout);
+    let sql = run(&["plan", "--only", "stray_file", "--fix", "stray_file=quarantine", "--format", "sql"], &d);
+    assert!(
+        sql.stdout.contains("mv notes.txt -> .cachescope/quarantine/<batch>/notes.txt  -- quarantine"),
+        "{}",
+        sql.stdout
+    );
+    // Without --fix, strays have no fix: the plan says which flag adds them.
+    let none = run(&["plan", "--only", "stray_file"], &d);
+    assert!(
+        none.stdout.contains("Nothing to do") && none.stdout.contains("--fix stray_file=quarantine"),
+        "{}",
+        none.stdout
+    );
 
     let bad = run(&["plan", "--fix", "orphaned_file=delete_entry"], &d);
     assert!(bad.one_line_error().contains("not a fix for orphaned_file"));

@@ -84,6 +84,11 @@ fn select_all_plan_apply_quit_in_a_pty() {
     // The maintainers' keys: help, Discrepancies, select all, plan, apply.
     press(b"?");
     screen.wait_for("Help");
+    // The help is searchable: typing narrows it, Esc closes it.
+    press(b"undo");
+    screen.wait_for("Search: undo");
+    press(b"\x1b");
+    screen.wait_for("Space select");
     press(b"3");
     screen.wait_for("▶3 Discrepancies");
     press(b"a");

@@ -66,4 +66,18 @@ fn moving_paging_jumping_and_filtering_a_large_dump() {
     key(&mut app, KeyCode::Esc);
     term.draw(|f| ui::draw(f, &mut app)).unwrap();
     assert_eq!(app.panes[Pane::Db].visible.len(), app.ins.as_ref().unwrap().rows.len(), "Esc clears the filter");
+    // Sorted by key, Discrepancies still move the DB pane to the same key.
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Char('G'));
+    for _ in 0..50 {
+        key(&mut app, KeyCode::Char('k'));
+        let disc = app.current_link(Pane::Disc).unwrap().key;
+        if !app.panes[Pane::Db].miss {
+            assert_eq!(app.current_link(Pane::Db).unwrap().key, disc);
+        }
+    }
+    let ins = app.ins.as_ref().unwrap();
+    let keys: Vec<_> = app.panes[Pane::Disc].visible.iter().map(|&i| ins.found[i].key.clone()).collect();
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]), "sorted by key");
 }

@@ -94,7 +94,7 @@ fn to_kind(app: &mut App, kind: Kind) {
 fn screens() {
     let (_t, dir) = demo();
     for (w, h) in [(80u16, 24u16), (160, 45), (220, 50)] {
-        let mut a = app(&dir, Theme { color: true });
+        let mut a = app(&dir, Theme::dark());
         insta::assert_snapshot!(format!("main_{w}x{h}"), text(&render(&mut a, w, h)));
 
         to_kind(&mut a, Kind::GhostEntry);

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use cachescope::core::demo::write_demo;
-use cachescope::core::report::write_plan_text;
+use cachescope::core::report::{readable_plan_lines, write_plan_sql};
 use cachescope::core::{Control, Dump, Fix, Inspection, Kind, Locate, Selection, plan};
 use cachescope::tui::app::{App, Confirm, Effect, Layer, Msg, Pane, run_inline};
 use cachescope::tui::msg::WorkerMsg;
@@ -180,12 +180,23 @@ fn plan_preview_is_the_cli_plan_for_the_same_choices() {
     assert_eq!(app.top(), Some(&Layer::Plan));
     let ins = open(&t.path().join("dump"));
     let cli = plan(&ins, &Selection::default());
-    let mut out = vec![];
-    write_plan_text(&ins, &cli, &mut out).unwrap();
-    let text = String::from_utf8(out).unwrap().replace(&ins.dump.root.to_string_lossy().into_owned(), "DUMP");
     let pv = app.plan.as_ref().unwrap();
-    assert_eq!(pv.lines, text.lines().map(str::to_string).collect::<Vec<_>>());
+    assert_eq!(pv.lines, readable_plan_lines(&ins, &cli));
+    assert_eq!(pv.shown(), pv.lines.as_slice());
     assert_eq!(pv.plan.items.len(), cli.items.len());
+    // `s`: the exact SQL and moves, as `cachescope plan --format sql` prints
+    // them (without the shell's apply hint); `s` again: readable.
+    keys(&mut app, "s");
+    let mut out = vec![];
+    write_plan_sql(&ins, &cli, &mut out).unwrap();
+    let sql = String::from_utf8(out).unwrap();
+    let pv = app.plan.as_ref().unwrap();
+    assert!(pv.show_sql);
+    let want: Vec<String> = sql.lines().map(str::to_string).collect();
+    assert_eq!(pv.shown(), &want[..want.len() - 2], "all but the blank line and the hint");
+    assert!(want.last().unwrap().starts_with("Apply it with"));
+    keys(&mut app, "s");
+    assert_eq!(app.plan.as_ref().unwrap().shown(), readable_plan_lines(&ins, &cli).as_slice());
 }
 
 #[test]
@@ -220,8 +231,11 @@ fn dialogs_take_keys_before_the_panes() {
     let (_t, mut app) = demo(40, 3);
     keys(&mut app, "?");
     assert_eq!(app.top(), Some(&Layer::Help));
-    keys(&mut app, "1");
-    assert_eq!(app.focus, Pane::Disc, "the key closed the help, the pane did not see it");
+    keys(&mut app, "1q");
+    assert_eq!(app.focus, Pane::Disc, "the help's search took the key, the pane did not see it");
+    assert!(!app.quit, "q is a letter of the search in the help");
+    assert_eq!(app.finder.query, "1q");
+    key(&mut app, KeyCode::Esc);
     assert!(app.layers.is_empty());
     keys(&mut app, "u");
     assert_eq!(app.top(), Some(&Layer::Confirm(Confirm::Undo)));
@@ -343,11 +357,9 @@ fn per_item_fixes_give_the_plan_of_the_equivalent_cli_flags() {
         per_item: Default::default(),
     };
     let cli = plan(&ins, &sel);
-    let mut out = vec![];
-    write_plan_text(&ins, &cli, &mut out).unwrap();
-    let text = String::from_utf8(out).unwrap().replace(&ins.dump.root.to_string_lossy().into_owned(), "DUMP");
-    assert!(text.contains("DELETE FROM cache_entries"));
-    assert_eq!(app.plan.as_ref().unwrap().lines, text.lines().map(str::to_string).collect::<Vec<_>>());
+    let lines = readable_plan_lines(&ins, &cli);
+    assert!(lines.iter().any(|l| l.starts_with("delete_entry ×")) && lines.iter().any(|l| l.starts_with("  - ")));
+    assert_eq!(app.plan.as_ref().unwrap().lines, lines);
 }
 
 #[test]

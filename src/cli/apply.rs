@@ -32,6 +32,9 @@ pub fn run(
     let plan = plan(&ins, &items.resolve(selection, &ins)?);
     if plan.is_empty() {
         println!("Nothing to apply: no selected discrepancy has a fix.");
+        if let Some(hint) = crate::core::report::unplanned_hint(&ins, selection) {
+            println!("{hint}");
+        }
         return Ok(0);
     }
     let opts = ApplyOptions { allow_mass_change };

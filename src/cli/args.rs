@@ -49,6 +49,18 @@ pub struct TuiArgs {
     /// A saved `check --format json` report: discrepancies not in it are marked new (+).
     #[arg(long, value_name = "REPORT")]
     pub baseline: Option<PathBuf>,
+    /// Colours: dark, light (light backgrounds) or high-contrast
+    /// (projectors); default: $CACHESCOPE_THEME, else dark. NO_COLOR wins.
+    #[arg(long, value_enum, value_name = "THEME")]
+    pub theme: Option<ThemeArg>,
+}
+
+/// `--theme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThemeArg {
+    Dark,
+    Light,
+    HighContrast,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,8 +94,9 @@ pub enum Command {
         dump: DumpArgs,
         #[command(flatten)]
         select: SelectArgs,
-        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
-        format: PlanFormat,
+        /// text: readable, grouped by fix; sql: the exact statements and moves.
+        #[arg(long, value_enum, default_value_t = PlanOutput::Text)]
+        format: PlanOutput,
         #[command(flatten)]
         deep: DeepArg,
     },
@@ -252,5 +265,15 @@ pub enum ReportFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
     Text,
+    Json,
+}
+
+/// How `plan` prints the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanOutput {
+    /// Readable: grouped by fix, each change as `column: before → after`.
+    Text,
+    /// The exact SQL statements and file moves apply runs.
+    Sql,
     Json,
 }

@@ -4,11 +4,12 @@
 
 use std::path::PathBuf;
 
-use super::args::{Cli, Command, DumpArgs, PlanFormat, PullFrom, ReportFormat, TuiArgs};
+use super::args::{Cli, Command, DumpArgs, PlanFormat, PlanOutput, PullFrom, ReportFormat, ThemeArg, TuiArgs};
 pub use super::select::selection;
 use crate::core::select::Items;
 use crate::core::{Error, ErrorKind, Locate, Options, Selection};
 use crate::tui::TuiOptions;
+use crate::tui::theme::ThemeName;
 
 /// What to run, validated.
 #[derive(Debug)]
@@ -31,7 +32,7 @@ pub enum Config {
         selection: Selection,
         /// `--key`, `--id`, `--fix ID=FIX`: matched after the inspection.
         items: Items,
-        format: PlanFormat,
+        format: PlanOutput,
         opts: Options,
     },
     Apply {
@@ -128,6 +129,11 @@ fn locate(d: DumpArgs) -> Locate {
 fn tui(d: DumpArgs, t: TuiArgs) -> Result<Config, Error> {
     let named = d.dump.is_some() || d.db.is_some() || d.cache_dir.is_some();
     let baseline = t.baseline.as_deref().map(crate::core::baseline::Baseline::read).transpose()?;
-    let tui = TuiOptions { no_mouse: t.no_mouse, deep: t.deep, baseline };
+    let theme = t.theme.map(|t| match t {
+        ThemeArg::Dark => ThemeName::Dark,
+        ThemeArg::Light => ThemeName::Light,
+        ThemeArg::HighContrast => ThemeName::HighContrast,
+    });
+    let tui = TuiOptions { no_mouse: t.no_mouse, deep: t.deep, baseline, theme };
     Ok(Config::Tui { locate: named.then(|| locate(d)), tui })
 }

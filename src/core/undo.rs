@@ -279,10 +279,13 @@ fn run(batch: &mut Batch, undone: i64, op: &str, events: &[&Event]) -> Result<Un
 
 /// The one sentence both front ends show for an undo's outcome.
 pub fn summary(r: &UndoReport) -> String {
-    let verb = if r.undone_op == "undo" { "Re-applied what undo batch" } else { "Undid batch" };
+    let what = if r.undone_op == "undo" {
+        format!("Re-applied what undo batch {} reverted", r.undone)
+    } else {
+        format!("Undid batch {}", r.undone)
+    };
     format!(
-        "{verb} {} (as batch {}): {} rows restored, {} files moved, {} left as they were.",
-        r.undone,
+        "{what} (as batch {}): {} rows restored, {} files moved, {} left as they were.",
         r.batch,
         r.rows_restored,
         r.files_restored,

@@ -18,18 +18,21 @@ use super::index::{Index, Link};
 use super::insight::Insight;
 use super::keys::Scope;
 pub use super::msg::{Effect, FilterJob, Msg, Visible, WorkerMsg};
+pub use super::palette::Finder;
 pub use super::pane::{Pane, PaneView, Panes};
+pub use super::plan_view::PlanView;
 use super::theme::Theme;
 use crate::core::disk::decode::Envelope;
 use crate::core::fmt::escaped;
 use crate::core::key::Key;
-use crate::core::report::write_plan_text;
-use crate::core::{Inspection, Kind, Options, Plan, Progress, plan};
+use crate::core::{Inspection, Kind, Options, Progress};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
     Apply,
     Undo,
+    /// Finish or roll back an interrupted apply (`R`).
+    Recover,
 }
 
 /// What sits above the panes; the topmost layer takes the keys first.
@@ -38,7 +41,10 @@ pub enum Layer {
     Filter,
     Detail,
     Plan,
+    /// The help, searchable (its query is in [`App::finder`]).
     Help,
+    /// The command palette (`:`).
+    Palette,
     Confirm(Confirm),
     /// The blast-radius guard: the user must type `yes`.
     Typed {
@@ -51,20 +57,12 @@ pub enum Layer {
     Insight,
 }
 
-/// The previewed plan, kept so that exactly this plan is applied.
-#[derive(Debug, Clone)]
-pub struct PlanView {
-    pub plan: Plan,
-    pub lines: Vec<String>,
-    pub scroll: usize,
-    pub mass: Option<String>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Busy {
     Scanning,
     Applying,
     Undoing,
+    Recovering,
 }
 
 /// A file's loudness picture in the detail view.
@@ -133,6 +131,12 @@ pub struct App {
     pub group: Option<Group>,
     /// `--baseline`: which discrepancies are known.
     pub baseline: Option<BaselineState>,
+    /// The help's or the palette's query and row.
+    pub finder: Finder,
+    /// Where `e` writes (the working directory).
+    pub export_dir: PathBuf,
+    /// The discrepancy the cursor moves to after an apply's rescan.
+    pub resume: Option<String>,
     pub quit: bool,
 }
 
@@ -166,6 +170,9 @@ impl App {
             insight: Insight::default(),
             group: None,
             baseline: None,
+            finder: Finder::default(),
+            export_dir: PathBuf::from("."),
+            resume: None,
             quit: false,
         }
     }
@@ -192,7 +199,7 @@ impl App {
 
     pub fn mode(&self) -> &'static str {
         match self.busy {
-            Some(Busy::Applying | Busy::Undoing) => "APPLYING",
+            Some(Busy::Applying | Busy::Undoing | Busy::Recovering) => "APPLYING",
             _ if self.plan.is_some() || !self.choices.chosen.is_empty() => "PLAN",
             _ => "READ-ONLY",
         }
@@ -204,7 +211,7 @@ impl App {
             Some(Layer::Plan) => vec![Scope::Plan],
             Some(Layer::Confirm(_)) => vec![Scope::Confirm],
             Some(Layer::Insight) => vec![Scope::Insight, Scope::Panes],
-            Some(Layer::Filter | Layer::Typed { .. } | Layer::Help | Layer::Result(_)) => vec![],
+            Some(Layer::Filter | Layer::Typed { .. } | Layer::Help | Layer::Palette | Layer::Result(_)) => vec![],
             Some(Layer::Detail) | None if self.focus == Pane::Disc => vec![Scope::Panes, Scope::Disc],
             Some(Layer::Detail) | None => vec![Scope::Panes],
         }
@@ -243,10 +250,7 @@ impl App {
     fn handle(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(k) => self.on_key(k),
-            Msg::Mouse(m) => {
-                self.on_mouse(m);
-                vec![]
-            }
+            Msg::Mouse(m) => self.on_mouse(m),
             Msg::Worker(w) => self.on_worker(w),
             Msg::DumpChanged => {
                 if self.busy.is_some() {
@@ -310,7 +314,8 @@ impl App {
                 .or_else(|| link.key.as_deref().and_then(|k| index.disc_of_key(ins, k))),
         };
         let view = &mut self.panes[pane];
-        match target.and_then(|t| view.visible.binary_search(&t).ok()) {
+        // Any order: a binary search with the pane's own sort.
+        match target.and_then(|t| super::sort::position(ins, pane, view.sort, &view.visible, t)) {
             Some(pos) => {
                 view.pos = pos;
                 view.miss = false;
@@ -362,6 +367,7 @@ impl App {
             ins: Arc::clone(ins),
             index: Arc::clone(&self.index),
             within,
+            sorts: self.panes.sorts(),
         })]
     }
 
@@ -376,7 +382,7 @@ impl App {
     }
 
     /// Shows the outcome of an apply or undo, replacing an older one.
-    fn show_result(&mut self, lines: Vec<String>) {
+    pub(super) fn show_result(&mut self, lines: Vec<String>) {
         self.layers.retain(|l| !matches!(l, Layer::Result(_)));
         self.layers.push(Layer::Result(lines));
     }
@@ -396,37 +402,18 @@ impl App {
     pub(super) fn select_all(&mut self) {
         let Some(ins) = self.ins.as_deref() else { return };
         let shown = &self.panes[Pane::Disc].visible;
-        let n = shown.iter().filter(|&&i| self.choices.select(&ins.found[i])).count();
-        self.status = format!("{n} discrepancies selected (stray files are chosen one by one)");
-    }
-
-    pub(super) fn open_plan(&mut self) {
-        let Some(ins) = self.ins.as_deref() else { return };
-        let plan = plan(ins, &self.choices.selection());
-        let mut out = Vec::new();
-        let _ = write_plan_text(ins, &plan, &mut out);
-        let root = escaped(&ins.dump.root);
-        let text = String::from_utf8_lossy(&out).replace(&root, &self.root_label);
-        let mass = plan.mass_change();
-        info!("plan preview: {} fixes, {} SQL statements, {} file moves", plan.items.len(), plan.sql_count(), {
-            plan.move_count()
-        });
-        self.plan = Some(PlanView { plan, lines: text.lines().map(str::to_string).collect(), scroll: 0, mass });
-        self.layers.retain(|l| *l != Layer::Plan);
-        self.layers.push(Layer::Plan);
-    }
-
-    pub(super) fn ask_apply(&mut self) {
-        let Some(p) = &self.plan else { return };
-        if p.plan.is_empty() {
-            self.status = "nothing to apply: select discrepancies first (Space, a)".into();
-        } else if self.busy.is_some() {
-            self.status = "busy: wait for the current work to finish".into();
-        } else if let Some(why) = &p.mass {
-            self.layers.push(Layer::Typed { why: why.clone(), input: String::new() });
-        } else {
-            self.layers.push(Layer::Confirm(Confirm::Apply));
+        // Fixes cycled with `f` are kept: say so rather than "defaults".
+        let (mut n, mut picked) = (0, 0);
+        for &i in shown {
+            if self.choices.select(&ins.found[i]) {
+                n += 1;
+                picked += self.choices.picked.contains_key(&ins.found[i].id) as usize;
+            }
         }
+        self.status = match picked {
+            0 => format!("{n} selected with their default fixes (stray files: one by one, Space)"),
+            p => format!("{n} selected: {} with their default fix, {p} with the fix chosen with f", n - p),
+        };
     }
 
     pub(super) fn start_apply(&mut self, allow_mass_change: bool) -> Vec<Effect> {
@@ -437,6 +424,7 @@ impl App {
         self.status = format!("applying {} fixes…", p.plan.items.len());
         info!("applying {} fixes", p.plan.items.len());
         self.applying = p.plan.items.iter().map(|i| i.id.clone()).collect();
+        self.remember_next(&p.plan.items.iter().map(|i| i.id.as_str()).collect());
         vec![Effect::Apply { plan: Box::new(p.plan), allow_mass_change }]
     }
 
@@ -459,6 +447,8 @@ impl App {
             }
             WorkerMsg::Insight { scan, data } => self.on_insight(scan, data),
             WorkerMsg::Scanned(Ok(ins)) => return self.on_scanned(*ins),
+            WorkerMsg::Exported { result, note } => self.on_exported(result, note),
+            WorkerMsg::Recovered(res) => self.on_recovered(res),
             WorkerMsg::Scanned(Err(e)) => {
                 error!("scan failed: {e}");
                 self.busy = None;
@@ -549,6 +539,7 @@ impl App {
         self.envelopes.clear();
         self.counts = crate::core::detect::summary(&ins.found);
         self.panes.show(filter::everything(&ins));
+        super::sort::sort_panes(&ins, &mut self.panes);
         self.filter.shown.clear();
         self.ins = Some(Arc::new(ins));
         let mut effects = self.groups_after_scan();
@@ -559,6 +550,7 @@ impl App {
             self.status = summary_sentence(&self.counts);
         }
         self.restore(link);
+        self.resume_after_apply();
         // A filter in force is run again over the new scan.
         if !self.filter.text.is_empty() {
             effects.extend(self.refilter());
@@ -568,16 +560,22 @@ impl App {
 
     // ---- mouse --------------------------------------------------------------
 
-    fn on_mouse(&mut self, m: MouseEvent) {
+    fn on_mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
         if self.mouse && self.top() == Some(&Layer::Insight) {
-            return self.insight_mouse(m);
+            self.insight_mouse(m);
+            return vec![];
         }
         if !self.mouse || self.layers.iter().any(|l| *l != Layer::Detail) {
-            return;
+            return vec![];
         }
         let at = Position::new(m.column, m.row);
-        let Some(pane) = Pane::ALL.into_iter().find(|p| self.panes[*p].area.contains(at)) else { return };
+        let Some(pane) = Pane::ALL.into_iter().find(|p| self.panes[*p].area.contains(at)) else { return vec![] };
         match m.kind {
+            // The title row is the pane's header: a click sorts it.
+            MouseEventKind::Down(MouseButton::Left) if m.row == self.panes[pane].area.y => {
+                self.focus = pane;
+                return self.cycle_sort(pane);
+            }
             MouseEventKind::Down(MouseButton::Left) => {
                 self.focus = pane;
                 let view = &self.panes[pane];
@@ -596,20 +594,26 @@ impl App {
             }
             _ => {}
         }
+        vec![]
     }
 }
 
 /// Runs the effects a worker would, on this thread, and feeds their
-/// results back: filters and loudness pictures (tests and
-/// `with_inspection`, which have no event loop; scans, applies and undos
-/// need one).
+/// results back: filters, loudness pictures and exports (into
+/// `export_dir`) — for tests and `with_inspection`, which have no event
+/// loop; scans, applies, undos, recovery and the clipboard need one.
 pub fn run_inline(app: &mut App, effects: Vec<Effect>) {
     for e in effects {
         let msg = match e {
             Effect::Filter(job) => {
                 let never = || false;
                 let within = job.within.as_deref();
-                let Some(visible) = filter::visible(&job.ins, &job.index, &job.query, within, &never) else { continue };
+                let Some(mut visible) = filter::visible(&job.ins, &job.index, &job.query, within, &never) else {
+                    continue;
+                };
+                if within.is_none() {
+                    super::sort::sort_visible(&job.ins, &mut visible, &job.sorts);
+                }
                 WorkerMsg::Filtered { generation: job.generation, visible }
             }
             Effect::Envelope { path, encoding } => {
@@ -620,6 +624,10 @@ pub fn run_inline(app: &mut App, effects: Vec<Effect>) {
             }
             Effect::Insight(job) => {
                 WorkerMsg::Insight { scan: job.scan, data: Arc::new(super::insight::compute(&job.ins)) }
+            }
+            Effect::Export(job) => {
+                let result = super::export::write_export(&job, jiff::Timestamp::now());
+                WorkerMsg::Exported { result, note: job.note }
             }
             _ => continue,
         };

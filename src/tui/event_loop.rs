@@ -54,9 +54,11 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     let input = read_input();
     let (tx, rx) = mpsc::channel::<WorkerMsg>();
     let cancel = Arc::new(AtomicBool::new(false));
-    let mut app = App::new(escaped(&dump.root), Theme::from_env(), !opts.no_mouse);
+    let mut app = App::new(escaped(&dump.root), Theme::choose(opts.theme), !opts.no_mouse);
     app.options.deep = opts.deep;
     app.set_baseline(opts.baseline.clone());
+    // Exports go where cachescope was started.
+    app.export_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let mut pool = Workers {
         dump: dump.clone(),
         tx: tx.clone(),
@@ -141,6 +143,13 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
         }
         pool.options = app.options;
         for e in effects {
+            if let Effect::Clipboard(text) = &e {
+                // Between frames: the terminal reads it as a clipboard write.
+                let out = term.backend_mut();
+                let _ = out.write_all(super::clipboard::osc52(text).as_bytes());
+                let _ = out.flush();
+                continue;
+            }
             workers.retain(|w| !w.is_finished());
             if let Effect::Filter(job) = &e {
                 // Tell the running filter it is moot before starting the next.

@@ -20,7 +20,9 @@ impl App {
                 let c = c.clone();
                 self.confirm_key(k, c)
             }
-            Some(Layer::Help | Layer::Result(_)) => {
+            Some(Layer::Help) => self.help_key(k),
+            Some(Layer::Palette) => self.palette_key(k),
+            Some(Layer::Result(_)) => {
                 if k.code == KeyCode::Char('q') {
                     self.quit = true;
                 } else {
@@ -28,10 +30,7 @@ impl App {
                 }
                 vec![]
             }
-            Some(Layer::Plan) => {
-                self.plan_key(k);
-                vec![]
-            }
+            Some(Layer::Plan) => self.plan_key(k),
             Some(Layer::Insight) => self.insight_key(k),
             Some(Layer::Detail) => match action_in(&k, &self.scopes()) {
                 Some(Action::Back | Action::Open) => {
@@ -105,16 +104,18 @@ impl App {
             return match c {
                 Confirm::Apply => self.start_apply(false),
                 Confirm::Undo => self.start_undo(),
+                Confirm::Recover => self.start_recover(),
             };
         }
         self.status = match c {
             Confirm::Apply => "not applied".into(),
             Confirm::Undo => "not undone".into(),
+            Confirm::Recover => "not recovered".into(),
         };
         vec![]
     }
 
-    fn plan_key(&mut self, k: KeyEvent) {
+    fn plan_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         let page = self.plan_page.max(1);
         match action_in(&k, &[Scope::Plan, Scope::Panes]) {
             Some(Action::Apply) => self.ask_apply(),
@@ -123,12 +124,18 @@ impl App {
                 self.plan = None;
             }
             Some(Action::Quit) => self.quit = true,
-            Some(Action::Help) => self.layers.push(Layer::Help),
+            Some(Action::Help) => self.open_help(),
+            Some(Action::ToggleSql) => self.toggle_sql(),
+            Some(Action::Copy) => return self.copy(),
+            Some(Action::CopySelection) => return self.copy_selection(),
+            Some(Action::Export) => return self.export(),
+            Some(Action::ExportSelection) => return self.export_selection(),
+            Some(Action::CycleTheme) => self.cycle_theme(),
             Some(
                 a @ (Action::Down | Action::Up | Action::PageDown | Action::PageUp | Action::Top | Action::Bottom),
             ) => {
                 if let Some(p) = &mut self.plan {
-                    let last = p.lines.len().saturating_sub(1);
+                    let last = p.shown().len().saturating_sub(1);
                     p.scroll = match a {
                         Action::Down => p.scroll + 1,
                         Action::Up => p.scroll.saturating_sub(1),
@@ -142,10 +149,22 @@ impl App {
             }
             _ => {}
         }
+        vec![]
     }
 
-    /// The panes' own keys (and those the detail lets through).
-    fn pane_action(&mut self, a: Action) -> Vec<Effect> {
+    /// `T`: the next theme (NO_COLOR keeps monochrome).
+    fn cycle_theme(&mut self) {
+        if !self.theme.color {
+            self.status = "NO_COLOR is set: the monochrome theme stays".into();
+            return;
+        }
+        self.theme.name = self.theme.name.next();
+        self.status =
+            format!("theme: {} (T: next; --theme or CACHESCOPE_THEME picks one at start)", self.theme.label());
+    }
+
+    /// The panes' own keys (and those the detail and the palette let through).
+    pub(super) fn pane_action(&mut self, a: Action) -> Vec<Effect> {
         let page = self.panes[self.focus].page.max(1) as isize;
         match a {
             Action::NextPane => self.focus = self.focus.next(),
@@ -213,11 +232,21 @@ impl App {
                 log::info!("{}", self.status);
                 return vec![Effect::Scan(self.options)];
             }
-            Action::Help => self.layers.push(Layer::Help),
+            Action::Help => self.open_help(),
             Action::Quit => self.quit = true,
+            Action::Copy => return self.copy(),
+            Action::CopySelection => return self.copy_selection(),
+            Action::Export => return self.export(),
+            Action::ExportSelection => return self.export_selection(),
+            Action::Sort => return self.cycle_sort(self.focus),
+            Action::SortReverse => return self.reverse_sort(self.focus),
+            Action::Palette => self.open_palette(),
+            Action::Recover => self.ask_recover(),
+            Action::CycleTheme => self.cycle_theme(),
             Action::Apply
             | Action::Confirm
             | Action::Deny
+            | Action::ToggleSql
             | Action::BarLeft
             | Action::BarRight
             | Action::SwitchPart

@@ -45,6 +45,19 @@ pub enum Action {
     SwitchPart,
     /// In the insight view: filter the panes to the finding or bar.
     Choose,
+    /// Copy what the topmost view shows (OSC 52).
+    Copy,
+    CopySelection,
+    /// Write the report, or the plan, to a file.
+    Export,
+    ExportSelection,
+    /// The plan preview: readable form or the exact SQL.
+    ToggleSql,
+    Sort,
+    SortReverse,
+    Palette,
+    Recover,
+    CycleTheme,
 }
 
 /// Where a binding is active: the topmost layer (or the focused pane) decides.
@@ -115,10 +128,11 @@ pub const BINDINGS: &[Binding] = &[
     bind!("/", [ch('/')], Filter, "filter", "filter: key, kind or path", Panes),
     bind!("Space", [ch(' ')], Toggle, "select", "select / unselect the fix", Disc),
     bind!("f", [ch('f')], CycleFix, "fix", "cycle the fix (and select)", Disc),
-    bind!("a", [ch('a')], SelectAll, "all", "select all shown (defaults)", Panes),
+    bind!("a", [ch('a')], SelectAll, "all", "select all shown (each with the fix it shows)", Panes),
     bind!("A", [ch('A')], ClearSelection, "none", "clear the selection", Panes),
     bind!("p", [ch('p')], Plan, "plan", "plan preview (dry run)", Panes),
     bind!("Enter", [(KeyCode::Enter, N)], Apply, "apply…", "apply the plan (asks first)", Plan),
+    bind!("s", [ch('s')], ToggleSql, "sql", "readable plan / the exact SQL and moves", Plan),
     bind!("y", [ch('y')], Confirm, "yes", "yes (anything else is No)", Confirm),
     bind!("n/Enter", [ch('n'), (KeyCode::Enter, N)], Deny, "no (default)", "no: do not apply (default)", Confirm),
     bind!("u", [ch('u')], Undo, "undo", "undo the last batch (asks)", Panes),
@@ -127,7 +141,23 @@ pub const BINDINGS: &[Binding] = &[
     bind!("d", [ch('d')], ToggleDeep, "deep", "deep check on / off: decode every file, rescan", Panes),
     bind!("i", [ch('i')], Insight, "insight", "insight: why it drifted", Panes),
     bind!("+", [ch('+')], NewOnly, "new only", "only the new ones (--baseline)", Panes),
-    bind!("?", [ch('?')], Help, "help", "this help", Panes),
+    bind!("o", [ch('o')], Sort, "sort", "sort the pane by its next column (a click on its title too)", Panes),
+    bind!("O", [ch('O')], SortReverse, "reverse", "reverse the pane's sort", Panes),
+    bind!("y", [ch('y')], Copy, "copy", "copy the focused item, or the plan shown (OSC 52)", Panes),
+    bind!("Y", [ch('Y')], CopySelection, "copy sel.", "copy the selection: discrepancy ids, one a line", Panes),
+    bind!("e", [ch('e')], Export, "export", "write the report (markdown), or the plan shown, to a file", Panes),
+    bind!(
+        "E",
+        [ch('E')],
+        ExportSelection,
+        "export sel.",
+        "write the selection's ids to a file (apply --ids-from)",
+        Panes
+    ),
+    bind!("R", [ch('R')], Recover, "recover", "recover an interrupted apply: finish or roll back (asks)", Panes),
+    bind!("T", [ch('T')], CycleTheme, "theme", "next theme: dark, light, high contrast", Panes),
+    bind!(":", [ch(':')], Palette, "commands", "command palette: every action by name", Panes),
+    bind!("?", [ch('?')], Help, "help", "this help (type to search)", Panes),
     bind!("q", [ch('q')], Quit, "quit", "quit (Ctrl-C from anywhere)", Panes),
     bind!("j/↓", [ch('j'), (KeyCode::Down, N)], Down, "next", "next finding / chart line", Insight),
     bind!("k/↑", [ch('k'), (KeyCode::Up, N)], Up, "prev", "previous finding / chart line", Insight),
@@ -169,7 +199,11 @@ const FOOTER_ORDER: &[Action] = &[
     Action::Filter,
     Action::Help,
     Action::Insight,
+    Action::Palette,
     Action::Quit,
+    Action::Copy,
+    Action::Export,
+    Action::Sort,
     Action::Undo,
     Action::Rescan,
     Action::ToggleLog,
@@ -195,15 +229,34 @@ pub const DETAIL_KEYS: &[Action] = &[
     Action::CycleFix,
     Action::Quit,
     Action::Help,
+    Action::Copy,
+    Action::Export,
 ];
 
 /// What the plan preview's footer offers (it also scrolls with the pane keys).
-pub const PLAN_FOOTER: &[Action] =
-    &[Action::Apply, Action::Down, Action::PageDown, Action::Back, Action::Help, Action::Quit];
+pub const PLAN_FOOTER: &[Action] = &[
+    Action::Apply,
+    Action::ToggleSql,
+    Action::Copy,
+    Action::Export,
+    Action::Down,
+    Action::PageDown,
+    Action::Back,
+    Action::Help,
+    Action::Quit,
+];
 
 /// What the detail view's footer offers (the most used of [`DETAIL_KEYS`]).
-pub const DETAIL_FOOTER: &[Action] =
-    &[Action::Back, Action::Down, Action::Up, Action::Toggle, Action::CycleFix, Action::Quit, Action::Help];
+pub const DETAIL_FOOTER: &[Action] = &[
+    Action::Back,
+    Action::Down,
+    Action::Up,
+    Action::Toggle,
+    Action::CycleFix,
+    Action::Copy,
+    Action::Quit,
+    Action::Help,
+];
 
 /// What the insight view's footer offers from its own keys (then Esc, ?, q).
 pub const INSIGHT_FOOTER: &[Action] =

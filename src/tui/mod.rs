@@ -9,9 +9,14 @@
 //! * `pane` — one `PaneView` per pane owning its list, cursor, offset,
 //!   page height and last drawn area; `choices` — what is chosen, with which
 //!   fix.
-//! * `keys` — the one key table (dispatch, footer, help).
+//! * `keys` — the one key table (dispatch, footer, help, palette);
+//!   `palette` searches it for the help (`?`) and the command palette (`:`).
+//! * `sort` — each pane's order (`o`), `plan_view` — the plan preview
+//!   (readable or SQL), `clipboard` and `export` — `y` (OSC 52) and `e`,
+//!   `recover` and `resume` — `R`, and the cursor after an apply.
 //! * `index` — key → file / row / discrepancy lookups that link the panes.
-//! * `ui/` — drawing, one file per pane or dialog; `theme` (NO_COLOR).
+//! * `ui/` — drawing, one file per pane or dialog; `theme` (dark, light,
+//!   high contrast; NO_COLOR wins).
 //! * `insight` — the insight view (`i`, SPEC §9): findings and timelines,
 //!   computed once per scan on a worker when the view first opens; its keys
 //!   and clicks. Drawn by `ui/insight.rs`, which only reads them.
@@ -32,7 +37,9 @@
 
 pub mod app;
 pub mod choices;
+pub mod clipboard;
 mod event_loop;
+pub mod export;
 pub mod filter;
 pub mod group;
 pub mod index;
@@ -40,7 +47,12 @@ mod input;
 pub mod insight;
 pub mod keys;
 pub mod msg;
+pub mod palette;
 pub mod pane;
+pub mod plan_view;
+mod recover;
+mod resume;
+pub mod sort;
 mod terminal;
 pub mod theme;
 pub mod ui;
@@ -57,6 +69,8 @@ pub struct TuiOptions {
     pub deep: bool,
     /// `--baseline REPORT`: discrepancies not in it are marked new (`+`).
     pub baseline: Option<crate::core::baseline::Baseline>,
+    /// `--theme`; None: `CACHESCOPE_THEME`, else dark (NO_COLOR wins).
+    pub theme: Option<theme::ThemeName>,
 }
 
 /// Opens the TUI on a located dump.

@@ -43,6 +43,13 @@ pub enum Effect {
     },
     /// Find the findings and the timeline of a scan (the insight view).
     Insight(InsightJob),
+    /// Put this text on the clipboard: the event loop writes it to the
+    /// terminal as OSC 52 between frames.
+    Clipboard(String),
+    /// Write a report, a plan or an id list to files (on a worker).
+    Export(ExportJob),
+    /// Finish or roll back an interrupted apply, then rescan.
+    Recover,
 }
 
 /// The findings and timeline of scan number `scan`, to compute off the UI
@@ -59,6 +66,30 @@ impl std::fmt::Debug for InsightJob {
     }
 }
 
+/// What `e` writes, into `dir`, under names with the UTC time.
+#[derive(Clone)]
+pub struct ExportJob {
+    pub dir: std::path::PathBuf,
+    pub what: Vec<Export>,
+    /// Said after the paths in the status line.
+    pub note: String,
+}
+
+/// One file to write.
+#[derive(Clone)]
+pub enum Export {
+    /// The markdown report of the inspection (with its findings).
+    Report(Arc<Inspection>),
+    /// Lines of text (the plan) under `cachescope-<stem>-<time>.<ext>`.
+    Text { stem: &'static str, ext: &'static str, lines: Vec<String> },
+}
+
+impl std::fmt::Debug for ExportJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ExportJob({:?}, {} files)", self.dir, self.what.len())
+    }
+}
+
 /// One filter run: the query, over this inspection, narrowing `within`
 /// when the query only grew. A newer generation cancels it.
 #[derive(Clone)]
@@ -68,6 +99,8 @@ pub struct FilterJob {
     pub ins: Arc<Inspection>,
     pub index: Arc<Index>,
     pub within: Option<Arc<Visible>>,
+    /// How each pane sorts: a new run's lists come back in this order.
+    pub sorts: [super::sort::Sort; 3],
 }
 
 impl std::fmt::Debug for FilterJob {
@@ -98,6 +131,13 @@ pub enum WorkerMsg {
         scan: u64,
         data: Arc<InsightData>,
     },
+    /// The files an export wrote (or why it could not), and its note.
+    Exported {
+        result: Result<Vec<std::path::PathBuf>, String>,
+        note: String,
+    },
+    /// What recovery did (None: nothing was pending).
+    Recovered(Result<Option<String>, Error>),
 }
 
 impl std::fmt::Debug for WorkerMsg {
@@ -110,6 +150,8 @@ impl std::fmt::Debug for WorkerMsg {
             WorkerMsg::Filtered { generation, .. } => write!(f, "Filtered(generation {generation})"),
             WorkerMsg::Envelope { path, result } => write!(f, "Envelope({path:?}, ok: {})", result.is_ok()),
             WorkerMsg::Insight { scan, data } => write!(f, "Insight(scan {scan}, {} findings)", data.findings.len()),
+            WorkerMsg::Exported { result, .. } => write!(f, "Exported({result:?})"),
+            WorkerMsg::Recovered(r) => write!(f, "Recovered({r:?})"),
         }
     }
 }

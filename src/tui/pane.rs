@@ -44,6 +44,8 @@ pub struct PaneView {
     pub page: usize,
     /// Where the pane was drawn last (for the mouse).
     pub area: Rect,
+    /// The order of `visible` (`o`); linking searches it with this order.
+    pub sort: super::sort::Sort,
 }
 
 impl PaneView {

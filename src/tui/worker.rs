@@ -1,4 +1,5 @@
-//! Long work off the UI thread: scan, apply, undo, filter. Each job reports
+//! Long work off the UI thread: scan, apply, undo, recover, filter, export.
+//! Each job reports
 //! progress and its result over a channel; the UI keeps answering keys.
 
 use std::sync::Arc;
@@ -48,18 +49,27 @@ impl Workers {
                 let _ = w.tx.send(WorkerMsg::Insight { scan: job.scan, data });
                 return;
             }
+            if let Effect::Export(job) = effect {
+                let result = super::export::write_export(&job, jiff::Timestamp::now());
+                let _ = w.tx.send(WorkerMsg::Exported { result, note: job.note });
+                return;
+            }
             if let Effect::Envelope { path, encoding } = effect {
                 let ctl = Control::new(None, Some(&w.cancel));
                 let result = envelope_file(&path, encoding, ENVELOPE_BUCKETS, &ctl).map_err(|e| e.message);
                 let _ = w.tx.send(WorkerMsg::Envelope { path, result });
                 return;
             }
-            let is_apply = !matches!(effect, Effect::Scan(_));
+            let is_recover = matches!(effect, Effect::Recover);
+            let is_apply = !matches!(effect, Effect::Scan(_) | Effect::Recover);
             let run = std::panic::AssertUnwindSafe(|| w.run(effect));
             if std::panic::catch_unwind(run).is_err() {
                 let err = || Error::io("internal error in a worker thread (see the log, L); nothing more was done");
                 if is_apply {
                     let _ = w.tx.send(WorkerMsg::Applied(Err(err())));
+                }
+                if is_recover {
+                    let _ = w.tx.send(WorkerMsg::Recovered(Err(err())));
                 }
                 let _ = w.tx.send(WorkerMsg::Scanned(Err(err())));
             }
@@ -75,9 +85,14 @@ impl Workers {
         self.filter_generation.fetch_max(job.generation, Ordering::Relaxed);
         let latest = &self.filter_generation;
         let stale = || latest.load(Ordering::Relaxed) != job.generation;
-        if let Some(visible) = filter::visible(&job.ins, &job.index, &job.query, job.within.as_deref(), &stale)
+        if let Some(mut visible) = filter::visible(&job.ins, &job.index, &job.query, job.within.as_deref(), &stale)
             && !stale()
         {
+            // Lists built from scratch come in index order; narrowed ones
+            // keep the order they had.
+            if job.within.is_none() {
+                super::sort::sort_visible(&job.ins, &mut visible, &job.sorts);
+            }
             let _ = self.tx.send(WorkerMsg::Filtered { generation: job.generation, visible });
         }
     }
@@ -100,7 +115,16 @@ impl Workers {
         let mut options = self.options;
         match effect {
             Effect::Scan(o) => options = o,
-            Effect::Filter(_) | Effect::Envelope { .. } | Effect::Insight(_) => {}
+            // Not worker jobs (or done above): the clipboard is the event loop's.
+            Effect::Filter(_)
+            | Effect::Envelope { .. }
+            | Effect::Insight(_)
+            | Effect::Export(_)
+            | Effect::Clipboard(_) => return,
+            Effect::Recover => {
+                let res = writing_session(dump).map(|(_session, done)| done);
+                let _ = tx.send(WorkerMsg::Recovered(res));
+            }
             Effect::Apply { plan, allow_mass_change } => {
                 let res = (|| {
                     let (session, recovered) = writing_session(dump)?;

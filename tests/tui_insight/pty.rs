@@ -97,7 +97,7 @@ fn a_finding_then_a_and_p_in_a_pty() {
     tui.wait_for("finding: 4 of 5 orphaned files");
     tui.wait_for("Discrepancies (4/32)");
     tui.press(b"ap");
-    tui.wait_for("Plan preview (dry run): 4 fixes");
+    tui.wait_for("Plan: 4 fixes");
     // Esc alone (a key right after it would read as Alt-key).
     tui.press(b"\x1b");
     tui.wait_gone("Plan preview");

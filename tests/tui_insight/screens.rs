@@ -35,7 +35,7 @@ fn insight_view_screens() {
         insta::assert_snapshot!(format!("insight_filtered_{w}x{h}"), text(&render(&mut a, w, h)));
     }
     // Small and odd sizes do not panic.
-    let mut a = app(&dir, Theme { color: true });
+    let mut a = app(&dir, Theme::dark());
     keys(&mut a, "i");
     for (w, h) in [(60, 18), (61, 19), (119, 30), (120, 30), (300, 100), (50, 12)] {
         render(&mut a, w, h);

@@ -95,6 +95,11 @@ pub struct PlanItem {
     pub row_key: Option<Value>,
     #[serde(skip)]
     pub pre: Precondition,
+    /// For readable plans: the row's columns (by position) as scanned —
+    /// what an UPDATE or DELETE's guard holds — or, for an INSERT, the
+    /// values it writes. Empty for file moves.
+    #[serde(skip)]
+    pub row_image: Vec<(usize, Value)>,
 }
 
 /// The ordered operations of a batch: database changes first (sorted by key),
@@ -288,7 +293,13 @@ fn item(
         Fix::Register => key.clone().map(Value::Text),
         _ => row.map(Row::key_value),
     };
-    Some(PlanItem { id: d.id.clone(), kind: d.kind, key, fix, op, row_key, pre })
+    let row_image = match (fix, row, file) {
+        (Fix::Quarantine, _, _) => vec![],
+        (Fix::Register, _, Some(f)) => key.as_deref().map(|k| inserted(cols, k, f)).unwrap_or_default(),
+        (_, Some(r), _) => guard_columns(cols, r),
+        _ => vec![],
+    };
+    Some(PlanItem { id: d.id.clone(), kind: d.kind, key, fix, op, row_key, pre, row_image })
 }
 
 /// A fix that relies on a wav being the best file is stale once a new m4a of
@@ -311,16 +322,18 @@ fn text(s: &str) -> Value {
 /// The compare-and-swap guard of a row: the key, then every column a fix
 /// reads or writes, as scanned.
 fn guard_of<'c>(cols: &'c Columns, r: &Row) -> Vec<(&'c str, Value)> {
-    let name = |i: usize| cols.names[i].as_str();
-    let mut g = vec![
-        (name(cols.cache_key), r.key_value()),
-        (name(cols.compression_state), r.state.as_deref().map_or(Value::Null, text)),
-    ];
+    guard_columns(cols, r).into_iter().map(|(i, v)| (cols.names[i].as_str(), v)).collect()
+}
+
+/// The guard's columns by position, with their scanned values.
+fn guard_columns(cols: &Columns, r: &Row) -> Vec<(usize, Value)> {
+    let mut g =
+        vec![(cols.cache_key, r.key_value()), (cols.compression_state, r.state.as_deref().map_or(Value::Null, text))];
     if let Some(i) = cols.size_bytes {
-        g.push((name(i), r.size_bytes.value()));
+        g.push((i, r.size_bytes.value()));
     }
     if let Some(i) = cols.duration_ms {
-        g.push((name(i), r.duration_ms.value()));
+        g.push((i, r.duration_ms.value()));
     }
     g
 }
@@ -343,20 +356,24 @@ fn delete_sql(cols: &Columns, r: &Row) -> Op {
 
 /// `INSERT` of a row for an orphaned file, only while the key has no row.
 fn insert_sql(cols: &Columns, key: &str, f: &FileFacts) -> Op {
-    let name = |i: usize| cols.names[i].as_str();
-    let mut values = vec![
-        (name(cols.cache_key), text(key)),
-        (name(cols.compression_state), text(f.encoding().map_or("wav", Encoding::as_str))),
-    ];
+    let values: Vec<(&str, Value)> =
+        inserted(cols, key, f).into_iter().map(|(i, v)| (cols.names[i].as_str(), v)).collect();
+    op(Sql::insert(&values))
+}
+
+/// The columns (by position) and values `register` writes; the key first.
+fn inserted(cols: &Columns, key: &str, f: &FileFacts) -> Vec<(usize, Value)> {
+    let mut values =
+        vec![(cols.cache_key, text(key)), (cols.compression_state, text(f.encoding().map_or("wav", Encoding::as_str)))];
     let mut add = |col: Option<usize>, v: Value| {
         if let Some(i) = col {
-            values.push((name(i), v));
+            values.push((i, v));
         }
     };
     add(cols.size_bytes, Value::Integer(f.id.size as i64));
     add(cols.duration_ms, duration_value(f));
     add(cols.created_at, Value::Integer(f.id.mtime_ms()));
-    op(Sql::insert(&values))
+    values
 }
 
 /// A file's duration for the table: NULL when it cannot be known, never 0.

@@ -3,13 +3,15 @@
 mod diff;
 mod json;
 mod markdown;
+mod plan_readable;
 mod plan_text;
 mod text;
 
 pub use diff::{Compared, DIFF_SCHEMA, Source, write_diff_json, write_diff_markdown, write_diff_text};
 pub use json::{SCHEMA, discrepancy_json, disk_json, write_json, write_json_with, write_plan_json};
 pub use markdown::{write_markdown, write_markdown_with};
-pub use plan_text::{quarantine_display, write_plan_text};
+pub use plan_readable::{readable_plan_lines, readable_value};
+pub use plan_text::{apply_hint, quarantine_display, unplanned_hint, write_plan_sql, write_plan_text};
 pub use text::{write_text, write_text_with};
 
 use std::path::Path;

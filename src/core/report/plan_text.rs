@@ -1,4 +1,5 @@
-//! The plan as text: exactly the SQL and moves apply would run.
+//! The plan as text: readable (the default, `plan_readable.rs`) or exactly
+//! the SQL and moves apply would run (`plan --format sql`).
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -13,7 +14,35 @@ pub fn quarantine_display(to: &Path) -> String {
     format!("{STATE_DIR}/quarantine/<batch>/{}", escaped(to))
 }
 
+/// The readable plan and how to apply it (`cachescope plan`'s default).
 pub fn write_plan_text(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+    for line in super::plan_readable::readable_plan_lines(ins, plan) {
+        writeln!(out, "{line}")?;
+    }
+    if !plan.is_empty() {
+        writeln!(out, "\n{}", apply_hint(ins))?;
+    }
+    Ok(())
+}
+
+/// How to apply the plan. Never the repository's own bundled demo
+/// (`assets/demo`, tracked in git): for it, the way to a copy first.
+pub fn apply_hint(ins: &Inspection) -> String {
+    let root = &ins.dump.root;
+    let bundled = root.ends_with("assets/demo")
+        && root.parent().and_then(|a| a.parent()).is_some_and(|repo| repo.join("Cargo.toml").is_file());
+    if bundled {
+        return format!(
+            "This is the repository's bundled demo (tracked in git): apply to a copy, `cp -r {} /tmp/demo` or a fresh \
+             `cachescope demo /tmp/demo`, then `cachescope apply /tmp/demo --yes` (same selection flags).",
+            escaped(root)
+        );
+    }
+    format!("Apply it with `cachescope apply {} --yes` (same selection flags).", escaped(root))
+}
+
+/// Exactly the SQL statements and file moves apply would run, in order.
+pub fn write_plan_sql(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     if plan.is_empty() {
         writeln!(out, "Nothing to do: no selected discrepancy has a fix.")?;
         return Ok(());
@@ -51,6 +80,25 @@ pub fn write_plan_text(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?S
             }
         }
     }
-    writeln!(out, "\nApply it with `cachescope apply {} --yes` (same selection flags).", escaped(&ins.dump.root))?;
+    writeln!(out, "\n{}", apply_hint(ins))?;
     Ok(())
+}
+
+/// Why a plan left out what was asked for: kinds with no default fix (stray
+/// files) are only planned with `--fix KIND=FIX`. None when nothing was.
+pub fn unplanned_hint(ins: &Inspection, sel: &crate::core::plan::Selection) -> Option<String> {
+    let mut parts = vec![];
+    for kind in crate::core::kinds::Kind::ALL {
+        if kind.default_fix().is_some()
+            || sel.per_kind.contains_key(&kind)
+            || sel.only.as_ref().is_some_and(|only| !only.contains(&kind))
+        {
+            continue;
+        }
+        let n = ins.found.iter().filter(|d| d.kind == kind && !sel.per_item.contains_key(&d.id)).count();
+        if let (true, Some(fix)) = (n > 0, kind.fixes().first()) {
+            parts.push(format!("{n} {kind} (no default fix: add `--fix {kind}={fix}`)"));
+        }
+    }
+    (!parts.is_empty()).then(|| format!("Not planned: {}.", parts.join(", ")))
 }

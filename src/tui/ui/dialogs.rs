@@ -1,4 +1,5 @@
-//! Dialogs above everything: help, confirmations, results.
+//! Dialogs above everything: confirmations, results (the help and the
+//! palette are in `help.rs`).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,9 +7,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
-use super::{centered, fit};
+use super::centered;
 use crate::tui::app::{App, Confirm};
-use crate::tui::keys::{BINDINGS, Scope};
 
 fn frame(f: &mut Frame, area: Rect, title: String, app: &App) -> Rect {
     f.render_widget(Clear, area);
@@ -16,56 +16,6 @@ fn frame(f: &mut Frame, area: Rect, title: String, app: &App) -> Rect {
     let inner = block.inner(area);
     f.render_widget(block, area);
     inner
-}
-
-/// Every key, from the same table as the footer.
-pub fn help(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let mut lines: Vec<Line> = vec![];
-    for (scope, heading) in [
-        (Scope::Panes, "In the panes"),
-        (Scope::Disc, "In Discrepancies"),
-        (Scope::Plan, "In the plan preview"),
-        (Scope::Insight, "In the insight view (i)"),
-        (Scope::Confirm, "In a confirmation"),
-        (Scope::Global, "Everywhere"),
-    ] {
-        lines.push(Line::styled(heading, Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)));
-        for b in BINDINGS.iter().filter(|b| b.scope == scope) {
-            lines.push(Line::from(vec![Span::styled(format!(" {:<6}", b.label), t.key()), Span::raw(b.help)]));
-        }
-    }
-    let rows = lines.len() as u16;
-    let area = if area.height >= rows + 2 {
-        centered(area, 72, rows + 2)
-    } else {
-        centered(area, 120, (rows / 2 + 3).min(area.height))
-    };
-    let inner = frame(f, area, " Help — any key closes ".into(), app);
-    if inner.height as usize >= lines.len() {
-        f.render_widget(Paragraph::new(lines), inner);
-        return;
-    }
-    // Two columns when one does not fit.
-    let half = inner.width / 2;
-    let h = inner.height as usize;
-    let (a, b): (Vec<Line>, Vec<Line>) = {
-        let mut it = lines.into_iter();
-        (it.by_ref().take(h).collect(), it.collect())
-    };
-    let cut = |ls: Vec<Line<'static>>, w: u16| -> Vec<Line<'static>> {
-        ls.into_iter()
-            .map(|l| {
-                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-                let style = l.spans.first().map(|s| s.style).unwrap_or_default();
-                let cut = fit(&text, w as usize - 1);
-                let (k, rest) = cut.split_at(cut.char_indices().nth(7).map_or(cut.len(), |(i, _)| i));
-                Line::from(vec![Span::styled(k.to_string(), style), Span::raw(rest.to_string())])
-            })
-            .collect()
-    };
-    f.render_widget(Paragraph::new(cut(a, half)), Rect { width: half, ..inner });
-    f.render_widget(Paragraph::new(cut(b, half)), Rect { x: inner.x + half, width: inner.width - half, ..inner });
 }
 
 pub fn confirm(f: &mut Frame, area: Rect, app: &App, c: &Confirm) {
@@ -85,6 +35,17 @@ pub fn confirm(f: &mut Frame, area: Rect, app: &App, c: &Confirm) {
                 Line::from("The database is backed up first; u undoes the batch."),
             ]
         }
+        (Confirm::Recover, _) => {
+            let why = app.ins.as_ref().and_then(|i| i.interrupted.clone()).unwrap_or_default();
+            vec![
+                Line::from(format!("Recover the interrupted apply of {root}?")),
+                Line::from(why),
+                Line::from(
+                    "This finishes or rolls back that batch, as `cachescope recover` does: the dump ends as if the \
+                     batch ran whole or not at all. Then the dump is rescanned.",
+                ),
+            ]
+        }
         _ => vec![
             Line::from(format!("Undo the last applied batch of {root}?")),
             Line::from("Rows return to their values before it; quarantined files move back."),
@@ -100,8 +61,11 @@ pub fn confirm(f: &mut Frame, area: Rect, app: &App, c: &Confirm) {
     let title = match c {
         Confirm::Apply => " Apply? ",
         Confirm::Undo => " Undo? ",
+        Confirm::Recover => " Recover? ",
     };
-    let h = lines.len() as u16 + 4;
+    // Long lines wrap: count the rows they take in the 74 columns inside.
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(74)).sum();
+    let h = rows as u16 + 4;
     let inner = frame(f, centered(area, 76, h), title.into(), app);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
@@ -124,7 +88,8 @@ pub fn typed(f: &mut Frame, area: Rect, app: &App, why: &str, input: &str) {
 
 pub fn result(f: &mut Frame, area: Rect, app: &App, lines: &[String]) {
     let ls: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
-    let h = ls.len() as u16 + 4;
+    let rows: usize = ls.iter().map(|l| l.width().max(1).div_ceil(74)).sum();
+    let h = rows as u16 + 4;
     let inner = frame(f, centered(area, 76, h), " Result — any key closes ".into(), app);
     f.render_widget(Paragraph::new(ls).wrap(Wrap { trim: false }), inner);
 }

@@ -24,8 +24,8 @@ pub fn alerts(app: &App) -> Vec<String> {
     out
 }
 
-pub fn height(app: &App) -> u16 {
-    let banner = app.ins.as_ref().is_some_and(|i| i.interrupted.is_some()) as u16;
+pub fn height(app: &App, width: u16) -> u16 {
+    let banner = banner_lines(app, width).len() as u16;
     let alerts = !alerts(app).is_empty() as u16;
     3 + banner + alerts + baseline_line(app).is_some() as u16
 }
@@ -40,6 +40,14 @@ fn baseline_line(app: &App) -> Option<Line<'static>> {
         Span::styled(b.summary(), style),
         Span::styled("; new ones are marked +, the + key shows only them", t.dim()),
     ]))
+}
+
+/// The interrupted-apply banner, wrapped to the screen's width (never cut
+/// before the command it names), with the key that recovers here.
+fn banner_lines(app: &App, width: u16) -> Vec<String> {
+    let Some(why) = app.ins.as_ref().and_then(|i| i.interrupted.as_ref()) else { return vec![] };
+    let text = format!("⚠ INTERRUPTED APPLY: {why} — or press R here (asks first).");
+    super::words::wrap(&text, (width as usize).saturating_sub(2).max(20)).into_iter().map(|l| format!(" {l}")).collect()
 }
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
@@ -78,7 +86,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let mut counts = vec![Span::raw(" ")];
     for (kind, n) in items {
         let style = if n == 0 { t.dim() } else { t.severity(kind.severity()) };
-        let sym = severity_symbol(kind.severity());
+        // Nothing of a kind is done, not an error: ✓.
+        let sym = if n == 0 { "✓" } else { severity_symbol(kind.severity()) };
         let text = if compact {
             format!("{sym}{} {}", group(n as u64), kind_short(kind))
         } else {
@@ -92,8 +101,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::from(counts));
     lines.extend(baseline_line(app));
-    if let Some(why) = &ins.interrupted {
-        lines.push(Line::styled(format!(" ⚠ INTERRUPTED APPLY: {why}"), t.banner()));
+    for l in banner_lines(app, area.width) {
+        lines.push(Line::styled(super::pad(&l, area.width as usize), t.banner()));
     }
     let alerts = alerts(app);
     if !alerts.is_empty() {

@@ -4,6 +4,7 @@
 mod detail;
 mod dialogs;
 mod header;
+mod help;
 pub mod insight;
 mod panes;
 mod plan;
@@ -40,7 +41,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         too_small(f, area);
         return;
     }
-    let header_h = header::height(app);
+    let header_h = header::height(app, area.width);
     let [head, body, status, footer] = Layout::vertical([
         Constraint::Length(header_h),
         Constraint::Min(6),
@@ -109,7 +110,8 @@ pub fn draw(f: &mut Frame, app: &mut App) {
             Layer::Detail => detail::draw(f, body, app, true),
             Layer::Plan => plan::draw(f, body, app, topmost),
             Layer::Insight => insight::draw(f, body, app, topmost),
-            Layer::Help => dialogs::help(f, area, app),
+            Layer::Help => help::help(f, area, app),
+            Layer::Palette => help::palette(f, area, app),
             Layer::Confirm(c) => dialogs::confirm(f, area, app, c),
             Layer::Typed { why, input } => dialogs::typed(f, area, app, why, input),
             Layer::Result(lines) => dialogs::result(f, area, app, lines),

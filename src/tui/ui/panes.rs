@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::words::{file_state, kind_short, row_state, severity_symbol};
+use super::words::{file_state, fit_keep_ext, kind_short, row_state, severity_symbol};
 use super::{fit, pad, width as cols};
 use crate::core::fmt::{clean, escaped, size, size_i64};
 use crate::tui::app::{App, Pane};
@@ -29,6 +29,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
         && let Some((kind, at, of)) = group_position(app)
     {
         title.push_str(&format!(" · {} {at}/{of}", kind.as_str()));
+    }
+    if let Some(sorted) = crate::tui::sort::title(pane, app.panes[pane].sort) {
+        title.push_str(&format!(" · {sorted}"));
     }
     if focused {
         title.push_str(" ◀");
@@ -80,7 +83,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                 let style = if file.is_complete() { t.good() } else { t.severity(crate::core::Severity::Error) };
                 let head = format!("{cur}{sym} {word:<10} {:>9} ", size(file.id.size));
                 let rest = width.saturating_sub(cols(&head));
-                vec![Span::styled(head, style), Span::raw(fit(&escaped(&file.path), rest))]
+                // Cut in the key, never the encoding (`.wav`, `.m4a`).
+                vec![Span::styled(head, style), Span::raw(fit_keep_ext(&escaped(&file.path), rest))]
             }
             Pane::Db => {
                 let row = &ins.rows[i];
@@ -130,10 +134,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
 }
 
 /// The kind under the Discrepancies cursor, its place in that kind's group
-/// and the group's size (the list is sorted by kind: a binary search).
+/// and the group's size (in its own order the list is sorted by kind: a
+/// binary search; other orders have no groups).
 fn group_position(app: &App) -> Option<(crate::core::Kind, usize, usize)> {
     let ins = app.inspection()?;
     let st = &app.panes[Pane::Disc];
+    if !st.sort.is_natural() {
+        return None;
+    }
     let vis = &st.visible;
     let kind = ins.found[st.current()?].kind;
     let start = vis.partition_point(|&i| ins.found[i].kind < kind);

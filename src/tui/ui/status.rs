@@ -41,6 +41,7 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
             Busy::Scanning => "scanning",
             Busy::Applying => "applying",
             Busy::Undoing => "undoing",
+            Busy::Recovering => "recovering",
         };
         let (ratio, label) = match &app.progress {
             Some((p, rate)) => {
@@ -77,7 +78,16 @@ pub fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
             vec![("type".into(), "filter".into()), ("Enter".into(), "keep".into()), { ("Esc".into(), "clear".into()) }]
         }
         Some(Layer::Typed { .. }) => vec![("yes+Enter".into(), "apply".into()), ("Esc".into(), "cancel".into())],
-        Some(Layer::Help | Layer::Result(_)) => vec![("any key".into(), "close".into()), ("q".into(), "quit".into())],
+        Some(Layer::Help) => {
+            vec![("type".into(), "search".into()), ("↑↓".into(), "scroll".into()), ("Esc".into(), "close".into())]
+        }
+        Some(Layer::Palette) => vec![
+            ("type".into(), "narrow".into()),
+            ("↑↓".into(), "choose".into()),
+            ("Enter".into(), "run".into()),
+            ("Esc".into(), "close".into()),
+        ],
+        Some(Layer::Result(_)) => vec![("any key".into(), "close".into()), ("q".into(), "quit".into())],
         // Dialogs and views: the keys they handle, named from the key table.
         Some(Layer::Confirm(_)) => owned(hints_of(CONFIRM_FOOTER, &[Scope::Confirm])),
         Some(Layer::Plan) => owned(hints_of(PLAN_FOOTER, &[Scope::Plan, Scope::Panes])),
