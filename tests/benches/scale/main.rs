@@ -26,8 +26,9 @@
 //!   one is a tenth of it).
 //! * `CACHESCOPE_BENCH_RUNS=N` — runs per timing, median reported (default 3);
 //!   warm and cold runs are interleaved between the programs compared.
-//! * `CACHESCOPE_BENCH_PTY_RUNS=N` — TUI runs in the pty, each paired with a
-//!   `check` run (default 2, at most `CACHESCOPE_BENCH_RUNS`).
+//! * `CACHESCOPE_BENCH_PTY_RUNS=N` — TUI runs in the pty, each right after a
+//!   timed `check` run (default: `CACHESCOPE_BENCH_RUNS`; about 30 s a run at
+//!   1M, so 1 or 2 for a quicker look).
 //! * `CACHESCOPE_BENCH_DIR=DIR` — where dumps go (default the temp dir).
 //! * `CACHESCOPE_BENCH_ONLY=G[,G…]` — only these groups (`warm`, `cold`,
 //!   `python`, `tui`, `tui-pty`, `apply`); default all.
@@ -42,7 +43,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use measure::{
-    Row, Sample, Subject, check, create_floor, demo, drop_caches, env_num, find, interleave, mib, secs, walls,
+    Row, Sample, Subject, check, create_floor, demo, drop_caches, env_num, find, interleave, mib, secs, step, walls,
 };
 
 const GROUPS: [&str; 6] = ["warm", "cold", "python", "tui", "tui-pty", "apply"];
@@ -75,7 +76,7 @@ fn main() {
     let big = env_num("CACHESCOPE_BENCH_KEYS", 1_000_000);
     let small = (big / 10).max(1000);
     let runs = env_num("CACHESCOPE_BENCH_RUNS", 3).max(1);
-    let pty_runs = env_num("CACHESCOPE_BENCH_PTY_RUNS", 2).clamp(1, runs);
+    let pty_runs = env_num("CACHESCOPE_BENCH_PTY_RUNS", runs).max(1);
     let base = std::env::var_os("CACHESCOPE_BENCH_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
     let root = base.join(format!("cachescope-bench-{big}"));
     std::fs::create_dir_all(&root).unwrap();
@@ -92,6 +93,7 @@ fn main() {
     let mut skipped: Vec<String> = vec![];
     let large = root.join("large");
     let cache = large.join("cache/audio");
+    step("dumps: generating the large one unless it is already there");
     let t_demo = if groups.iter().any(|g| *g != "apply") { demo(&large, big) } else { Duration::ZERO };
     if t_demo > Duration::ZERO {
         demo_rows(&mut rows, &root, t_demo, big);
@@ -119,6 +121,8 @@ fn main() {
         for s in &subjects {
             s.run();
         }
+        let names: Vec<_> = subjects.iter().map(|s| s.name).collect();
+        step(&format!("warm: {} × {runs}, interleaved", names.join(", ")));
         let samples = interleave(runs, &subjects, || {});
         let of = |name: &str| &samples[subjects.iter().position(|s| s.name == name).unwrap()];
         let checks = of(check_s.name);
@@ -133,6 +137,7 @@ fn main() {
                 t_check.as_secs_f64() / t_find.as_secs_f64(),
                 1.0,
             ));
+            step("warm: scaling, the small dump");
             let little = root.join("small");
             demo(&little, small);
             let small_s = check(&little);
@@ -172,13 +177,16 @@ fn main() {
         cold_rows(&mut rows, &mut skipped, big, runs, &programs, warm_find);
     }
     if on("tui") {
+        step("tui: in-process frames and filter");
         inproc::rows(&mut rows, &root, &large, big);
     }
     if on("tui-pty") {
+        step("tui-pty: the real TUI in a pseudo-terminal");
         pty::rows(&mut rows, &mut skipped, &large, big, pty_runs);
     }
     if on("apply") {
         let n = (big / 10).max(1000);
+        step("apply: building and applying the fixes");
         let db = apply::database_work(&root.join("apply"), n);
         rows.push(Row::new(format!("apply {n} fixes: database work"), secs(db), "1 s".into(), db.as_secs_f64(), 1.0));
     }
@@ -239,6 +247,8 @@ fn cold_rows(
     subjects.extend(find_s);
     subjects.push(check_s);
     subjects.extend(python_s);
+    let names: Vec<_> = subjects.iter().map(|s| s.name).collect();
+    step(&format!("cold: {} × {runs}, page cache dropped before each", names.join(", ")));
     let samples = interleave(runs, &subjects, || drop_caches().expect("dropping the page cache worked before"));
     let of = |name: &str| -> &[Sample] { &samples[subjects.iter().position(|s| s.name == name).unwrap()] };
     let t_check = walls(of(check_s.name));

@@ -9,6 +9,14 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cachescope");
 
+/// A progress line on stderr, with the time since the first one: the full
+/// run is long and otherwise silent.
+pub fn step(what: &str) {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let t = START.get_or_init(Instant::now).elapsed().as_secs();
+    eprintln!("[{:02}:{:02}] {what}", t / 60, t % 60);
+}
+
 pub fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -87,10 +95,29 @@ pub fn measure(cmd: &mut Command, name: &str, ok: &[i32]) -> Sample {
     Sample { wall, rss: usage.ru_maxrss as u64 * 1024 }
 }
 
-pub fn median<T: Ord + Copy>(v: impl IntoIterator<Item = T>) -> T {
+/// Values with a midpoint, so that the median of an even count (the pty
+/// rows' two runs) is not simply the larger one.
+pub trait Mid: Ord + Copy {
+    fn mid(a: Self, b: Self) -> Self;
+}
+
+impl Mid for Duration {
+    fn mid(a: Self, b: Self) -> Self {
+        (a + b) / 2
+    }
+}
+
+impl Mid for u64 {
+    fn mid(a: Self, b: Self) -> Self {
+        a / 2 + b / 2 + (a % 2 + b % 2) / 2
+    }
+}
+
+pub fn median<T: Mid>(v: impl IntoIterator<Item = T>) -> T {
     let mut v: Vec<T> = v.into_iter().collect();
     v.sort();
-    v[v.len() / 2]
+    let n = v.len();
+    if n.is_multiple_of(2) { T::mid(v[n / 2 - 1], v[n / 2]) } else { v[n / 2] }
 }
 
 pub fn walls(samples: &[Sample]) -> Duration {
@@ -107,6 +134,11 @@ pub fn interleave(runs: u64, subjects: &[&Subject], before: impl Fn()) -> Vec<Ve
             before();
             samples.push(s.run());
         }
+    }
+    for (s, samples) in subjects.iter().zip(&out) {
+        let each: Vec<_> = samples.iter().map(|x| format!("{:.2}", x.wall.as_secs_f64())).collect();
+        let rss: Vec<_> = samples.iter().map(|x| (x.rss >> 20).to_string()).collect();
+        eprintln!("        {}: {} s; peak {} MiB", s.name, each.join(" "), rss.join(" "));
     }
     out
 }

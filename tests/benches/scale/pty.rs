@@ -210,6 +210,7 @@ fn drive(tui: &mut Tui, exp: &Expected, check_time: Duration) -> Result<Run, Str
     tui.press(b"/");
     tui.wait("the filter prompt", Duration::from_secs(60), |s| s.contains("filter / "))?;
     let mut worst = Duration::ZERO;
+    let mut keys = vec![];
     let mut typed = String::new();
     for c in FILTER.chars() {
         typed.push(c);
@@ -220,7 +221,15 @@ fn drive(tui: &mut Tui, exp: &Expected, check_time: Duration) -> Result<Run, Str
             s.contains(&prompt) && pane_count(s, "Discrepancies") == Some((want, d))
         })?;
         worst = worst.max(shown - sent);
+        keys.push(format!("{typed} {}", millis(shown - sent)));
     }
+    eprintln!(
+        "        TUI: first frame {}, full lists {}, VmRSS {}; filter {}",
+        secs(first),
+        secs(full),
+        mib(rss),
+        keys.join(", ")
+    );
     Ok(Run { first, full, rss, filter_worst: worst })
 }
 
@@ -234,6 +243,7 @@ pub fn rows(out: &mut Vec<Row>, skipped: &mut Vec<String>, dump: &Path, keys: u6
     let (mut checks, mut tuis): (Vec<Sample>, Vec<Run>) = (vec![], vec![]);
     for _ in 0..runs {
         let c = check.run();
+        eprintln!("        check: {}, peak {}", secs(c.wall), mib(c.rss));
         checks.push(c);
         match one_run(dump, &exp, c.wall) {
             Ok(r) => tuis.push(r),
