@@ -4,8 +4,11 @@
 //! with "not met" when it misses. Nothing here is run by `cargo test`.
 //!
 //! `cargo bench --bench scale` runs every group at 1 000 000 keys (and
-//! 100 000 for the scaling row): about 15–25 minutes on 2 cores, ~6 GB in the
-//! temp dir. Dumps already there are reused (delete them to time `demo`).
+//! 100 000 for the scaling row): on this project's 2-core machine about 13
+//! minutes when it is quiet and 27 under a load average of 8–12, most of it
+//! the cold Python runs; ~6 GB in the temp dir. Dumps already there are
+//! reused (delete them to time `demo`, about 2 more minutes). Peak memory is
+//! read through a small launcher process (see `measure::launcher`).
 //!
 //! Groups, in the order they run:
 //! * `warm` — the demo rows (when the dump is generated), warm `check
@@ -68,6 +71,10 @@ fn groups() -> Vec<&'static str> {
 }
 
 fn main() {
+    let args: Vec<_> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == measure::LAUNCH) {
+        measure::launcher(&args[2..]);
+    }
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test` lists benches; nothing to list.
     }

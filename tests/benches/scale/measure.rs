@@ -67,32 +67,77 @@ pub fn check(dump: &Path) -> Subject<'_> {
     })
 }
 
-/// Runs a command to completion; returns wall time and peak RSS. A run that
-/// fails (an exit code not in `ok`, or a signal) stops the benchmark with the
-/// program's stderr: a failed run must never be timed as a fast one.
-/// (`wait4` reaps the child, which clippy cannot see.)
-#[allow(clippy::zombie_processes)]
-pub fn measure(cmd: &mut Command, name: &str, ok: &[i32]) -> Sample {
-    let mut err = tempfile::tempfile().expect("a temp file for stderr");
-    let stderr = err.try_clone().expect("a second handle on the stderr file");
+/// The first argument that turns this benchmark binary into the launcher
+/// `measure` runs every program through (see `launcher`).
+pub const LAUNCH: &str = "--cachescope-bench-launch";
+
+/// Launcher mode: runs `args` (program, then its arguments) with stdout
+/// discarded and stderr inherited, and prints "wall_ns peak_rss_bytes exit".
+///
+/// Why a launcher: Linux records a process's parent's resident high-water
+/// mark as the child's `ru_maxrss` when the child `exec`s (a spawned child
+/// shares or copies the parent's memory until then). After the in-process
+/// TUI rows this benchmark holds ~500 MiB, and every program it spawned
+/// directly would report at least that. The launcher is a fresh small
+/// process, so what it reports is the program's own peak.
+pub fn launcher(args: &[std::ffi::OsString]) -> ! {
+    let (program, rest) = args.split_first().expect("a program to launch");
     let start = Instant::now();
-    let child =
-        cmd.stdout(Stdio::null()).stderr(stderr).spawn().unwrap_or_else(|e| panic!("could not start {name}: {e}"));
+    let child = Command::new(program).args(rest).stdout(Stdio::null()).spawn();
+    let child = child.unwrap_or_else(|e| {
+        eprintln!("could not start {}: {e}", program.to_string_lossy());
+        std::process::exit(3);
+    });
+    let (wall, rss, code) = wait4(child, start);
+    println!("{} {rss} {code}", wall.as_nanos());
+    std::process::exit(0);
+}
+
+/// Waits for a child with `wait4`: time since `start` (taken just before
+/// the spawn), peak RSS in bytes, exit code (minus the signal number when
+/// killed by one). (`wait4` reaps the child, which clippy cannot see.)
+#[allow(clippy::zombie_processes)]
+fn wait4(child: std::process::Child, start: Instant) -> (Duration, u64, i32) {
     let mut status = 0;
     // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: waits for our own child; both out-pointers are valid.
     let rc = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
     let wall = start.elapsed();
-    assert!(rc > 0, "wait4 failed for {name}");
+    assert!(rc > 0, "wait4 failed");
     let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) };
+    (wall, usage.ru_maxrss as u64 * 1024, code)
+}
+
+/// Runs a command to completion through the launcher; returns its wall time
+/// and peak RSS. A run that fails (an exit code not in `ok`, or a signal)
+/// stops the benchmark with the program's stderr: a failed run must never be
+/// timed as a fast one.
+pub fn measure(cmd: &mut Command, name: &str, ok: &[i32]) -> Sample {
+    let mut err = tempfile::tempfile().expect("a temp file for stderr");
+    let stderr = err.try_clone().expect("a second handle on the stderr file");
+    let mut launch = Command::new(std::env::current_exe().expect("the benchmark's own path"));
+    launch.arg(LAUNCH).arg(cmd.get_program()).args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => launch.env(k, v),
+            None => launch.env_remove(k),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        launch.current_dir(dir);
+    }
+    let out = launch.stderr(stderr).output().unwrap_or_else(|e| panic!("could not start the launcher for {name}: {e}"));
+    let report = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<i64> = report.split_whitespace().filter_map(|f| f.parse().ok()).collect();
+    let code = if fields.len() == 3 { fields[2] as i32 } else { i32::MIN };
     if !ok.contains(&code) {
         let mut text = String::new();
         let _ = err.rewind();
         let _ = err.read_to_string(&mut text);
         panic!("{name} failed (exit {code}): {}", text.trim());
     }
-    Sample { wall, rss: usage.ru_maxrss as u64 * 1024 }
+    Sample { wall: Duration::from_nanos(fields[0] as u64), rss: fields[1] as u64 }
 }
 
 /// Values with a midpoint, so that the median of an even count (the pty
