@@ -128,8 +128,14 @@ pub(super) fn probe_worker(
             }
             let Ok(name) = CStr::from_bytes_with_nul(&job.names[item.name.clone()]) else { continue };
             let t = std::time::Instant::now();
-            local.push(facts(&job.dir, name, item, deep, ctl));
+            let (found, to_decode) = read_facts(&job.dir, name, item, deep);
+            // Only the reads can tell a cold disk: a decode's time is the
+            // CPU's, and more threads than cores would not make it faster.
             gate.saw(t.elapsed());
+            local.push(match to_decode {
+                Some((file, encoding)) => deep_check(found, file, encoding, ctl),
+                None => found,
+            });
         }
         let n = done.fetch_add(local.len() as u64, Ordering::Relaxed) + local.len() as u64;
         results.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
@@ -137,9 +143,18 @@ pub(super) fn probe_worker(
     }
 }
 
-/// Stats one entry (through its open file when it will be probed anyway)
-/// and probes cache files.
+/// [`read_facts`], then with `deep` the decode of a complete cache file.
 pub(super) fn facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool, ctl: &Control) -> Facts {
+    match read_facts(dir, name, item, deep) {
+        (found, Some((file, encoding))) => deep_check(found, file, encoding, ctl),
+        (found, None) => found,
+    }
+}
+
+/// Stats one entry (through its open file when it will be probed anyway)
+/// and probes cache files. With `deep`, a complete cache file comes back
+/// still open, for [`deep_check`] to decode.
+fn read_facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool) -> (Facts, Option<(File, Encoding)>) {
     let Item { idx, class, file_type, .. } = item;
     let done = |id, kind| Facts { idx, id, kind, problem: None, note: None };
     let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK;
@@ -154,16 +169,18 @@ pub(super) fn facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool, ctl: &Co
                 {
                     let id = Identity::of_stat(&st);
                     return match probe(encoding, &SizedFile::new(&file, id.size)) {
-                        Ok(probe) if deep && probe.is_complete() => deep_check(idx, id, encoding, probe, file, ctl),
-                        Ok(probe) => done(id, FileKind::Cache { encoding, probe }),
-                        Err(e) => unreadable(idx, id, encoding, &e),
+                        Ok(probe) if deep && probe.is_complete() => {
+                            (done(id, FileKind::Cache { encoding, probe }), Some((file, encoding)))
+                        }
+                        Ok(probe) => (done(id, FileKind::Cache { encoding, probe }), None),
+                        Err(e) => (unreadable(idx, id, encoding, &e), None),
                     };
                 }
             }
             Err(e) if e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::PERM => {
                 let id =
                     statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).map(|st| Identity::of_stat(&st)).unwrap_or_default();
-                return unreadable(idx, id, encoding, &e.into());
+                return (unreadable(idx, id, encoding, &e.into()), None);
             }
             Err(_) => {} // replaced by another kind of entry: stat it below
         }
@@ -172,7 +189,10 @@ pub(super) fn facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool, ctl: &Co
         Ok(st) => st,
         Err(e) => {
             let problem = Some(plain_io(&e.into()));
-            return Facts { idx, id: Identity::default(), kind: FileKind::Stray { why: GONE }, problem, note: None };
+            return (
+                Facts { idx, id: Identity::default(), kind: FileKind::Stray { why: GONE }, problem, note: None },
+                None,
+            );
         }
     };
     let id = Identity::of_stat(&st);
@@ -187,7 +207,7 @@ pub(super) fn facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool, ctl: &Co
                 Ok(probe) => FileKind::Cache { encoding, probe },
                 Err(why) => {
                     let kind = FileKind::Unreadable { encoding, why: why.clone() };
-                    return Facts { idx, id, kind, problem: Some(why), note: None };
+                    return (Facts { idx, id, kind, problem: Some(why), note: None }, None);
                 }
             }
         }
@@ -195,7 +215,7 @@ pub(super) fn facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool, ctl: &Co
         (FileType::RegularFile, _) => FileKind::Stray { why: "not a cache file name" },
         _ => FileKind::Stray { why: "not a regular file" },
     };
-    done(id, kind)
+    (done(id, kind), None)
 }
 
 /// A cache file that could not be read: its state is unknown, not incomplete.
@@ -208,8 +228,7 @@ fn unreadable(idx: usize, id: Identity, encoding: Encoding, e: &std::io::Error) 
 /// not decode is incomplete with the decoder's reason and where it failed;
 /// the decoded duration replaces the header's; a codec the decoder does
 /// not know leaves the container verdict standing, with a note.
-fn deep_check(idx: usize, id: Identity, encoding: Encoding, probe: Probe, file: File, ctl: &Control) -> Facts {
-    let mut facts = Facts { idx, id, kind: FileKind::Cache { encoding, probe }, problem: None, note: None };
+fn deep_check(mut facts: Facts, file: File, encoding: Encoding, ctl: &Control) -> Facts {
     match decode(file, encoding, ctl) {
         Ok(Decoded::Whole { duration_ms }) => {
             facts.kind = FileKind::Cache { encoding, probe: Probe::Complete { duration_ms: Some(duration_ms) } };
@@ -222,7 +241,7 @@ fn deep_check(idx: usize, id: Identity, encoding: Encoding, probe: Probe, file: 
             facts.note = Some(format!("not decoded: {what}; the container verdict stands"));
         }
         Err(e) if e.kind == ErrorKind::Cancelled => {}
-        Err(e) => return unreadable(idx, id, encoding, &std::io::Error::other(e.message)),
+        Err(e) => return unreadable(facts.idx, facts.id, encoding, &std::io::Error::other(e.message)),
     }
     facts
 }
