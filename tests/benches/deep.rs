@@ -133,7 +133,7 @@ fn corpus(root: &Path, clips: u64) -> Duration {
                             return made;
                         }
                         made.extend(make_clips(n..(n + BATCH).min(clips), &audio, &work, speech));
-                        if n % 250 == 0 {
+                        if n.is_multiple_of(250) {
                             eprintln!("  {n} / {clips}");
                         }
                     }
