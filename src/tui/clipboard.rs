@@ -97,12 +97,19 @@ impl App {
         (!out.is_empty()).then(|| (name, out.join("\n") + "\n"))
     }
 
-    /// What `y` copies: the plan in the preview, else the focused item.
+    /// What `y` copies: the plan in the preview, the findings in the
+    /// insight view, else the focused item.
     pub fn copy_text(&self) -> Option<(String, String)> {
         match (self.layers.iter().rev().find(|l| !matches!(l, Layer::Help | Layer::Palette)), &self.plan) {
             (Some(Layer::Plan), Some(pv)) => {
                 let form = if pv.show_sql { "the plan's SQL" } else { "the plan" };
                 Some((form.to_string(), pv.shown().join("\n") + "\n"))
+            }
+            (Some(Layer::Insight), _) => {
+                let data = self.insight.data.as_ref()?;
+                let lines: Vec<String> = data.findings.iter().map(|f| clean(&f.sentence).into_owned()).collect();
+                let what = format!("{} findings", lines.len());
+                (!lines.is_empty()).then(|| (what, lines.join("\n") + "\n"))
             }
             _ => self.item_text(),
         }

@@ -191,6 +191,8 @@ impl App {
             Action::Insight | Action::Back => self.layers.retain(|l| *l != Layer::Insight),
             Action::Help => self.layers.push(Layer::Help),
             Action::Quit => self.quit = true,
+            Action::Copy => return self.copy(),
+            Action::Export => return self.export(),
             _ => {}
         }
         vec![]

@@ -143,7 +143,7 @@ pub const BINDINGS: &[Binding] = &[
     bind!("+", [ch('+')], NewOnly, "new only", "only the new ones (--baseline)", Panes),
     bind!("o", [ch('o')], Sort, "sort", "sort the pane by its next column (a click on its title too)", Panes),
     bind!("O", [ch('O')], SortReverse, "reverse", "reverse the pane's sort", Panes),
-    bind!("y", [ch('y')], Copy, "copy", "copy the focused item, or the plan shown (OSC 52)", Panes),
+    bind!("y", [ch('y')], Copy, "copy", "copy the focused item, the plan or the findings shown (OSC 52)", Panes),
     bind!("Y", [ch('Y')], CopySelection, "copy sel.", "copy the selection: discrepancy ids, one a line", Panes),
     bind!("e", [ch('e')], Export, "export", "write the report (markdown), or the plan shown, to a file", Panes),
     bind!(

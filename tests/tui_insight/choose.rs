@@ -203,3 +203,19 @@ fn a_click_chooses_a_finding_or_a_bar() {
     a.update(Msg::Mouse(click(g.cells.x, g.cells.y)));
     assert!(a.group.as_ref().unwrap().label.starts_with("bar: every kind, week from "));
 }
+
+#[test]
+fn y_in_the_insight_view_copies_the_findings_as_sentences() {
+    use cachescope::tui::app::Effect;
+    let (_t, dir) = demo(300, 1);
+    let (_, _, found) = core_findings(&dir);
+    let mut a = app(&dir, Theme::mono());
+    keys(&mut a, "i");
+    assert_eq!(a.top(), Some(&Layer::Insight));
+    let effects = a.update(Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)));
+    let Some(Effect::Clipboard(text)) = effects.into_iter().next() else { panic!("y gave no clipboard text") };
+    let want: String = found.iter().map(|f| format!("{}\n", f.sentence)).collect();
+    assert_eq!(text, want);
+    assert!(a.status.contains(&format!("copied {} findings", found.len())), "{}", a.status);
+    assert_eq!(a.top(), Some(&Layer::Insight), "copying leaves the view open");
+}

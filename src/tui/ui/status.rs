@@ -94,7 +94,7 @@ pub fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
         Some(Layer::Detail) => owned(hints_of(DETAIL_FOOTER, &[Scope::Panes, Scope::Disc])),
         Some(Layer::Insight) => {
             let mut pairs = hints_of(INSIGHT_FOOTER, &[Scope::Insight]);
-            pairs.extend(hints_of(&[Action::Back, Action::Help, Action::Quit], &[Scope::Panes]));
+            pairs.extend(hints_of(&[Action::Back, Action::Help, Action::Quit, Action::Copy], &[Scope::Panes]));
             owned(pairs)
         }
         None => owned(hints(&app.scopes())),
