@@ -229,3 +229,25 @@ fn layouts_found_inside_archives_and_folders() {
         assert_eq!(found(&packed).len(), found(&orig).len(), "{}", archive.display());
     }
 }
+
+#[test]
+fn reports_and_hints_name_the_archive_not_its_private_copy() {
+    let work = tempfile::tempdir().unwrap();
+    let dump = work.path().join("dump");
+    demo(&dump, 20);
+    let archive = work.path().join("dump.tgz");
+    write_tgz(&dump, &archive);
+    let shown = archive.display().to_string();
+    let out = cachescope([OsStr::new("check"), archive.as_os_str()]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.starts_with(&format!("cachescope check of {shown}\n")), "{}", out.stdout);
+    assert!(out.stdout.contains(&format!("`cachescope plan {shown}`")), "{}", out.stdout);
+    let out = cachescope([OsStr::new("check"), archive.as_os_str(), OsStr::new("--format"), OsStr::new("markdown")]);
+    assert!(out.stdout.contains(&format!("`{shown}`")), "{}", out.stdout);
+    let out = cachescope([OsStr::new("plan"), archive.as_os_str()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains(&format!("unpack it with `cachescope extract {shown} DIR`")), "{}", out.stdout);
+    for o in [&out.stdout, &out.stderr] {
+        assert!(!o.contains("cachescope-archive-"), "the private copy is named: {o}");
+    }
+}

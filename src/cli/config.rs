@@ -134,6 +134,6 @@ fn tui(d: DumpArgs, t: TuiArgs) -> Result<Config, Error> {
         ThemeArg::Light => ThemeName::Light,
         ThemeArg::HighContrast => ThemeName::HighContrast,
     });
-    let tui = TuiOptions { no_mouse: t.no_mouse, deep: t.deep, baseline, theme };
+    let tui = TuiOptions { no_mouse: t.no_mouse, deep: t.deep, baseline, theme, notes: vec![] };
     Ok(Config::Tui { locate: named.then(|| locate(d)), tui })
 }

@@ -83,7 +83,11 @@ pub fn run(config: Config) -> Result<u8, Error> {
     };
     match config {
         Config::Tui { locate: None, tui } => crate::tui::run_demo(&tui).map(|_| 0),
-        Config::Tui { locate: Some(loc), tui } => crate::tui::run(&open::read(loc, false)?.dump, &tui).map(|_| 0),
+        Config::Tui { locate: Some(loc), mut tui } => {
+            let opened = open::read(loc, false)?;
+            tui.notes = opened.notes().to_vec();
+            crate::tui::run(&opened.dump, &tui).map(|_| 0)
+        }
         Config::Check { locate, format, opts, baseline, items } => {
             check::run(&open::read(locate, true)?.dump, format, opts, baseline.as_deref(), &items)
         }

@@ -37,7 +37,8 @@ pub fn read(loc: Locate, headless: bool) -> Result<Opened, Error> {
     }
     let unpacked = progress::with_bar("unpacking", |ctl| archive::unpack_private(&path, ctl))?;
     let inner = Locate { path: Some(unpacked.root().to_path_buf()), ..Default::default() };
-    let dump = Dump::locate(&inner).map_err(|e| in_archive(e, &unpacked, &path))?;
+    let mut dump = Dump::locate(&inner).map_err(|e| in_archive(e, &unpacked, &path))?;
+    dump.archive = Some(path.clone());
     if headless {
         for note in unpacked.notes() {
             eprintln!("cachescope: note: {note}");

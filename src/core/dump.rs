@@ -17,6 +17,9 @@ pub struct Dump {
     pub root: PathBuf,
     pub db: PathBuf,
     pub cache_dir: PathBuf,
+    /// The archive this dump was unpacked from into a private temp folder
+    /// (`root` is inside it): what reports and the TUI name instead.
+    pub archive: Option<PathBuf>,
 }
 
 /// What the user gave on the command line.
@@ -28,6 +31,12 @@ pub struct Locate {
 }
 
 impl Dump {
+    /// The dump as the user named it, for reports and hints: the archive
+    /// when it came from one, else its folder.
+    pub fn shown(&self) -> String {
+        escaped(self.archive.as_deref().unwrap_or(&self.root))
+    }
+
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(STATE_DIR)
     }
@@ -121,7 +130,7 @@ impl Dump {
             Some(dir) => absolute(dir)?,
             None => find_cache_dir(&root, survey)?,
         };
-        Ok(Dump { root, db, cache_dir })
+        Ok(Dump { root, db, cache_dir, archive: None })
     }
 }
 

@@ -25,7 +25,7 @@ use rustc_hash::FxHashSet;
 
 use super::detect::Discrepancy;
 use super::error::{Error, Result};
-use super::fmt::{clean, escaped};
+use super::fmt::clean;
 use super::inspect::Inspection;
 use super::kinds::{Fix, Kind};
 use super::plan::Selection;
@@ -74,7 +74,7 @@ impl Items {
     /// matches nothing in the inspection.
     pub fn check_matches(&self, ins: &Inspection) -> Result<()> {
         let known = known_keys(ins, &self.keys);
-        let dump = escaped(&ins.dump.root);
+        let dump = ins.dump.shown();
         if let Some(key) = self.keys.iter().find(|k| !known.contains(k.as_str())) {
             return Err(Error::bad_input(format!(
                 "--key '{}' matches no row and no file of the dump {dump}{}; check the key (a file name without .wav or .m4a)",

@@ -115,6 +115,12 @@ pub struct App {
     pub theme: Theme,
     /// How the dump root is shown (tests replace temp paths).
     pub root_label: String,
+    /// The archive the dump was unpacked from: the view is read-only (its
+    /// private copy is thrown away on quit), so apply, undo and recover
+    /// are refused.
+    pub archive: Option<String>,
+    /// What the archive leaves out (adb backup: `cache/`), in the header.
+    pub notes: Vec<String>,
     pub mouse: bool,
     /// Lines of the plan preview on screen (set by drawing).
     pub plan_page: usize,
@@ -162,6 +168,8 @@ impl App {
             roomy: false,
             theme,
             root_label,
+            archive: None,
+            notes: vec![],
             mouse,
             plan_page: 10,
             options: Options::default(),
@@ -191,6 +199,14 @@ impl App {
 
     pub fn log_visible(&self) -> bool {
         self.show_log.unwrap_or(self.roomy)
+    }
+
+    /// Refuses a write on a dump read from an archive, saying how to get
+    /// a folder to write to. True when refused.
+    pub(super) fn refuse_on_archive(&mut self, what: &str) -> bool {
+        let Some(a) = &self.archive else { return false };
+        self.status = format!("read-only archive: to {what}, `cachescope extract {a} DIR`, then open DIR");
+        true
     }
 
     pub fn top(&self) -> Option<&Layer> {

@@ -30,7 +30,7 @@ const DEBOUNCE: Duration = Duration::from_millis(400);
 pub fn run(dump: &Dump, opts: &TuiOptions) -> Result<()> {
     let _ = tui_logger::init_logger(log::LevelFilter::Info);
     tui_logger::set_default_level(log::LevelFilter::Info);
-    log::info!("opening {}", escaped(&dump.root));
+    log::info!("opening {}", dump.shown());
     let (mut term, guard) =
         terminal::enter(!opts.no_mouse).map_err(|e| {
         Error::io(format!(
@@ -54,7 +54,9 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     let input = read_input();
     let (tx, rx) = mpsc::channel::<WorkerMsg>();
     let cancel = Arc::new(AtomicBool::new(false));
-    let mut app = App::new(escaped(&dump.root), Theme::choose(opts.theme), !opts.no_mouse);
+    let mut app = App::new(dump.shown(), Theme::choose(opts.theme), !opts.no_mouse);
+    app.archive = dump.archive.as_deref().map(escaped);
+    app.notes = opts.notes.clone();
     app.options.deep = opts.deep;
     app.set_baseline(opts.baseline.clone());
     // Exports go where cachescope was started.

@@ -202,7 +202,8 @@ impl App {
             }
             Action::Plan => self.open_plan(),
             Action::Undo => {
-                if self.busy.is_some() {
+                if self.refuse_on_archive("undo") {
+                } else if self.busy.is_some() {
                     self.status = "busy: wait for the current work to finish".into();
                 } else {
                     self.layers.push(Layer::Confirm(Confirm::Undo));

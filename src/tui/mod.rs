@@ -71,6 +71,8 @@ pub struct TuiOptions {
     pub baseline: Option<crate::core::baseline::Baseline>,
     /// `--theme`; None: `CACHESCOPE_THEME`, else dark (NO_COLOR wins).
     pub theme: Option<theme::ThemeName>,
+    /// What the archive the dump came from leaves out (shown in the header).
+    pub notes: Vec<String>,
 }
 
 /// Opens the TUI on a located dump.

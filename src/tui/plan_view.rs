@@ -74,6 +74,9 @@ impl App {
     }
 
     pub(super) fn ask_apply(&mut self) {
+        if self.plan.is_none() || self.refuse_on_archive("apply") {
+            return;
+        }
         let Some(p) = &self.plan else { return };
         if p.plan.is_empty() {
             self.status = "nothing to apply: select discrepancies first (Space, a)".into();

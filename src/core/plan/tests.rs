@@ -44,7 +44,7 @@ fn inspection() -> Inspection {
         row("f", "m4a", Some(700), Some(1000)),
         row("g", "wav", Some(900), None),
     ];
-    let dump = Dump { root: "/dump".into(), db: "/dump/app.db".into(), cache_dir: "/dump/audio".into() };
+    let dump = Dump { root: "/dump".into(), db: "/dump/app.db".into(), cache_dir: "/dump/audio".into(), archive: None };
     Inspection::from_parts(dump, Columns::reference(), rows, DiskScan::from_files(files))
 }
 

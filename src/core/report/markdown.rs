@@ -21,7 +21,7 @@ pub fn write_markdown(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::
 
 /// Findings first; with a baseline, a first column says new or known.
 pub fn write_markdown_with(ins: &Inspection, extras: Extras, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-    writeln!(out, "## cachescope check: `{}`\n", cell(&escaped(&ins.dump.root)))?;
+    writeln!(out, "## cachescope check: `{}`\n", cell(&ins.dump.shown()))?;
     writeln!(out, "- database: `{}` ({} rows)", cell(&rel(ins, &ins.dump.db)), group(ins.rows.len() as u64))?;
     writeln!(
         out,

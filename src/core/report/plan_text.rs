@@ -28,6 +28,13 @@ pub fn write_plan_text(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?S
 /// How to apply the plan. Never the repository's own bundled demo
 /// (`assets/demo`, tracked in git): for it, the way to a copy first.
 pub fn apply_hint(ins: &Inspection) -> String {
+    if let Some(archive) = &ins.dump.archive {
+        return format!(
+            "This dump is read from an archive, which cannot be changed: unpack it with `cachescope extract {} DIR`, \
+             then `cachescope apply DIR --yes` (same selection flags).",
+            escaped(archive)
+        );
+    }
     let root = &ins.dump.root;
     let bundled = root.ends_with("assets/demo")
         && root.parent().and_then(|a| a.parent()).is_some_and(|repo| repo.join("Cargo.toml").is_file());

@@ -25,7 +25,7 @@ pub fn write_text(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Resu
 /// Findings first (why it drifted), then each kind with its items; with a
 /// baseline, new items are marked `+`.
 pub fn write_text_with(ins: &Inspection, extras: Extras, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-    writeln!(out, "cachescope check of {}", escaped(&ins.dump.root))?;
+    writeln!(out, "cachescope check of {}", ins.dump.shown())?;
     writeln!(out, "  database   {}  ({} rows)", rel(ins, &ins.dump.db), group(ins.rows.len() as u64))?;
     writeln!(
         out,
@@ -106,7 +106,7 @@ pub fn write_text_with(ins: &Inspection, extras: Extras, out: &mut (impl Write +
             )?;
         }
         if ins.has_problems() {
-            writeln!(out, "Preview the fixes with `cachescope plan {}`.", escaped(&ins.dump.root))?;
+            writeln!(out, "Preview the fixes with `cachescope plan {}`.", ins.dump.shown())?;
         }
     }
     Ok(())

@@ -25,7 +25,7 @@ pub fn alerts(app: &App) -> Vec<String> {
 }
 
 pub fn height(app: &App, width: u16) -> u16 {
-    let banner = banner_lines(app, width).len() as u16;
+    let banner = (banner_lines(app, width).len() + note_lines(app, width).len()) as u16;
     let alerts = !alerts(app).is_empty() as u16;
     3 + banner + alerts + baseline_line(app).is_some() as u16
 }
@@ -48,6 +48,13 @@ fn banner_lines(app: &App, width: u16) -> Vec<String> {
     let Some(why) = app.ins.as_ref().and_then(|i| i.interrupted.as_ref()) else { return vec![] };
     let text = format!("⚠ INTERRUPTED APPLY: {why} — or press R here (asks first).");
     super::words::wrap(&text, (width as usize).saturating_sub(2).max(20)).into_iter().map(|l| format!(" {l}")).collect()
+}
+
+/// What the archive leaves out (adb backup: `cache/`), wrapped.
+fn note_lines(app: &App, width: u16) -> Vec<String> {
+    let room = (width as usize).saturating_sub(2).max(20);
+    let wrapped = app.notes.iter().flat_map(|n| super::words::wrap(&format!("⚠ {}", crate::core::fmt::clean(n)), room));
+    wrapped.map(|l| format!(" {l}")).collect()
 }
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
@@ -101,6 +108,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::from(counts));
     lines.extend(baseline_line(app));
+    for l in note_lines(app, area.width) {
+        lines.push(Line::styled(super::pad(&l, area.width as usize), t.alert()));
+    }
     for l in banner_lines(app, area.width) {
         lines.push(Line::styled(super::pad(&l, area.width as usize), t.banner()));
     }
