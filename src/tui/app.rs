@@ -1,20 +1,19 @@
 //! The TUI's state and `update()`: messages in, state changes and
 //! [`Effect`]s out. No terminal, no file system, no threads here: the event
 //! loop runs the effects on workers. Keys are handled per layer in
-//! `input.rs`; what a pane owns is in `pane.rs`; choices in `choices.rs`.
+//! `input.rs`, clicks in `mouse.rs`, workers' answers in `on_worker.rs`;
+//! what a pane owns is in `pane.rs`; choices in `choices.rs`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use log::{error, info, warn};
-use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
-use ratatui::layout::Position;
+use log::info;
 
 use super::choices::Choices;
-use super::filter;
 use super::group::{BaselineState, Group};
 use super::index::{Index, Link};
+pub use super::inline::run_inline;
 use super::insight::Insight;
 use super::keys::Scope;
 pub use super::msg::{Effect, FilterJob, Msg, Visible, WorkerMsg};
@@ -23,7 +22,6 @@ pub use super::pane::{Pane, PaneView, Panes};
 pub use super::plan_view::PlanView;
 use super::theme::Theme;
 use crate::core::disk::decode::Envelope;
-use crate::core::fmt::escaped;
 use crate::core::key::Key;
 use crate::core::{Inspection, Kind, Options, Progress};
 
@@ -387,7 +385,7 @@ impl App {
         })]
     }
 
-    fn on_filtered(&mut self, generation: u64, visible: Visible) {
+    pub(super) fn on_filtered(&mut self, generation: u64, visible: Visible) {
         if generation != self.filter.generation {
             return; // a newer keystroke made it moot
         }
@@ -451,219 +449,4 @@ impl App {
         info!("undo of the last batch requested");
         vec![Effect::Undo]
     }
-
-    // ---- worker messages ----------------------------------------------------
-
-    fn on_worker(&mut self, w: WorkerMsg) -> Vec<Effect> {
-        match w {
-            WorkerMsg::Progress(p, rate) => self.progress = Some((p, rate)),
-            WorkerMsg::Filtered { generation, visible } => self.on_filtered(generation, visible),
-            WorkerMsg::Envelope { path, result } => {
-                self.envelopes.insert(path, result.map_or_else(Picture::Failed, |e| Picture::Ready(Box::new(e))));
-            }
-            WorkerMsg::Insight { scan, data } => self.on_insight(scan, data),
-            WorkerMsg::Scanned(Ok(ins)) => return self.on_scanned(*ins),
-            WorkerMsg::Exported { result, note } => self.on_exported(result, note),
-            WorkerMsg::Recovered(res) => self.on_recovered(res),
-            WorkerMsg::Scanned(Err(e)) => {
-                error!("scan failed: {e}");
-                self.busy = None;
-                self.progress = None;
-                self.status = format!("scan failed: {e}");
-                if self.ins.is_none() {
-                    self.load_error = Some(e.message);
-                }
-            }
-            WorkerMsg::Applied(res) => {
-                self.busy = Some(Busy::Scanning);
-                self.progress = None;
-                let lines = match res {
-                    Ok(r) => {
-                        for (id, why) in r.stale() {
-                            warn!("skipped as stale: {id}: {why}");
-                        }
-                        for (id, fix, o) in &r.outcomes {
-                            if *o == crate::core::Outcome::Applied {
-                                info!("applied {fix}: {id}");
-                            }
-                        }
-                        let head = crate::core::apply::summary(&r);
-                        info!("{head}");
-                        self.status = head.clone();
-                        self.choices.chosen.clear();
-                        let mut lines = vec![head];
-                        if let (Some(b), Some(ins)) = (&r.backup, &self.ins) {
-                            lines.push(format!("Backup: {}", escaped(&ins.dump.display_rel(b))));
-                        }
-                        lines.extend(r.stale().take(8).map(|(id, why)| format!("stale: {id}: {why}")));
-                        lines.push("Undo it with u. The lists were rescanned.".into());
-                        lines
-                    }
-                    Err(e) => {
-                        error!("apply failed: {e}");
-                        self.status = format!("apply failed: {e}");
-                        vec!["Apply failed; nothing of this batch was kept.".into(), e.message]
-                    }
-                };
-                self.show_result(lines);
-            }
-            WorkerMsg::Undone(res) => {
-                self.busy = Some(Busy::Scanning);
-                self.progress = None;
-                let lines = match res {
-                    Ok(r) => {
-                        let head = crate::core::undo::summary(&r);
-                        info!("{head}");
-                        for c in &r.conflicts {
-                            warn!("not restored: {c}");
-                        }
-                        self.status = head.clone();
-                        let mut lines = vec![head];
-                        lines.extend(r.conflicts.iter().take(8).map(|c| format!("not restored: {c}")));
-                        lines
-                    }
-                    Err(e) => {
-                        error!("undo failed: {e}");
-                        self.status = format!("undo failed: {e}");
-                        vec!["Undo failed.".into(), e.message]
-                    }
-                };
-                self.show_result(lines);
-            }
-        }
-        vec![]
-    }
-
-    fn on_scanned(&mut self, ins: Inspection) -> Vec<Effect> {
-        let link = self.focused_link();
-        info!(
-            "scanned {} files and {} rows in {} ms: {} discrepancies",
-            ins.scan.files.len(),
-            ins.rows.len(),
-            ins.elapsed.as_millis(),
-            ins.found.len()
-        );
-        for p in &ins.scan.problems {
-            warn!("{p}");
-        }
-        for why in [&ins.interrupted, &ins.wal_unread].into_iter().flatten() {
-            warn!("{why}");
-        }
-        let ids: std::collections::HashSet<&str> = ins.found.iter().map(|d| d.id.as_str()).collect();
-        self.choices.keep_only(|id| ids.contains(id));
-        self.index = Arc::new(Index::build(&ins));
-        self.envelopes.clear();
-        self.counts = crate::core::detect::summary(&ins.found);
-        self.panes.show(filter::everything(&ins));
-        super::sort::sort_panes(&ins, &mut self.panes);
-        self.filter.shown.clear();
-        self.ins = Some(Arc::new(ins));
-        let mut effects = self.groups_after_scan();
-        self.load_error = None;
-        self.busy = None;
-        self.progress = None;
-        if self.status.is_empty() || self.status.starts_with("scanning") {
-            self.status = summary_sentence(&self.counts);
-        }
-        self.restore(link);
-        self.resume_after_apply();
-        // A filter in force is run again over the new scan.
-        if !self.filter.text.is_empty() {
-            effects.extend(self.refilter());
-        }
-        effects
-    }
-
-    // ---- mouse --------------------------------------------------------------
-
-    fn on_mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
-        if self.mouse && self.top() == Some(&Layer::Insight) {
-            self.insight_mouse(m);
-            return vec![];
-        }
-        if !self.mouse || self.layers.iter().any(|l| *l != Layer::Detail) {
-            return vec![];
-        }
-        let at = Position::new(m.column, m.row);
-        let Some(pane) = Pane::ALL.into_iter().find(|p| self.panes[*p].area.contains(at)) else { return vec![] };
-        match m.kind {
-            // The title row is the pane's header: a click sorts it.
-            MouseEventKind::Down(MouseButton::Left) if m.row == self.panes[pane].area.y => {
-                self.focus = pane;
-                return self.cycle_sort(pane);
-            }
-            MouseEventKind::Down(MouseButton::Left) => {
-                self.focus = pane;
-                let view = &self.panes[pane];
-                let pos = view.offset + m.row.saturating_sub(view.area.y + 1) as usize;
-                if pos < view.visible.len() {
-                    self.move_to(pane, pos);
-                }
-            }
-            MouseEventKind::ScrollDown => {
-                let pos = self.panes[pane].pos + 3;
-                self.move_to(pane, pos);
-            }
-            MouseEventKind::ScrollUp => {
-                let pos = self.panes[pane].pos.saturating_sub(3);
-                self.move_to(pane, pos);
-            }
-            _ => {}
-        }
-        vec![]
-    }
-}
-
-/// Runs the effects a worker would, on this thread, and feeds their
-/// results back: filters, loudness pictures and exports (into
-/// `export_dir`) — for tests and `with_inspection`, which have no event
-/// loop; scans, applies, undos, recovery and the clipboard need one.
-pub fn run_inline(app: &mut App, effects: Vec<Effect>) {
-    for e in effects {
-        let msg = match e {
-            Effect::Filter(job) => {
-                let never = || false;
-                let within = job.within.as_deref();
-                let Some(mut visible) = filter::visible(&job.ins, &job.index, &job.query, within, &never) else {
-                    continue;
-                };
-                if within.is_none() {
-                    super::sort::sort_visible(&job.ins, &mut visible, &job.sorts);
-                }
-                WorkerMsg::Filtered { generation: job.generation, visible }
-            }
-            Effect::Envelope { path, encoding } => {
-                let ctl = crate::core::Control::none();
-                let result =
-                    crate::core::disk::decode::envelope_file(&path, encoding, 240, &ctl).map_err(|e| e.message);
-                WorkerMsg::Envelope { path, result }
-            }
-            Effect::Insight(job) => {
-                WorkerMsg::Insight { scan: job.scan, data: Arc::new(super::insight::compute(&job.ins)) }
-            }
-            Effect::Export(job) => {
-                let result = super::export::write_export(&job, jiff::Timestamp::now());
-                WorkerMsg::Exported { result, note: job.note }
-            }
-            _ => continue,
-        };
-        let more = app.update(Msg::Worker(msg));
-        run_inline(app, more);
-    }
-}
-
-/// One sentence on what was found, for the status line.
-fn summary_sentence(counts: &[(Kind, usize)]) -> String {
-    use crate::core::Severity::{Error, Info, Warning};
-    let by = |s: crate::core::Severity| counts.iter().filter(|(k, _)| k.severity() == s).map(|(_, n)| n).sum::<usize>();
-    let total: usize = counts.iter().map(|(_, n)| n).sum();
-    if total == 0 {
-        return "No discrepancies: disk and database agree.".into();
-    }
-    format!(
-        "{total} discrepancies: {} errors, {} warnings, {} info. Select with Space or a, preview with p.",
-        by(Error),
-        by(Warning),
-        by(Info)
-    )
 }

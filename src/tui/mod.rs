@@ -5,7 +5,10 @@
 //!   inspection's private database copy (the detail view's full rows).
 //! * `msg` — the messages and effects the app and the workers exchange,
 //!   apart from both (neither imports the other).
-//! * `input` — keys, layer by layer: the topmost layer takes them first.
+//! * `input` — keys, layer by layer: the topmost layer takes them first;
+//!   `mouse` — clicks and the wheel; `on_worker` — the workers' answers
+//!   (scans, filters, applies); `inline` — effects run on the caller's
+//!   thread, for tests and benchmarks.
 //! * `pane` — one `PaneView` per pane owning its list, cursor, offset,
 //!   page height and last drawn area; `choices` — what is chosen, with which
 //!   fix.
@@ -43,10 +46,13 @@ pub mod export;
 pub mod filter;
 pub mod group;
 pub mod index;
+mod inline;
 mod input;
 pub mod insight;
 pub mod keys;
+mod mouse;
 pub mod msg;
+mod on_worker;
 pub mod palette;
 pub mod pane;
 pub mod plan_view;
