@@ -21,6 +21,7 @@
 //!     `plan` (discrepancies + choices → one self-contained [`core::Plan`]
 //!     that carries what apply needs), `findings` (why it drifted, §9),
 //!     `diff` (two dumps or reports), `alerts` (the seed's thresholds),
+//!     `select` (`--key`, `--id`, `--fix ID=FIX` matched to discrepancies),
 //!     `sql` (the one SQL builder: shown text and bound template).
 //!   * **Reading a dump**: `dump` + `discover` find the database and cache
 //!     dir; `snapshot` reads the database through a private copy taken
@@ -28,8 +29,9 @@
 //!     `dbfiles` tells a hot journal from a live writer; `schema` and `rows`
 //!     map the table; `disk` walks (`walk`), stats and probes (`pool`,
 //!     `probe`: WAV, RF64, M4A and fragments) and with `--deep` decodes
-//!     (`decode`); `inspect` puts it together into an [`core::Inspection`]
-//!     (plain data plus a `Reader` for full rows).
+//!     (`decode`); `lookup` finds one key's files by name (`check --key`);
+//!     `inspect` puts it together into an [`core::Inspection`] (plain data
+//!     plus a `Reader` for full rows; `inspect::keys` reads only some keys).
 //!   * **Writing a dump**: `session` (the lock, "recover first"),
 //!     `recover`, `batch` (the crash-safe write protocol), `apply`, `undo`,
 //!     `journal`, `audit` (the audit table and its event types), `history`.
