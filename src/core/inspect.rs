@@ -58,6 +58,17 @@ pub struct Inspection {
 /// detail view, the reports and apply ask it for whole rows. Behind a mutex
 /// so an inspection can be shared between threads (the TUI filters on a
 /// worker while the UI reads rows for the detail view).
+/// What an opening read, before detection.
+struct Read {
+    snapshot: Snapshot,
+    columns: Columns,
+    rows: Vec<Row>,
+    scan: DiskScan,
+    interrupted: Option<String>,
+    start: Instant,
+    timings: InspectTimings,
+}
+
 pub struct Reader {
     snapshot: std::sync::Mutex<Snapshot>,
 }
@@ -125,15 +136,19 @@ impl Inspection {
         let (snapshot, columns, rows, t_snapshot, t_rows): (Snapshot, Columns, Vec<Row>, Duration, Duration) = db?;
         let (scan, t_scan) = scan?;
         (timings.snapshot, timings.rows, timings.scan) = (t_snapshot, t_rows, t_scan);
+        let read = Read { snapshot, columns, rows, scan, interrupted, start, timings };
+        Ok(Inspection::detected(dump, read, ctl))
+    }
+
+    /// Detection over what was read, and the inspection holding it all.
+    fn detected(dump: &Dump, read: Read, ctl: &Control) -> Inspection {
+        let Read { snapshot, columns, rows, scan, interrupted, start, mut timings } = read;
         ctl.progress(Phase::Detect, 0, None);
         let t = Instant::now();
-        let (found, unknown_keys) = detect_with_unknown(
-            &scan,
-            &rows,
-            TableShape { has_size: columns.size_bytes.is_some(), has_duration: columns.duration_ms.is_some() },
-        );
+        let shape = TableShape { has_size: columns.size_bytes.is_some(), has_duration: columns.duration_ms.is_some() };
+        let (found, unknown_keys) = detect_with_unknown(&scan, &rows, shape);
         timings.detect = t.elapsed();
-        Ok(Inspection {
+        Inspection {
             dump: dump.clone(),
             columns,
             rows,
@@ -145,7 +160,7 @@ impl Inspection {
             wal_unread: snapshot.wal_unread.clone(),
             timings,
             reader: Some(Reader { snapshot: std::sync::Mutex::new(snapshot) }),
-        })
+        }
     }
 
     /// An inspection of plain data (tests, tools): detection runs on it, no

@@ -17,8 +17,7 @@
 use std::time::Instant;
 
 use super::{InspectTimings, Inspection, Options};
-use crate::core::control::{Control, Phase};
-use crate::core::detect::{TableShape, detect_with_unknown};
+use crate::core::control::Control;
 use crate::core::disk::key_files;
 use crate::core::dump::Dump;
 use crate::core::error::{Error, ErrorKind, Result};
@@ -56,23 +55,8 @@ impl Inspection {
         let t = Instant::now();
         let rows = read_rows_for(snapshot.conn(), &columns, &dump.db, keys)?;
         let t_rows = t.elapsed();
-        ctl.progress(Phase::Detect, 0, None);
-        let t = Instant::now();
-        let shape = TableShape { has_size: columns.size_bytes.is_some(), has_duration: columns.duration_ms.is_some() };
-        let (found, unknown_keys) = detect_with_unknown(&scan, &rows, shape);
-        let timings = InspectTimings { snapshot: t_snapshot, rows: t_rows, scan: t_scan, detect: t.elapsed() };
-        Ok(Inspection {
-            dump: dump.clone(),
-            columns,
-            rows,
-            scan,
-            found,
-            elapsed: start.elapsed(),
-            interrupted,
-            unknown_keys,
-            wal_unread: snapshot.wal_unread.clone(),
-            timings,
-            reader: Some(super::Reader { snapshot: std::sync::Mutex::new(snapshot) }),
-        })
+        let timings = InspectTimings { snapshot: t_snapshot, rows: t_rows, scan: t_scan, ..Default::default() };
+        let read = super::Read { snapshot, columns, rows, scan, interrupted, start, timings };
+        Ok(Inspection::detected(dump, read, ctl))
     }
 }
