@@ -1,10 +1,15 @@
 //! The database's files on disk, as SQLite uses them: its side files, a hot
-//! rollback journal, and whether another process holds the write lock.
-//! Everything here only reads.
+//! rollback journal, and whether another process holds the write lock;
+//! the SQLite header, the read-only URI, how long to wait for the app, and
+//! the sentences for a locked or unreadable file. Everything here only reads.
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::error::{Error, ErrorKind};
+use super::fmt::escaped;
 
 /// `app.db` + `-wal` → `app.db-wal`.
 pub fn sidecar(db: &Path, suffix: &str) -> PathBuf {
@@ -138,4 +143,58 @@ pub fn wait_for_writer(db: &Path, patience: std::time::Duration) -> bool {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     true
+}
+
+/// How long a write waits for the app to release the database.
+pub fn busy_timeout() -> Duration {
+    std::env::var("CACHESCOPE_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(5))
+}
+
+/// The sentence for a database another process is writing right now.
+pub fn locked_by_another(db: &Path) -> Error {
+    Error::new(
+        ErrorKind::Locked,
+        format!(
+            "the database {} is locked by another process that is writing to it (is the app still running?); close it and try again",
+            escaped(db)
+        ),
+    )
+}
+
+pub fn cannot_read(path: &Path, err: &std::io::Error) -> Error {
+    Error::bad_input(format!(
+        "cannot read {}: {}; fix its permissions (or run as its owner) and try again",
+        escaped(path),
+        super::error::plain_io(err).to_lowercase()
+    ))
+}
+
+/// True when the file starts with the 16-byte SQLite header.
+pub fn has_sqlite_header(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0"
+}
+
+pub fn is_sidecar(name: &[u8]) -> bool {
+    name.ends_with(b"-wal") || name.ends_with(b"-shm") || name.ends_with(b"-journal")
+}
+
+/// A `file:` URI with `immutable=1`, percent-encoding every byte that needs it.
+pub fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &b in abs.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use walkdir::WalkDir;
 
-use super::dump::{STATE_DIR, cannot_read, has_sqlite_header, immutable_uri, is_sidecar};
+use super::dbfiles::{cannot_read, has_sqlite_header, immutable_uri, is_sidecar};
 use super::error::{Error, Result};
 use super::fmt::escaped;
-use super::model::names::{NameClass, classify_name, key_of};
+use super::model::names::{NameClass, STATE_DIR, classify_name, key_of};
 
 /// How deep discovery looks for databases and audio folders: deep enough
 /// for Device Explorer's `data/data/PKG/cache/audio/ab/cd/<key>.wav`.

@@ -1,15 +1,15 @@
 //! Finding a dump's database and cache dir (SPEC §1), without writing anything.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::dbfiles::{cannot_read, has_sqlite_header};
 use super::discover::{Survey, find_cache_dir, find_database, holds_cache_entries, survey};
 use super::error::{Error, Result};
 use super::fmt::escaped;
 
 /// cachescope's own folder inside a dump: backups, quarantine, journal.
-pub const STATE_DIR: &str = ".cachescope";
+pub use super::model::names::STATE_DIR;
 
 /// A located dump: its root, its database and its cache dir.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,14 +140,6 @@ fn readable(path: &Path) -> Result<()> {
     File::open(path).map(drop).map_err(|e| cannot_read(path, &e))
 }
 
-pub(super) fn cannot_read(path: &Path, err: &std::io::Error) -> Error {
-    Error::bad_input(format!(
-        "cannot read {}: {}; fix its permissions (or run as its owner) and try again",
-        escaped(path),
-        super::error::plain_io(err).to_lowercase()
-    ))
-}
-
 fn missing(path: &Path, err: &std::io::Error) -> Error {
     if err.kind() == std::io::ErrorKind::NotFound {
         Error::bad_input(format!("{} does not exist; check the path to the dump", escaped(path)))
@@ -196,30 +188,4 @@ fn root_of_cache_dir(cache_dir: &Path) -> PathBuf {
         }
     }
     first
-}
-
-/// True when the file starts with the 16-byte SQLite header.
-pub fn has_sqlite_header(path: &Path) -> bool {
-    let mut head = [0u8; 16];
-    File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0"
-}
-
-pub(super) fn is_sidecar(name: &[u8]) -> bool {
-    name.ends_with(b"-wal") || name.ends_with(b"-shm") || name.ends_with(b"-journal")
-}
-
-/// A `file:` URI with `immutable=1`, percent-encoding every byte that needs it.
-pub fn immutable_uri(path: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut uri = String::from("file:");
-    for &b in abs.as_os_str().as_bytes() {
-        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-            uri.push(b as char);
-        } else {
-            uri.push_str(&format!("%{b:02X}"));
-        }
-    }
-    uri.push_str("?immutable=1");
-    uri
 }

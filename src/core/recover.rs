@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use super::audit::batch_committed;
 use super::dbfiles::{JournalState, journal_state};
+use super::dbfiles::{busy_timeout, locked_by_another};
 use super::error::{Error, Result};
 use super::failpoint::failpoint;
 use super::fmt::escaped;
 use super::fsops::{rename_noreplace, sync_dir};
 use super::journal;
-use super::session::{Session, busy_timeout, locked_by_another};
+use super::session::Session;
 
 impl Session {
     /// Finishes or rolls back an interrupted batch (SPEC §6), and rolls back

@@ -11,7 +11,9 @@ use serde_json::value::RawValue;
 
 use super::error::{Error, Result};
 use super::fmt::escaped;
-use super::report::SCHEMA;
+
+/// The JSON report's `schema` (SPEC §5), written by `report` and read back here.
+pub const SCHEMA: &str = "cachescope.report/1";
 
 /// One discrepancy of a saved report.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,26 +4,18 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags};
 
 use super::dbfiles::{JournalState, journal_state, sidecar};
+pub use super::dbfiles::{busy_timeout, locked_by_another};
 use super::dump::Dump;
 use super::error::{Error, ErrorKind, Result};
 use super::fmt::escaped;
 use super::fsops::create_dirs;
 use super::journal;
 use super::wal::{self, WalState};
-
-/// How long a write waits for the app to release the database.
-pub fn busy_timeout() -> Duration {
-    std::env::var("CACHESCOPE_BUSY_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map(Duration::from_millis)
-        .unwrap_or(Duration::from_secs(5))
-}
 
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
@@ -97,17 +89,6 @@ impl Session {
         conn.busy_timeout(busy_timeout()).map_err(|e| Error::sqlite_at("open", db, &e))?;
         Ok(conn)
     }
-}
-
-/// The sentence for a database another process is writing right now.
-pub fn locked_by_another(db: &Path) -> Error {
-    Error::new(
-        ErrorKind::Locked,
-        format!(
-            "the database {} is locked by another process that is writing to it (is the app still running?); close it and try again",
-            escaped(db)
-        ),
-    )
 }
 
 /// Refuses a `-wal` that SQLite would not read whole (see `wal.rs`).

@@ -45,11 +45,11 @@ impl Snapshot {
     fn copy(db: &Path, dump_root: &Path, roll_back: bool) -> Result<Snapshot> {
         // A writer in the middle of a transaction is waited for, as SQLite's
         // busy timeout would; one that stays is a clear error.
-        let patience = super::batch::busy_timeout();
+        let patience = super::dbfiles::busy_timeout();
         super::dbfiles::wait_for_writer(db, patience);
         let journal = journal_state(db);
         match journal {
-            JournalState::Live => return Err(super::batch::locked_by_another(db)),
+            JournalState::Live => return Err(super::dbfiles::locked_by_another(db)),
             JournalState::Hot if !roll_back => {
                 return Err(Error::new(
                     super::error::ErrorKind::Interrupted,
@@ -73,7 +73,7 @@ impl Snapshot {
         })
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::WouldBlock {
-                super::batch::locked_by_another(db)
+                super::dbfiles::locked_by_another(db)
             } else {
                 Error::io_at("copy", db, &e)
             }
@@ -123,7 +123,7 @@ impl Snapshot {
     /// way. Copying a large database costs more than the few lookups
     /// `check --key` makes in it.
     pub fn in_place(db: &Path) -> Result<Option<Snapshot>> {
-        super::dbfiles::wait_for_writer(db, super::batch::busy_timeout());
+        super::dbfiles::wait_for_writer(db, super::dbfiles::busy_timeout());
         if journal_state(db) != JournalState::None {
             return Ok(None);
         }
@@ -131,9 +131,9 @@ impl Snapshot {
         if !wal_empty() {
             return Ok(None);
         }
-        let lock = match super::dbfiles::hold_read_lock(db, super::batch::busy_timeout()) {
+        let lock = match super::dbfiles::hold_read_lock(db, super::dbfiles::busy_timeout()) {
             Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Err(super::batch::locked_by_another(db)),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Err(super::dbfiles::locked_by_another(db)),
             Err(e) => return Err(Error::io_at("open", db, &e)),
         };
         // A writer may have started between the look and the lock.
@@ -141,7 +141,7 @@ impl Snapshot {
             return Ok(None);
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(super::dump::immutable_uri(db), flags)
+        let conn = Connection::open_with_flags(super::dbfiles::immutable_uri(db), flags)
             .map_err(|e| Error::sqlite_at("open", db, &e))?;
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
             .map_err(|e| corrupt(db, &e))?;

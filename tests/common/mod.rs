@@ -211,7 +211,7 @@ pub fn tree(dir: &Path) -> BTreeMap<Vec<u8>, String> {
 /// Every row of cache_entries (all columns), sorted, read via immutable=1 so
 /// reading does not change the dump.
 pub fn rows(db: &Path) -> Vec<Vec<Value>> {
-    let uri = cachescope::core::dump::immutable_uri(db);
+    let uri = cachescope::core::dbfiles::immutable_uri(db);
     let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(uri, flags).unwrap();
     let mut stmt = conn.prepare("SELECT * FROM cache_entries ORDER BY cache_key").unwrap();

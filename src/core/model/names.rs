@@ -7,6 +7,9 @@ use serde::Serialize;
 
 use crate::core::key::{Key, hex_key};
 
+/// cachescope's own folder in a dump (journal, backups, quarantine, lock).
+pub const STATE_DIR: &str = ".cachescope";
+
 /// The two audio encodings the app writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -13,7 +13,7 @@ use crate::core::kinds::{Fix, Kind, Severity};
 use crate::core::plan::Plan;
 use crate::core::rows::RowImage;
 
-pub const SCHEMA: &str = "cachescope.report/1";
+pub use crate::core::saved::SCHEMA;
 
 /// The disk facts of one file as a JSON object.
 pub fn disk_json(f: &FileFacts) -> Json {
