@@ -6,6 +6,7 @@
 //! * `msg` — the messages and effects the app and the workers exchange,
 //!   apart from both (neither imports the other).
 //! * `input` — keys, layer by layer: the topmost layer takes them first;
+//!   `navigate` — moves, and the links that keep the panes on one key;
 //!   `mouse` — clicks and the wheel; `on_worker` — the workers' answers
 //!   (scans, filters, applies); `inline` — effects run on the caller's
 //!   thread, for tests and benchmarks.
@@ -37,6 +38,12 @@
 //! the inspection and build only their visible rows; the topmost layer
 //! (dialog, view) takes the keys first; nothing is applied without `y` (or a
 //! typed `yes` past the blast-radius guard).
+//!
+//! One `App`, split by concern: the files that add an `impl App` block
+//! (`input`, `navigate`, `mouse`, `on_worker`, `group`, `insight`, `sort`,
+//! `palette`, …) import `app`, and `app` holds their state types, so imports
+//! run both ways between those files by design; nothing below `app` (`msg`,
+//! `pane`, `keys`, `index`, `choices`, `filter`'s pure part) imports it.
 
 pub mod app;
 pub mod choices;
@@ -52,6 +59,7 @@ pub mod insight;
 pub mod keys;
 mod mouse;
 pub mod msg;
+mod navigate;
 mod on_worker;
 pub mod palette;
 pub mod pane;
