@@ -2,20 +2,18 @@
 //! help, the command palette, sorting, copy, export, themes, recovery, the
 //! cursor after an apply. No terminal, no threads (`run_inline`).
 
+mod tui_kit;
+
 use std::path::Path;
 
 use cachescope::core::demo::write_demo;
-use cachescope::core::{ApplyOptions, Control, Dump, Fix, Inspection, Kind, Locate, apply, writing_session};
+use cachescope::core::{ApplyOptions, Control, Fix, Kind, apply, writing_session};
 use cachescope::tui::app::{App, Confirm, Effect, Layer, Msg, Pane, run_inline};
 use cachescope::tui::msg::WorkerMsg;
 use cachescope::tui::sort::{Column, Sort};
 use cachescope::tui::theme::{Theme, ThemeName};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn open(dir: &Path) -> Inspection {
-    let dump = Dump::locate(&Locate { path: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
-    Inspection::open(&dump, &Control::none()).unwrap()
-}
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use tui_kit::*;
 
 fn demo() -> (tempfile::TempDir, App) {
     let tmp = tempfile::tempdir().unwrap();
@@ -24,16 +22,6 @@ fn demo() -> (tempfile::TempDir, App) {
     let mut app = App::with_inspection(open(&dir), "DUMP".into(), Theme::dark());
     app.export_dir = tmp.path().to_path_buf();
     (tmp, app)
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    let effects = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    run_inline(app, effects.clone());
-    effects
-}
-
-fn keys(app: &mut App, s: &str) -> Vec<Effect> {
-    s.chars().flat_map(|c| key(app, KeyCode::Char(c))).collect()
 }
 
 fn focused_kind(app: &App) -> Kind {

@@ -3,60 +3,16 @@
 //! and each theme (styled: colours and modifiers per cell). Every theme must
 //! show focus and selection without colour.
 
-use std::path::Path;
+mod tui_kit;
 
-use cachescope::core::demo::write_demo;
-use cachescope::core::{Control, Dump, Inspection, Kind, Locate};
-use cachescope::tui::app::{App, Msg, run_inline};
+use cachescope::core::Kind;
+use cachescope::tui::app::App;
 use cachescope::tui::theme::Theme;
-use cachescope::tui::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Color, Modifier};
+use tui_kit::*;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 45)];
-
-fn open(dir: &Path) -> Inspection {
-    let dump = Dump::locate(&Locate { path: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
-    Inspection::open(&dump, &Control::none()).unwrap()
-}
-
-fn demo() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dump");
-    write_demo(&dir, 40, 3).unwrap();
-    (tmp, dir)
-}
-
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        let code = match c {
-            '\n' => KeyCode::Enter,
-            '\x1b' => KeyCode::Esc,
-            c => KeyCode::Char(c),
-        };
-        let e = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        run_inline(app, e);
-    }
-}
-
-fn render(app: &mut App, w: u16, h: u16) -> Buffer {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| ui::draw(f, app)).unwrap();
-    term.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 fn colour(c: Color) -> char {
     match c {
@@ -120,23 +76,23 @@ fn styled(buf: &Buffer) -> String {
 
 #[test]
 fn the_help_filtered_and_the_palette() {
-    let (_t, dir) = demo();
+    let (_t, dir) = demo_dir(40, 3);
     for (w, h) in SIZES {
         let mut a = App::with_inspection(open(&dir), "DUMP".into(), Theme::dark());
-        press(&mut a, "?sort");
+        keys(&mut a, "?sort");
         let screen = text(&render(&mut a, w, h));
         assert!(screen.contains("Search: sort") && screen.contains("sort the pane by its next column"), "{screen}");
         assert!(!screen.contains("undo the last batch"), "narrowed: {screen}");
         insta::assert_snapshot!(format!("help_sort_{w}x{h}"), screen);
-        press(&mut a, "\x1b?");
+        keys(&mut a, "\x1b?");
         let screen = text(&render(&mut a, w, h));
         // The confirmation's keys keep a space after the label.
         if h > 30 {
             assert!(screen.contains("n/Enter  no: do not apply (default)"), "{screen}");
         }
-        press(&mut a, "\x1b:");
+        keys(&mut a, "\x1b:");
         insta::assert_snapshot!(format!("palette_{w}x{h}"), text(&render(&mut a, w, h)));
-        press(&mut a, "plan");
+        keys(&mut a, "plan");
         let screen = text(&render(&mut a, w, h));
         assert!(screen.contains("▶plan preview (dry run)"), "{screen}");
         insta::assert_snapshot!(format!("palette_plan_{w}x{h}"), screen);
@@ -145,14 +101,14 @@ fn the_help_filtered_and_the_palette() {
 
 #[test]
 fn the_readable_plan_in_the_preview_and_its_sql() {
-    let (_t, dir) = demo();
+    let (_t, dir) = demo_dir(40, 3);
     for (w, h) in SIZES {
         let mut a = App::with_inspection(open(&dir), "DUMP".into(), Theme::dark());
-        press(&mut a, "ap");
+        keys(&mut a, "ap");
         let screen = text(&render(&mut a, w, h));
         assert!(screen.contains("register ×3 (orphaned_file ×3)") && !screen.contains("INSERT INTO"), "{screen}");
         insta::assert_snapshot!(format!("plan_readable_{w}x{h}"), screen);
-        press(&mut a, "s");
+        keys(&mut a, "s");
         let screen = text(&render(&mut a, w, h));
         assert!(
             screen.contains("the exact SQL; s: readable") && screen.contains("-- in one transaction on"),
@@ -163,7 +119,7 @@ fn the_readable_plan_in_the_preview_and_its_sql() {
 
 #[test]
 fn every_theme_shows_focus_and_selection_without_colour() {
-    let (_t, dir) = demo();
+    let (_t, dir) = demo_dir(40, 3);
     for (name, theme) in [
         ("dark", Theme::dark()),
         ("light", Theme::light()),
@@ -172,7 +128,7 @@ fn every_theme_shows_focus_and_selection_without_colour() {
     ] {
         for (w, h) in SIZES {
             let mut a = App::with_inspection(open(&dir), "DUMP".into(), theme);
-            press(&mut a, "j ");
+            keys(&mut a, "j ");
             let buf = render(&mut a, w, h);
             let screen = text(&buf);
             // Focus: the double border and the markers around the title.
@@ -193,7 +149,7 @@ fn every_theme_shows_focus_and_selection_without_colour() {
 
 #[test]
 fn small_things_a_screen_share_shows() {
-    let (_t, dir) = demo();
+    let (_t, dir) = demo_dir(40, 3);
     let mut a = App::with_inspection(open(&dir), "DUMP".into(), Theme::mono());
     // Every cache file keeps its encoding in view, even when its key is cut.
     let screen = text(&render(&mut a, 80, 24));

@@ -2,124 +2,50 @@
 //! insta. The dump root is shown as `DUMP` (temp paths vary); the demo dump's
 //! mtimes are derived from its seed, so the screens are stable.
 
-use std::path::Path;
+mod tui_kit;
 
-use cachescope::core::demo::write_demo;
 use cachescope::core::{Control, Dump, Inspection, Kind, Locate};
-use cachescope::tui::app::{App, Msg, run_inline};
+use cachescope::tui::app::App;
 use cachescope::tui::theme::Theme;
-use cachescope::tui::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::style::Modifier;
-
-fn app(dir: &Path, theme: Theme) -> App {
-    let dump = Dump::locate(&Locate { path: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
-    App::with_inspection(Inspection::open(&dump, &Control::none()).unwrap(), "DUMP".into(), theme)
-}
-
-fn demo() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dump");
-    write_demo(&dir, 40, 3).unwrap();
-    (tmp, dir)
-}
-
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        let code = match c {
-            '\n' => KeyCode::Enter,
-            '\x1b' => KeyCode::Esc,
-            c => KeyCode::Char(c),
-        };
-        let e = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        run_inline(app, e);
-    }
-}
-
-fn render(app: &mut App, w: u16, h: u16) -> Buffer {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| ui::draw(f, app)).unwrap();
-    term.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// The text, then one line per row with the style of each cell:
-/// `R` reversed, `B` bold, `U` underlined, `.` plain.
-fn styled(buf: &Buffer) -> String {
-    let mut out = text(buf);
-    out.push_str("--- styles (R reversed, B bold, U underlined) ---\n");
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            let m = buf[(x, y)].modifier;
-            line.push(if m.contains(Modifier::REVERSED) {
-                'R'
-            } else if m.contains(Modifier::BOLD) {
-                'B'
-            } else if m.contains(Modifier::UNDERLINED) {
-                'U'
-            } else {
-                '.'
-            });
-        }
-        out.push_str(line.trim_end_matches('.'));
-        out.push('\n');
-    }
-    out
-}
+use tui_kit::*;
 
 fn to_kind(app: &mut App, kind: Kind) {
-    press(app, "3g");
+    keys(app, "3g");
     while app.ins.as_ref().unwrap().found[app.focused_disc().unwrap()].kind != kind {
-        press(app, "j");
+        keys(app, "j");
     }
 }
 
 #[test]
 fn screens() {
-    let (_t, dir) = demo();
+    let (_t, dir) = demo_dir(40, 3);
     for (w, h) in [(80u16, 24u16), (160, 45), (220, 50)] {
         let mut a = app(&dir, Theme::dark());
         insta::assert_snapshot!(format!("main_{w}x{h}"), text(&render(&mut a, w, h)));
 
         to_kind(&mut a, Kind::GhostEntry);
-        press(&mut a, "f\n");
+        keys(&mut a, "f\n");
         insta::assert_snapshot!(format!("detail_{w}x{h}"), text(&render(&mut a, w, h)));
-        press(&mut a, "\x1b");
+        keys(&mut a, "\x1b");
 
-        press(&mut a, "ap");
+        keys(&mut a, "ap");
         insta::assert_snapshot!(format!("plan_{w}x{h}"), text(&render(&mut a, w, h)));
-        press(&mut a, "\n");
+        keys(&mut a, "\n");
         insta::assert_snapshot!(format!("confirm_{w}x{h}"), text(&render(&mut a, w, h)));
-        press(&mut a, "n\x1b");
+        keys(&mut a, "n\x1b");
 
-        press(&mut a, "?");
+        keys(&mut a, "?");
         insta::assert_snapshot!(format!("help_{w}x{h}"), text(&render(&mut a, w, h)));
-        press(&mut a, "x");
+        keys(&mut a, "x");
 
-        press(&mut a, "/incomplete\n");
+        keys(&mut a, "/incomplete\n");
         insta::assert_snapshot!(format!("filter_{w}x{h}"), text(&render(&mut a, w, h)));
     }
 }
 
 #[test]
 fn too_small_names_the_size_it_needs_and_recovers() {
-    let (_t, dir) = demo();
+    let (_t, dir) = demo_dir(40, 3);
     let mut a = app(&dir, Theme::mono());
     let small = text(&render(&mut a, 50, 12));
     assert!(small.contains("needs 60×18"), "{small}");
@@ -134,9 +60,9 @@ fn too_small_names_the_size_it_needs_and_recovers() {
 
 #[test]
 fn no_color_shows_focus_and_selection_by_style() {
-    let (_t, dir) = demo();
+    let (_t, dir) = demo_dir(40, 3);
     let mut a = app(&dir, Theme::mono());
-    press(&mut a, "j ");
+    keys(&mut a, "j ");
     let buf = render(&mut a, 80, 24);
     assert!(buf.content.iter().all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset));
     insta::assert_snapshot!("no_color_80x24", styled(&buf));
@@ -144,7 +70,7 @@ fn no_color_shows_focus_and_selection_by_style() {
 
 #[test]
 fn header_shows_alerts_and_the_interrupted_apply_banner() {
-    let (_t, dir) = demo();
+    let (_t, dir) = demo_dir(40, 3);
     let mut a = app(&dir, Theme::mono());
     let plain = text(&render(&mut a, 80, 24));
     assert!(plain.contains("[READ-ONLY]") && !plain.contains("ALERT"), "{plain}");

@@ -1,20 +1,16 @@
 //! Drives the TUI's `update()` with keys and worker messages and asserts on
 //! state: no terminal, no threads.
 
-use std::path::Path;
+mod tui_kit;
 
 use cachescope::core::demo::write_demo;
 use cachescope::core::report::{readable_plan_lines, write_plan_sql};
-use cachescope::core::{Control, Dump, Fix, Inspection, Kind, Locate, Selection, plan};
+use cachescope::core::{Fix, Kind, Selection, plan};
 use cachescope::tui::app::{App, Confirm, Effect, Layer, Msg, Pane, run_inline};
 use cachescope::tui::msg::WorkerMsg;
 use cachescope::tui::theme::Theme;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn open(dir: &Path) -> Inspection {
-    let dump = Dump::locate(&Locate { path: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
-    Inspection::open(&dump, &Control::none()).unwrap()
-}
+use tui_kit::*;
 
 fn demo(keys: u64, seed: u64) -> (tempfile::TempDir, App) {
     let tmp = tempfile::tempdir().unwrap();
@@ -22,16 +18,6 @@ fn demo(keys: u64, seed: u64) -> (tempfile::TempDir, App) {
     write_demo(&dir, keys, seed).unwrap();
     let app = App::with_inspection(open(&dir), "DUMP".into(), Theme::mono());
     (tmp, app)
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    let effects = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    run_inline(app, effects.clone());
-    effects
-}
-
-fn keys(app: &mut App, s: &str) -> Vec<Effect> {
-    s.chars().flat_map(|c| key(app, KeyCode::Char(c))).collect()
 }
 
 fn focused_kind(app: &App) -> Kind {

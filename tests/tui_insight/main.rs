@@ -7,94 +7,23 @@
 mod baseline;
 mod choose;
 mod pty;
+#[path = "../pty_kit/mod.rs"]
+mod pty_kit;
 mod screens;
+#[path = "../tui_kit/mod.rs"]
+mod tui_kit;
+
+pub use tui_kit::{app, demo_dir as demo, key, keys, open, render, styled, text};
 
 use std::path::{Path, PathBuf};
 
 use cachescope::core::baseline::Baseline;
-use cachescope::core::demo::write_demo;
 use cachescope::core::findings::{facts_of, findings, timeline};
-use cachescope::core::{Control, Dump, Inspection, Kind, Locate, Selection, plan};
+use cachescope::core::{Inspection, Kind, Selection, plan};
 use cachescope::tui::app::{App, Layer, Msg, Pane, run_inline};
 use cachescope::tui::insight::Part;
 use cachescope::tui::theme::Theme;
-use cachescope::tui::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::style::Modifier;
-
-pub fn open(dir: &Path) -> Inspection {
-    let dump = Dump::locate(&Locate { path: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
-    Inspection::open(&dump, &Control::none()).unwrap()
-}
-
-pub fn demo(keys: u64, seed: u64) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dump");
-    write_demo(&dir, keys, seed).unwrap();
-    (tmp, dir)
-}
-
-pub fn app(dir: &Path, theme: Theme) -> App {
-    App::with_inspection(open(dir), "DUMP".into(), theme)
-}
-
-pub fn key(app: &mut App, code: KeyCode) {
-    let e = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    run_inline(app, e);
-}
-
-pub fn keys(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
-pub fn render(app: &mut App, w: u16, h: u16) -> Buffer {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| ui::draw(f, app)).unwrap();
-    term.backend().buffer().clone()
-}
-
-pub fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// The text, then per row the style of each cell: `R` reversed, `B` bold,
-/// `U` underlined, `.` plain.
-pub fn styled(buf: &Buffer) -> String {
-    let mut out = text(buf);
-    out.push_str("--- styles (R reversed, B bold, U underlined) ---\n");
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            let m = buf[(x, y)].modifier;
-            line.push(if m.contains(Modifier::REVERSED) {
-                'R'
-            } else if m.contains(Modifier::BOLD) {
-                'B'
-            } else if m.contains(Modifier::UNDERLINED) {
-                'U'
-            } else {
-                '.'
-            });
-        }
-        out.push_str(line.trim_end_matches('.'));
-        out.push('\n');
-    }
-    out
-}
 
 /// The findings and their facts, straight from the core.
 pub fn core_findings(
