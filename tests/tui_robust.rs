@@ -48,7 +48,11 @@ const KEYS: &[KeyCode] = &[
 
 fn fresh(dir: &std::path::Path) -> App {
     let dump = Dump::locate(&Locate { path: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
-    App::with_inspection(Inspection::open(&dump, &Control::none()).unwrap(), "DUMP".into(), Theme::mono())
+    let mut app =
+        App::with_inspection(Inspection::open(&dump, &Control::none()).unwrap(), "DUMP".into(), Theme::mono());
+    // `e` and `E` write here: beside the dump in its temp dir, never the checkout.
+    app.export_dir = dir.parent().unwrap().to_path_buf();
+    app
 }
 
 proptest! {

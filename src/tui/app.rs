@@ -183,9 +183,11 @@ impl App {
         }
     }
 
-    /// An app showing `ins` at once (tests, benchmarks).
+    /// An app showing `ins` at once (tests, benchmarks). Its exports go to
+    /// the temp dir unless told otherwise, never into the working directory.
     pub fn with_inspection(ins: Inspection, root_label: String, theme: Theme) -> App {
         let mut app = App::new(root_label, theme, false);
+        app.export_dir = std::env::temp_dir();
         let effects = app.update(Msg::Worker(WorkerMsg::Scanned(Ok(Box::new(ins)))));
         run_inline(&mut app, effects);
         app

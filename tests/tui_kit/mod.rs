@@ -21,9 +21,12 @@ pub fn open(dir: &Path) -> Inspection {
     Inspection::open(&dump, &Control::none()).unwrap()
 }
 
-/// The app on the dump at `dir`, its root shown as `DUMP`.
+/// The app on the dump at `dir`, its root shown as `DUMP`; `e` and `E`
+/// write beside the dump (its temp dir), never into the checkout.
 pub fn app(dir: &Path, theme: Theme) -> App {
-    App::with_inspection(open(dir), "DUMP".into(), theme)
+    let mut app = App::with_inspection(open(dir), "DUMP".into(), theme);
+    app.export_dir = dir.parent().unwrap_or(dir).to_path_buf();
+    app
 }
 
 /// A demo dump of `keys` keys in a temp dir (`<tmp>/dump`).

@@ -39,6 +39,12 @@ fn facts() -> impl Strategy<Value = Facts> {
 }
 
 proptest! {
+    // Past failures are kept beside this file (`properties.regressions`),
+    // not in a folder at the top of the repository.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("regressions"))),
+        ..ProptestConfig::default()
+    })]
     #[test]
     fn every_finding_keeps_the_rules(f in facts()) {
         let (lo, hi) = f.span().unwrap_or((0, 0));
