@@ -1,5 +1,5 @@
-//! `demo`: deterministic for a seed, every kind present, the bundled dump
-//! embedded in the binary matches `assets/demo`.
+//! `demo`: deterministic for a seed, every kind present, real speech that
+//! decodes; the bundled dump the binary writes matches `assets/demo`.
 
 mod common;
 
@@ -46,11 +46,48 @@ fn same_seed_same_dump_other_seed_other_dump() {
 #[test]
 fn the_bundled_dump_is_the_one_in_assets() {
     let tmp = tempfile::tempdir().unwrap();
-    cachescope::core::demo::bundled::extract_bundled(tmp.path()).unwrap();
+    cachescope::core::demo::bundled::write_bundled(tmp.path()).unwrap();
     assert_eq!(tree(tmp.path()), tree(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo"))));
     let (code, r) = report(tmp.path());
     assert_eq!(code, 1);
     for (kind, n) in r["summary"].as_object().unwrap() {
         assert!(n.as_u64().unwrap() > 0, "{kind} missing from the bundled demo");
     }
+    // Its files carry the story's times, so the crash burst is found by them.
+    let burst = r["findings"].as_array().unwrap().iter().any(|f| f["kind"] == "orphaned_file" && f["by"] == "time");
+    assert!(burst, "{}", r["findings"]);
+}
+
+#[test]
+fn the_speech_demo_decodes_whole_with_deep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dump");
+    let out = cachescope([OsStr::new("demo"), dir.as_os_str(), OsStr::new("--keys"), OsStr::new("60")]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let (_, plain) = report(&dir);
+    let out = cachescope([
+        OsStr::new("check"),
+        dir.as_os_str(),
+        OsStr::new("--deep"),
+        OsStr::new("--format"),
+        OsStr::new("json"),
+    ]);
+    let deep: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    // Every complete file decodes to its end, as long as its header says:
+    // the deep check finds exactly what the container check found.
+    assert_eq!(deep["summary"], plain["summary"]);
+    assert!(!out.stderr.contains("not decoded"), "{}", out.stderr);
+    let m4a = walkdir::WalkDir::new(dir.join("cache/audio"))
+        .into_iter()
+        .map(Result::unwrap)
+        .find(|e| e.path().extension().is_some_and(|x| x == "m4a"))
+        .unwrap();
+    let env = cachescope::core::disk::decode::envelope_file(
+        m4a.path(),
+        cachescope::core::disk::Encoding::M4a,
+        40,
+        &cachescope::core::Control::none(),
+    )
+    .unwrap();
+    assert!(!env.silent && env.duration_ms > 1000, "{env:?}");
 }

@@ -72,7 +72,7 @@ pub mod theme;
 pub mod ui;
 pub mod worker;
 
-use crate::core::demo::bundled::extract_bundled;
+use crate::core::demo::bundled::write_bundled;
 use crate::core::{Dump, Error, Locate, Result};
 
 /// Options the command line passes to the TUI.
@@ -94,11 +94,11 @@ pub fn run(dump: &Dump, opts: &TuiOptions) -> Result<()> {
     event_loop::run(dump, opts)
 }
 
-/// Opens the TUI on a fresh temp copy of the bundled demo dump.
+/// Opens the TUI on the bundled demo dump, written afresh into a temp folder.
 pub fn run_demo(opts: &TuiOptions) -> Result<()> {
     let dir = crate::core::tempdirs::make("cachescope-demo-")
         .map_err(|e| Error::io(format!("could not create a temp folder for the demo dump: {e}")))?;
-    extract_bundled(dir.path())?;
+    write_bundled(dir.path())?;
     let dump = Dump::locate(&Locate { path: Some(dir.path().to_path_buf()), ..Default::default() })?;
     let res = run(&dump, opts);
     drop(dir);

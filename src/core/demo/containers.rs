@@ -10,6 +10,17 @@ pub fn wav(data_len: u32) -> Vec<u8> {
     wav_declaring(data_len, data_len)
 }
 
+/// A whole 16 kHz mono 16-bit WAV holding `pcm`.
+pub fn wav_of(pcm: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(44 + pcm.len());
+    v.extend_from_slice(b"RIFF");
+    v.extend_from_slice(&(36 + pcm.len() as u32).to_le_bytes());
+    v.extend_from_slice(b"WAVE");
+    chunk(&mut v, b"fmt ", &fmt(1, BYTE_RATE, 2));
+    chunk(&mut v, b"data", pcm);
+    v
+}
+
 /// A WAV whose data chunk declares `declared` bytes but holds `actual`:
 /// `declared` 0, 0xFFFFFFFF or 0x7FFFF000 make a header never finalised.
 pub fn wav_declaring(declared: u32, actual: u32) -> Vec<u8> {

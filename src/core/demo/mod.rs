@@ -3,6 +3,7 @@
 
 pub mod bundled;
 pub mod containers;
+mod speech;
 pub mod story;
 
 use std::fs::{self, File};
@@ -98,6 +99,47 @@ pub enum Clips {
     /// mono WAV (32 kB/s) and 32 kbit/s AAC in M4A (4 kB/s), so the numbers
     /// in a demo call look right.
     Speech,
+}
+
+/// One key's audio in both encodings, with their durations; `cut` is what
+/// a writer killed early left of it and `cut_row_ms` what its row says.
+struct Audio {
+    wav: std::borrow::Cow<'static, [u8]>,
+    wav_ms: i64,
+    m4a: std::borrow::Cow<'static, [u8]>,
+    m4a_ms: i64,
+    cut: std::borrow::Cow<'static, [u8]>,
+    cut_row_ms: i64,
+}
+
+impl Audio {
+    /// Synthetic containers of `data` bytes of 16 kHz audio.
+    fn tiny(data: u32) -> Audio {
+        let wav_ms = i64::from(data) * 1000 / i64::from(containers::BYTE_RATE);
+        Audio {
+            wav: containers::wav(data).into(),
+            wav_ms,
+            m4a: containers::m4a(wav_ms as u32, data / 8).into(),
+            m4a_ms: wav_ms,
+            cut: containers::m4a((wav_ms / 3) as u32, data / 24).into(),
+            cut_row_ms: wav_ms + 1500,
+        }
+    }
+
+    /// Real speech: one of the bundled clips, chosen by `drawn`.
+    fn speech(drawn: u32) -> Audio {
+        let all = speech::clips();
+        let clip = &all[drawn as usize % all.len()];
+        let short = speech::shortest();
+        Audio {
+            wav: clip.wav.as_slice().into(),
+            wav_ms: clip.wav_ms,
+            m4a: clip.m4a.into(),
+            m4a_ms: clip.m4a_ms,
+            cut: short.m4a.into(),
+            cut_row_ms: clip.m4a_ms.max(3_000) + 1_500,
+        }
+    }
 }
 
 /// Books of the demo's speech clips: an app's catalogue reads like this.
@@ -205,9 +247,11 @@ pub fn write_demo_with(dir: &Path, keys: u64, seed: u64, clips: Clips) -> Result
                     Clips::Tiny => drawn & !1,
                     Clips::Speech => ((1500 + (drawn - 400) * 12_500 / 3600) * containers::BYTE_RATE / 1000) & !1,
                 };
-                let wav = containers::wav(data);
-                let wav_ms = i64::from(data) * 1000 / i64::from(containers::BYTE_RATE);
-                let m4a = containers::m4a(wav_ms as u32, data / 8);
+                let audio = match clips {
+                    Clips::Tiny => Audio::tiny(data),
+                    Clips::Speech => Audio::speech(drawn),
+                };
+                let (wav, wav_ms, m4a, m4a_ms) = (&audio.wav[..], audio.wav_ms, &audio.m4a[..], audio.m4a_ms);
                 let mtime = UNIX_EPOCH + Duration::from_millis(created as u64);
                 let mut put = |name: String, bytes: &[u8]| -> Result<()> {
                     summary.files += 1;
@@ -217,43 +261,41 @@ pub fn write_demo_with(dir: &Path, keys: u64, seed: u64, clips: Clips) -> Result
                 };
                 let (state, size, dur): (&str, Option<i64>, Option<i64>) = match shape {
                     Shape::Wav => {
-                        put(format!("{key}.wav"), &wav)?;
+                        put(format!("{key}.wav"), wav)?;
                         ("wav", Some(wav.len() as i64), Some(wav_ms))
                     }
                     Shape::M4a | Shape::Orphan | Shape::Redundant => {
-                        put(format!("{key}.m4a"), &m4a)?;
+                        put(format!("{key}.m4a"), m4a)?;
                         if shape == Shape::Redundant {
-                            put(format!("{key}.wav"), &wav)?;
+                            put(format!("{key}.wav"), wav)?;
                         }
-                        ("m4a", Some(m4a.len() as i64), Some(wav_ms))
+                        ("m4a", Some(m4a.len() as i64), Some(m4a_ms))
                     }
                     Shape::Failed => ("failed", None, None),
-                    Shape::Ghost => ("m4a", Some(m4a.len() as i64), Some(wav_ms)),
+                    Shape::Ghost => ("m4a", Some(m4a.len() as i64), Some(m4a_ms)),
                     Shape::StateMismatch => {
-                        put(format!("{key}.m4a"), &m4a)?;
+                        put(format!("{key}.m4a"), m4a)?;
                         (placed.mismatch_state, Some(wav.len() as i64), Some(wav_ms))
                     }
                     Shape::SizeMismatch => {
-                        put(format!("{key}.m4a"), &m4a)?;
-                        ("m4a", Some(m4a.len() as i64 + 512), Some(wav_ms))
+                        put(format!("{key}.m4a"), m4a)?;
+                        ("m4a", Some(m4a.len() as i64 + 512), Some(m4a_ms))
                     }
                     Shape::Cut => {
-                        // The row remembers the whole clip; the file holds under half.
-                        let cut = containers::m4a((wav_ms / 3) as u32, data / 24);
-                        put(format!("{key}.m4a"), &cut)?;
-                        ("m4a", Some(cut.len() as i64), Some(wav_ms + 1500))
+                        // The row remembers the whole clip; the file holds much less.
+                        put(format!("{key}.m4a"), &audio.cut)?;
+                        ("m4a", Some(audio.cut.len() as i64), Some(audio.cut_row_ms))
                     }
                     Shape::Truncated => {
                         // Killed mid-write: the header promises more than was written.
-                        let mut cut = wav.clone();
-                        cut.truncate(44 + (data / 2) as usize);
-                        put(format!("{key}.wav"), &cut)?;
+                        let half = 44 + (((wav.len() - 44) / 2) & !1);
+                        put(format!("{key}.wav"), &wav[..half])?;
                         ("wav", Some(wav.len() as i64), Some(wav_ms))
                     }
                     Shape::Partial => {
-                        put(format!("{key}.m4a"), &m4a)?;
+                        put(format!("{key}.m4a"), m4a)?;
                         put(format!("{key}.m4a.tmp"), &m4a[..m4a.len() / 2])?;
-                        ("m4a", Some(m4a.len() as i64), Some(wav_ms))
+                        ("m4a", Some(m4a.len() as i64), Some(m4a_ms))
                     }
                 };
                 if shape != Shape::Orphan {

@@ -38,9 +38,16 @@ pub(super) struct Meter {
     windows: Vec<f32>,
     frames: u64,
     peak: f32,
+    /// When set, every frame (channels averaged) is kept here too.
+    pub(super) keep: Option<Vec<f32>>,
 }
 
 impl Meter {
+    /// The decoded rate in frames per second.
+    pub fn rate(&self) -> u32 {
+        self.rate
+    }
+
     pub fn start(&mut self, rate: u32, priming_ms: u64) {
         self.rate = rate.max(1);
         self.window = (self.rate as usize / 100).max(1);
@@ -58,6 +65,9 @@ impl Meter {
             for s in frame {
                 sq += s * s;
                 self.peak = self.peak.max(s.abs());
+            }
+            if let Some(keep) = &mut self.keep {
+                keep.push(frame.iter().sum::<f32>() / channels as f32);
             }
             self.sum += f64::from(sq / channels as f32);
             self.n += 1;

@@ -70,6 +70,19 @@ pub fn envelope<S: Read + Seek + Send + Sync + 'static>(
     Ok(meter.finish(decoded, buckets.max(1)))
 }
 
+/// Decodes `source` to mono samples (channels averaged, the encoder's
+/// priming skipped) and their rate; errors if it does not decode whole.
+/// The demo makes its WAV files of real speech from its AAC clips so.
+pub fn mono_samples<S: Read + Seek + Send + Sync + 'static>(source: S, encoding: Encoding) -> Result<(u32, Vec<f32>)> {
+    let mut meter = envelope::Meter::default();
+    meter.keep = Some(Vec::new());
+    match run(source, encoding, &Control::none(), Some(&mut meter))? {
+        Decoded::Whole { .. } => Ok((meter.rate(), meter.keep.take().unwrap_or_default())),
+        Decoded::Failed { reason, .. } => Err(Error::bad_input(format!("the audio does not decode: {reason}"))),
+        Decoded::Unsupported { what } => Err(Error::bad_input(format!("the audio cannot be decoded: {what}"))),
+    }
+}
+
 fn at_path(e: Error, path: &Path) -> Error {
     match e.kind {
         ErrorKind::Cancelled => e,
