@@ -377,3 +377,31 @@ fn a_says_which_fixes_it_selected_with() {
     assert!(!app.status.contains("default fixes"), "{}", app.status);
     assert!(app.status.contains("1 with the fix chosen with f"), "{}", app.status);
 }
+
+#[test]
+fn every_column_in_both_directions_is_the_total_order_that_links_search() {
+    use cachescope::tui::sort::{columns, compare, sort_list};
+    use std::cmp::Ordering;
+    let (_t, app) = demo();
+    let ins = app.ins.clone().unwrap();
+    for pane in Pane::ALL {
+        let len = match pane {
+            Pane::Disk => ins.scan.files.len(),
+            Pane::Db => ins.rows.len(),
+            Pane::Disc => ins.found.len(),
+        };
+        for &column in columns(pane) {
+            for desc in [false, true] {
+                let sort = Sort { column, desc };
+                // Shuffled first: the order must not depend on where items start.
+                let mut list: Vec<usize> = (0..len).rev().collect();
+                list.rotate_left(len / 3);
+                sort_list(&ins, pane, sort, &mut list);
+                assert!(
+                    list.windows(2).all(|w| compare(&ins, pane, sort, w[0], w[1]) == Ordering::Less),
+                    "{pane:?} by {column:?}, desc {desc}"
+                );
+            }
+        }
+    }
+}

@@ -110,9 +110,35 @@ pub fn compare(ins: &Inspection, pane: Pane, sort: Sort, a: usize, b: usize) -> 
 pub fn sort_list(ins: &Inspection, pane: Pane, sort: Sort, list: &mut [usize]) {
     if sort.is_natural() {
         list.sort_unstable();
+    } else if let Some(key) = numeric(pane, sort.column) {
+        // The order of `compare`, sorted as plain numbers: a million items
+        // without a lookup per comparison.
+        let sign = if sort.desc { -1 } else { 1 };
+        let mut keyed: Vec<(i128, usize)> = list.iter().map(|&i| (sign * key(ins, i), i)).collect();
+        keyed.sort_unstable();
+        for (slot, (_, i)) in list.iter_mut().zip(keyed) {
+            *slot = i;
+        }
     } else {
         list.sort_unstable_by(|&a, &b| compare(ins, pane, sort, a, b));
     }
+}
+
+/// A number per item that orders a numeric column as `compare` does
+/// (a missing value first, below every real one).
+fn numeric(pane: Pane, column: Column) -> Option<fn(&Inspection, usize) -> i128> {
+    Some(match (pane, column) {
+        (Pane::Disk, Column::Size) => |ins, i| i128::from(ins.scan.files[i].id.size),
+        (Pane::Disk, Column::Mtime) => |ins, i| i128::from(ins.scan.files[i].id.mtime_ns),
+        (Pane::Db, Column::Size) => |ins, i| or_missing(ins.rows[i].size()),
+        (Pane::Db, Column::Duration) => |ins, i| or_missing(duration(&ins.rows[i].duration_ms)),
+        _ => return None,
+    })
+}
+
+/// A value, or below every value when there is none (as `None < Some`).
+fn or_missing(v: Option<i64>) -> i128 {
+    v.map_or(-(1 << 100), i128::from)
 }
 
 /// Orders lists a filter computed from scratch (they come in index order).
