@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -51,8 +51,12 @@ pub fn run(dump: &Dump, opts: &TuiOptions) -> Result<()> {
 fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     let io = |e: std::io::Error| Error::io(format!("terminal error: {e}"));
     crate::signals::interrupted();
-    let input = read_input();
+    // Keys and workers' answers arrive on one channel, so either wakes the
+    // loop at once (a filter's result is drawn the moment it is ready).
+    let (in_tx, incoming) = mpsc::channel::<Incoming>();
+    read_input(in_tx.clone());
     let (tx, rx) = mpsc::channel::<WorkerMsg>();
+    forward_workers(rx, in_tx);
     let cancel = Arc::new(AtomicBool::new(false));
     let mut app = App::new(dump.shown(), Theme::choose(opts.theme), !opts.no_mouse);
     app.archive = dump.archive.as_deref().map(escaped);
@@ -106,30 +110,36 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
             (watch_rx, _watcher) = ready;
         }
         let mut effects = vec![];
-        let first = match input.recv_timeout(Duration::from_millis(40)) {
-            Ok(ev) => Some(ev),
+        let first = match incoming.recv_timeout(Duration::from_millis(40)) {
+            Ok(m) => Some(m),
             Err(mpsc::RecvTimeoutError::Timeout) => None,
-            // The terminal's input ended or failed: nothing more can be read.
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        for ev in first.into_iter().chain(std::iter::from_fn(|| input.try_recv().ok())) {
-            match ev {
-                Event::Key(k) if k.kind != KeyEventKind::Release => effects.extend(app.update(Msg::Key(k))),
-                Event::Mouse(m) => effects.extend(app.update(Msg::Mouse(m))),
-                _ => {}
+        let mut input_ended = false;
+        for m in first.into_iter().chain(std::iter::from_fn(|| incoming.try_recv().ok())) {
+            match m {
+                Incoming::Input(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+                    effects.extend(app.update(Msg::Key(k)))
+                }
+                Incoming::Input(Event::Mouse(m)) => effects.extend(app.update(Msg::Mouse(m))),
+                Incoming::Input(_) => {}
+                // The terminal's input ended or failed: nothing more can be read.
+                Incoming::InputEnded => input_ended = true,
+                Incoming::Worker(m) => {
+                    let was_busy = app.busy.is_some();
+                    effects.extend(app.update(Msg::Worker(m)));
+                    if was_busy && app.busy.is_none() {
+                        quiet_until = Instant::now() + Duration::from_secs(1);
+                    }
+                }
             }
             dirty = true;
             if app.quit {
                 break;
             }
         }
-        while let Ok(m) = rx.try_recv() {
-            let was_busy = app.busy.is_some();
-            effects.extend(app.update(Msg::Worker(m)));
-            if was_busy && app.busy.is_none() {
-                quiet_until = Instant::now() + Duration::from_secs(1);
-            }
-            dirty = true;
+        if input_ended {
+            break;
         }
         if let Some(w) = &watch_rx {
             while w.try_recv().is_ok() {
@@ -177,23 +187,46 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
     Ok(())
 }
 
-/// Terminal input on its own thread, over a channel: the loop waits on it
-/// with a timeout, so it keeps noticing signals and workers even when the
-/// terminal misbehaves (crossterm's own poll spins forever on a terminal
-/// that hung up). The channel closes when reading fails.
-fn read_input() -> Receiver<Event> {
-    let (tx, rx) = mpsc::channel();
+/// What wakes the loop.
+enum Incoming {
+    Input(Event),
+    /// Reading the terminal failed: nothing more will come from it.
+    InputEnded,
+    Worker(WorkerMsg),
+}
+
+/// Terminal input on its own thread, over the loop's channel: the loop waits
+/// on it with a timeout, so it keeps noticing signals even when the terminal
+/// misbehaves (crossterm's own poll spins forever on a terminal that hung
+/// up).
+fn read_input(tx: Sender<Incoming>) {
+    let ended = tx.clone();
     let spawned = std::thread::Builder::new().name("cachescope-input".into()).spawn(move || {
         while let Ok(ev) = event::read() {
-            if tx.send(ev).is_err() {
+            if tx.send(Incoming::Input(ev)).is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(Incoming::InputEnded);
+    });
+    if spawned.is_err() {
+        log::error!("could not start the input thread");
+        let _ = ended.send(Incoming::InputEnded);
+    }
+}
+
+/// Passes the workers' answers on to the loop's channel.
+fn forward_workers(rx: Receiver<WorkerMsg>, tx: Sender<Incoming>) {
+    let spawned = std::thread::Builder::new().name("cachescope-answers".into()).spawn(move || {
+        for m in rx {
+            if tx.send(Incoming::Worker(m)).is_err() {
                 return;
             }
         }
     });
     if spawned.is_err() {
-        log::error!("could not start the input thread");
+        log::error!("could not start the thread that passes on the workers' answers");
     }
-    rx
 }
 
 /// True while the process still has its terminal: asking it its size fails
