@@ -1,8 +1,8 @@
 //! Reading `cache_entries` into compact rows, and whole rows on demand.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use compact_str::CompactString;
 use rusqlite::Connection;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
@@ -66,8 +66,9 @@ pub fn read_rows(conn: &Connection, cols: &Columns, db: &Path, ctl: &Control) ->
     let mut stmt = conn.prepare(&sql).map_err(|e| corrupt(db, &e))?;
     let mut rows = stmt.query([]).map_err(|e| corrupt(db, &e))?;
     let mut out = Vec::with_capacity(estimate_rows(conn));
+    let mut texts = Texts::default();
     while let Some(r) = rows.next().map_err(|e| corrupt(db, &e))? {
-        out.push(row_of(r, db)?);
+        out.push(row_of(r, db, &mut texts)?);
         if out.len() % 65536 == 0 {
             ctl.progress(Phase::ReadRows, out.len() as u64, None);
             if ctl.cancelled() {
@@ -97,10 +98,11 @@ pub fn read_rows_for(conn: &Connection, cols: &Columns, db: &Path, keys: &[Strin
     );
     let mut stmt = conn.prepare(&sql).map_err(|e| corrupt(db, &e))?;
     let mut out = Vec::new();
+    let mut texts = Texts::default();
     for key in keys {
         let mut rows = stmt.query([key]).map_err(|e| corrupt(db, &e))?;
         while let Some(r) = rows.next().map_err(|e| corrupt(db, &e))? {
-            let row = row_of(r, db)?;
+            let row = row_of(r, db, &mut texts)?;
             // A collation (NOCASE) may match other spellings: the full read
             // would give them to their own keys.
             if row.key == *key.as_str() {
@@ -129,7 +131,7 @@ fn select_list(cols: &Columns) -> String {
 
 /// One result row of [`select_list`] as a [`Row`], its values borrowed
 /// (no allocation for what a row does not keep).
-fn row_of(r: &rusqlite::Row, db: &Path) -> Result<Row> {
+fn row_of(r: &rusqlite::Row, db: &Path, texts: &mut Texts) -> Result<Row> {
     let get = |i| r.get_ref(i).map_err(|e| corrupt(db, &e));
     let stored = get(0)?;
     let (key, raw_key) = match stored {
@@ -142,11 +144,11 @@ fn row_of(r: &rusqlite::Row, db: &Path) -> Result<Row> {
     Ok(Row {
         key,
         raw_key,
-        state: compact_text(get(1)?),
+        state: texts.get(get(1)?),
         size_bytes: owned(get(2)?).into(),
         duration_ms: owned(get(3)?).into(),
-        book_id: compact_text(get(4)?),
-        voice_id: compact_text(get(5)?),
+        book_id: texts.get(get(4)?),
+        voice_id: texts.get(get(5)?),
         created_at: match get(6)? {
             ValueRef::Integer(n) => Some(n),
             ValueRef::Real(f) if f.is_finite() => Some(f as i64),
@@ -165,12 +167,24 @@ fn estimate_rows(conn: &Connection) -> usize {
     max_rowid.min(room).clamp(0, 1 << 26) as usize
 }
 
-/// A column's value as short text, as [`value_text`] words it.
-fn compact_text(v: ValueRef) -> Option<CompactString> {
-    match v {
-        ValueRef::Null => None,
-        ValueRef::Text(t) => Some(CompactString::from_utf8_lossy(t)),
-        other => value_text(&owned(other)).map(CompactString::from),
+/// The texts of one read, each held once and shared by the rows.
+#[derive(Default)]
+struct Texts(rustc_hash::FxHashSet<Arc<str>>);
+
+impl Texts {
+    /// A column's value as text, as [`value_text`] words it; NULL is None.
+    fn get(&mut self, v: ValueRef) -> Option<Arc<str>> {
+        let text = match v {
+            ValueRef::Null => return None,
+            ValueRef::Text(t) => String::from_utf8_lossy(t),
+            other => std::borrow::Cow::Owned(value_text(&owned(other))?),
+        };
+        if let Some(shared) = self.0.get(text.as_ref()) {
+            return Some(shared.clone());
+        }
+        let shared: Arc<str> = Arc::from(text.as_ref());
+        self.0.insert(shared.clone());
+        Some(shared)
     }
 }
 

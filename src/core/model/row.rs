@@ -1,12 +1,14 @@
 //! A row of `cache_entries` as detection and the panes need it, and the
 //! table's column map (SPEC §2): plain data, built from literals in tests.
 
-use compact_str::CompactString;
+use std::sync::Arc;
 
 use super::value::{Stored, Value};
 use crate::core::key::Key;
 
 /// The columns detection and the panes need; the rest is read on demand.
+/// Texts are shared: a million rows name a few states, voices and books,
+/// each held once (16 bytes a field instead of a copy per row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub key: Key,
@@ -14,12 +16,12 @@ pub struct Row {
     /// column without TEXT affinity): statements must match that value.
     pub raw_key: Option<Box<Value>>,
     /// `compression_state` as stored; NULL and unknown strings are data.
-    pub state: Option<CompactString>,
+    pub state: Option<Arc<str>>,
     pub size_bytes: Stored,
     pub duration_ms: Stored,
-    pub book_id: Option<CompactString>,
+    pub book_id: Option<Arc<str>>,
     /// `voice_id` and `created_at` (epoch ms): what findings group by.
-    pub voice_id: Option<CompactString>,
+    pub voice_id: Option<Arc<str>>,
     pub created_at: Option<i64>,
 }
 
@@ -30,7 +32,7 @@ impl Row {
         Row {
             key: Key::new(key),
             raw_key: None,
-            state: state.map(CompactString::from),
+            state: state.map(Arc::from),
             size_bytes: Stored::Null,
             duration_ms: Stored::Null,
             book_id: None,
