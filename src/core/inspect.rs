@@ -191,6 +191,12 @@ impl Inspection {
         self.reader.as_ref()?.full_row(&self.columns, &value)
     }
 
+    /// Every column of each discrepancy's row (None without one), in the
+    /// order of `found`: what the JSON report prints, read in one go.
+    pub fn found_row_values(&self) -> Vec<Option<Vec<super::model::Value>>> {
+        self.found.iter().map(|d| d.row.and_then(|r| self.row_values_at(r))).collect()
+    }
+
     /// Every column of row `i`, in table order, read from the private copy.
     pub fn row_values_at(&self, i: usize) -> Option<Vec<super::model::Value>> {
         self.reader.as_ref()?.row_values(&self.columns, &self.rows.get(i)?.key_value())

@@ -4,6 +4,8 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+use rustc_hash::FxHashMap;
+
 use super::{Facts, FileInfo, Finding, Item, MIN_ITEMS, RowInfo, Sym, Values, findings};
 use crate::core::disk::Encoding;
 use crate::core::inspect::Inspection;
@@ -49,12 +51,25 @@ pub fn facts_of(ins: &Inspection) -> Facts {
     let mut files = Vec::with_capacity(ins.scan.files.len());
     {
         let mut i = Interner { values: &mut facts.values, recent: Default::default() };
+        // Rows share their texts: a text's address names it for this read,
+        // so most rows cost three integer lookups, not three string hashes.
+        let mut seen: FxHashMap<(usize, *const u8), Sym> = FxHashMap::default();
+        let mut get = |i: &mut Interner, slot: usize, s: &Option<std::sync::Arc<str>>| {
+            let s = s.as_ref()?;
+            let at = (slot, s.as_ptr());
+            if let Some(sym) = seen.get(&at) {
+                return Some(*sym);
+            }
+            let sym = i.get(slot, Some(s))?;
+            seen.insert(at, sym);
+            Some(sym)
+        };
         for r in &ins.rows {
             rows.push(RowInfo {
                 created_at: r.created_at,
-                voice: i.get(0, r.voice_id.as_deref()),
-                book: i.get(1, r.book_id.as_deref()),
-                state: i.get(2, r.state.as_deref()),
+                voice: get(&mut i, 0, &r.voice_id),
+                book: get(&mut i, 1, &r.book_id),
+                state: get(&mut i, 2, &r.state),
             });
         }
         let wav = i.values.intern("wav");

@@ -55,7 +55,7 @@ struct DiscrepancyOut<'a> {
 /// One discrepancy as the report writes it (also what `diff` lists).
 pub fn discrepancy_json(ins: &Inspection, d: &Discrepancy) -> String {
     let mut out = Vec::new();
-    let _ = write_discrepancy(ins, d, None, &mut out);
+    let _ = write_discrepancy(ins, d, None, None, &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -63,10 +63,14 @@ fn write_discrepancy(
     ins: &Inspection,
     d: &Discrepancy,
     known: Option<bool>,
+    read_ahead: Option<&Option<Vec<crate::core::model::Value>>>,
     out: &mut (impl Write + ?Sized),
 ) -> io::Result<()> {
     let file = ins.file_of(d);
-    let values = d.row.and_then(|r| ins.row_values_at(r));
+    let values = match read_ahead {
+        Some(values) => values.clone(),
+        None => d.row.and_then(|r| ins.row_values_at(r)),
+    };
     let entry = DiscrepancyOut {
         id: &d.id,
         kind: d.kind,
@@ -93,7 +97,7 @@ fn write_discrepancy(
 /// Writes the whole report with its findings.
 pub fn write_json(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let (_, findings) = crate::core::findings::findings_of(ins);
-    write_json_with(ins, Extras { findings: &findings, marks: None }, out)
+    write_json_with(ins, Extras { findings: &findings, ..Extras::default() }, out)
 }
 
 /// Writes the whole report; each discrepancy is serialised as it is reached.
@@ -132,7 +136,8 @@ pub fn write_json_with(ins: &Inspection, extras: Extras, out: &mut (impl Write +
     out.write_all(b",\n  \"discrepancies\": [")?;
     for (i, d) in ins.found.iter().enumerate() {
         out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        write_discrepancy(ins, d, extras.marks.map(|m| !m.is_new(i)), out)?;
+        let read_ahead = extras.rows.and_then(|rows| rows.get(i));
+        write_discrepancy(ins, d, extras.marks.map(|m| !m.is_new(i)), read_ahead, out)?;
     }
     out.write_all(if ins.found.is_empty() { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
     Ok(())

@@ -16,7 +16,7 @@ fn cell(s: &str) -> String {
 /// The report with its findings.
 pub fn write_markdown(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let (_, findings) = crate::core::findings::findings_of(ins);
-    write_markdown_with(ins, Extras { findings: &findings, marks: None }, out)
+    write_markdown_with(ins, Extras { findings: &findings, ..Extras::default() }, out)
 }
 
 /// Findings first; with a baseline, a first column says new or known.

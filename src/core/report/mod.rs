@@ -27,6 +27,9 @@ use super::inspect::Inspection;
 pub struct Extras<'a> {
     pub findings: &'a [Finding],
     pub marks: Option<&'a Marks>,
+    /// Each discrepancy's row, every column, read ahead (see
+    /// [`Inspection::found_row_values`]); None: read while writing.
+    pub rows: Option<&'a [Option<Vec<crate::core::model::Value>>]>,
 }
 
 /// The path of a discrepancy's file for display, relative to the cache dir.

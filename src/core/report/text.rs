@@ -19,7 +19,7 @@ pub fn symbol(sev: Severity) -> &'static str {
 /// The report with its findings.
 pub fn write_text(ins: &Inspection, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let (_, findings) = crate::core::findings::findings_of(ins);
-    write_text_with(ins, Extras { findings: &findings, marks: None }, out)
+    write_text_with(ins, Extras { findings: &findings, ..Extras::default() }, out)
 }
 
 /// Findings first (why it drifted), then each kind with its items; with a
