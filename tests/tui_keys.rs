@@ -24,17 +24,6 @@ fn demo() -> (tempfile::TempDir, App) {
     (tmp, app)
 }
 
-fn focused_kind(app: &App) -> Kind {
-    app.ins.as_ref().unwrap().found[app.focused_disc().unwrap()].kind
-}
-
-fn move_to_kind(app: &mut App, kind: Kind) {
-    keys(app, "3g");
-    while focused_kind(app) != kind {
-        keys(app, "j");
-    }
-}
-
 fn clipboard(effects: &[Effect]) -> String {
     match effects {
         [Effect::Clipboard(text)] => text.clone(),

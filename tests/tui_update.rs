@@ -20,17 +20,6 @@ fn demo(keys: u64, seed: u64) -> (tempfile::TempDir, App) {
     (tmp, app)
 }
 
-fn focused_kind(app: &App) -> Kind {
-    app.ins.as_ref().unwrap().found[app.focused_disc().unwrap()].kind
-}
-
-fn move_to_kind(app: &mut App, kind: Kind) {
-    keys(app, "3g");
-    while focused_kind(app) != kind {
-        keys(app, "j");
-    }
-}
-
 #[test]
 fn starts_on_discrepancies_and_switches_panes() {
     let (_t, mut app) = demo(40, 3);

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use cachescope::core::demo::write_demo;
-use cachescope::core::{Control, Dump, Inspection, Locate};
+use cachescope::core::{Control, Dump, Inspection, Kind, Locate};
 use cachescope::tui::app::{App, Effect, Msg, run_inline};
 use cachescope::tui::theme::Theme;
 use cachescope::tui::ui;
@@ -56,6 +56,19 @@ pub fn keys(app: &mut App, s: &str) -> Vec<Effect> {
             key(app, code)
         })
         .collect()
+}
+
+/// The kind of the discrepancy under the Discrepancies cursor.
+pub fn focused_kind(app: &App) -> Kind {
+    app.ins.as_ref().unwrap().found[app.focused_disc().unwrap()].kind
+}
+
+/// Puts the Discrepancies cursor on the first discrepancy of `kind`.
+pub fn move_to_kind(app: &mut App, kind: Kind) {
+    keys(app, "3g");
+    while focused_kind(app) != kind {
+        keys(app, "j");
+    }
 }
 
 pub fn render(app: &mut App, w: u16, h: u16) -> Buffer {
