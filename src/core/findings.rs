@@ -47,7 +47,7 @@ mod words;
 use super::kinds::Kind;
 
 pub use adapter::{facts_of, findings_of};
-pub use facts::{Facts, FileInfo, Item, RowInfo, Sym, Values, uses_file_time};
+pub use facts::{Facts, FileInfo, Item, RowInfo, Sym, Values, When, uses_file_time};
 pub use timeline::{Step, Timeline, Unit, timeline};
 pub use words::{headlines, utc_window};
 
@@ -229,9 +229,9 @@ fn time_finding(facts: &Facts, kind: Kind, items: &[u32], span: Option<(i64, i64
     let found = times[start]..=times[start + need - 1];
     let in_window = |t: &Option<i64>| t.is_some_and(|t| found.contains(&t));
     let (holders, total) = if uses_file_time(kind) {
-        (facts.files.iter().filter(|f| in_window(&f.mtime)).count(), facts.files.len())
+        (facts.files.iter().filter(|f| in_window(&f.mtime.get())).count(), facts.files.len())
     } else {
-        (facts.rows.iter().filter(|r| in_window(&r.created_at)).count(), facts.rows.len())
+        (facts.rows.iter().filter(|r| in_window(&r.created_at.get())).count(), facts.rows.len())
     };
     if 2 * holders >= total {
         return None;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
-use super::{Facts, FileInfo, Finding, Item, MIN_ITEMS, RowInfo, Sym, Values, findings};
+use super::{Facts, FileInfo, Finding, Item, MIN_ITEMS, RowInfo, Sym, Values, When, findings};
 use crate::core::disk::Encoding;
 use crate::core::inspect::Inspection;
 use crate::core::key::Key;
@@ -66,7 +66,7 @@ pub fn facts_of(ins: &Inspection) -> Facts {
         };
         for r in &ins.rows {
             rows.push(RowInfo {
-                created_at: r.created_at,
+                created_at: When::new(r.created_at),
                 voice: get(&mut i, 0, &r.voice_id),
                 book: get(&mut i, 1, &r.book_id),
                 state: get(&mut i, 2, &r.state),
@@ -80,7 +80,11 @@ pub fn facts_of(ins: &Inspection) -> Facts {
                 Encoding::M4a => m4a,
             });
             let folder = folder(&f.path);
-            files.push(FileInfo { mtime: Some(f.id.mtime_ms()), encoding, folder: i.get(3, folder.as_deref()) });
+            files.push(FileInfo {
+                mtime: When::new(Some(f.id.mtime_ms())),
+                encoding,
+                folder: i.get(3, folder.as_deref()),
+            });
         }
     }
     facts.rows = rows;

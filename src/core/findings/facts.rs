@@ -46,11 +46,33 @@ impl Values {
     }
 }
 
+/// A time in epoch ms, or none, in 8 bytes: a million rows and files are
+/// held while findings are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct When(i64);
+
+impl When {
+    /// `i64::MIN` stands for no time (no real epoch ms is that far back).
+    pub const NONE: When = When(i64::MIN);
+    pub fn new(ms: Option<i64>) -> When {
+        ms.map_or(When::NONE, |ms| When(ms.max(i64::MIN + 1)))
+    }
+    pub fn get(self) -> Option<i64> {
+        (self != When::NONE).then_some(self.0)
+    }
+}
+
+impl Default for When {
+    fn default() -> When {
+        When::NONE
+    }
+}
+
 /// What findings read of one row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RowInfo {
     /// `created_at`, epoch ms.
-    pub created_at: Option<i64>,
+    pub created_at: When,
     pub voice: Option<Sym>,
     pub book: Option<Sym>,
     pub state: Option<Sym>,
@@ -60,7 +82,7 @@ pub struct RowInfo {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FileInfo {
     /// mtime, epoch ms.
-    pub mtime: Option<i64>,
+    pub mtime: When,
     /// `wav` or `m4a`; none for partial and stray files.
     pub encoding: Option<Sym>,
     /// The sub-folder relative to the cache dir; none at the top.
@@ -97,7 +119,7 @@ impl Facts {
         state: Option<&str>,
     ) -> u32 {
         let info = RowInfo {
-            created_at,
+            created_at: When::new(created_at),
             voice: voice.map(|v| self.values.intern(v)),
             book: book.map(|v| self.values.intern(v)),
             state: state.map(|v| self.values.intern(v)),
@@ -109,7 +131,7 @@ impl Facts {
     /// Adds a file; returns its index.
     pub fn file(&mut self, mtime: Option<i64>, encoding: Option<&str>, folder: Option<&str>) -> u32 {
         let info = FileInfo {
-            mtime,
+            mtime: When::new(mtime),
             encoding: encoding.map(|v| self.values.intern(v)),
             folder: folder.filter(|f| !f.is_empty()).map(|v| self.values.intern(v)),
         };
@@ -125,7 +147,8 @@ impl Facts {
 
     /// The earliest and latest time of any row or file.
     pub fn span(&self) -> Option<(i64, i64)> {
-        let times = self.rows.iter().filter_map(|r| r.created_at).chain(self.files.iter().filter_map(|f| f.mtime));
+        let times =
+            self.rows.iter().filter_map(|r| r.created_at.get()).chain(self.files.iter().filter_map(|f| f.mtime.get()));
         times.fold(None, |acc, t| match acc {
             None => Some((t, t)),
             Some((lo, hi)) => Some((lo.min(t), hi.max(t))),
@@ -136,9 +159,9 @@ impl Facts {
     /// its row's `created_at` otherwise.
     pub fn item_time(&self, item: &Item) -> Option<i64> {
         if uses_file_time(item.kind) {
-            item.file.and_then(|f| self.files.get(f as usize)).and_then(|f| f.mtime)
+            item.file.and_then(|f| self.files.get(f as usize)).and_then(|f| f.mtime.get())
         } else {
-            item.row.and_then(|r| self.rows.get(r as usize)).and_then(|r| r.created_at)
+            item.row.and_then(|r| self.rows.get(r as usize)).and_then(|r| r.created_at.get())
         }
     }
 
