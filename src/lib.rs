@@ -38,8 +38,9 @@
 //!   * **Out**: `report` (text, JSON `cachescope.report/1`, markdown, plans,
 //!     diffs), `baseline` and `saved` (reports read back).
 //!   * **Getting dumps**: `archive` (archives as dumps and `extract`, all
-//!     through one safe writer), `pull` (off a device); `demo` (synthetic
-//!     dumps with planted causes).
+//!     through one safe writer), `pull` (off a device); `demo` (dumps with
+//!     planted causes: real speech clips, or tiny synthetic containers for
+//!     the benchmarks; `bundled` writes the one `cachescope` opens alone).
 //! * [`cli`] — raw flags (`args`) validated once into a `Config`
 //!   (`config`), one file per command, usage errors in one line (`usage`);
 //!   maps errors to exit code 2 (130 when a signal stopped the work).
