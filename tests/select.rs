@@ -6,11 +6,8 @@
 mod common;
 mod select_kit;
 
-use std::path::Path;
-
 use common::*;
 use select_kit::*;
-use serde_json::Value as Json;
 
 const STRAY: &str = "stray_file::notes.txt";
 
@@ -236,50 +233,5 @@ fn an_id_list_in_the_tuis_format_applies_the_same_batch_as_id_flags() {
     let out = run(&args, b.path());
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stdout.contains("4 of 4 fixes applied"), "{out:?}");
-    let db = |p: &Path| p.join("databases/app.db");
-    assert_eq!(rows(&db(a.path())), rows(&db(b.path())), "same rows");
-    assert_eq!(audit(&db(a.path()), a.path()), audit(&db(b.path()), b.path()), "same audit rows");
-    let files = |p: &Path| {
-        let mut t = tree(p);
-        t.retain(|k, _| !k.starts_with(b".cachescope/backups") && !k.starts_with(b"databases"));
-        t
-    };
-    assert_eq!(files(a.path()), files(b.path()), "same files, same quarantine");
-}
-
-/// Each audit row's event, key and details (the dump's path and times taken out).
-fn audit(db: &Path, root: &Path) -> Vec<(String, Option<String>, String)> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut stmt = conn.prepare("SELECT event_type, affected_cache_key, details FROM cache_audit ORDER BY id").unwrap();
-    let root = root.to_string_lossy().into_owned();
-    stmt.query_map([], |r| {
-        let details: String = r.get(2)?;
-        let mut j: Json = serde_json::from_str(&details.replace(&root, "DUMP")).unwrap();
-        scrub(&mut j);
-        Ok((r.get(0)?, r.get(1)?, j.to_string()))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
-}
-
-/// Times and durations differ from run to run.
-fn scrub(j: &mut Json) {
-    match j {
-        Json::Object(m) => {
-            for (k, v) in m.iter_mut() {
-                if k.ends_with("_at")
-                    || k.ends_with("_hex")
-                    || k.ends_with("_ms") && k != "duration_ms"
-                    || k == "backup"
-                {
-                    *v = Json::Null;
-                } else {
-                    scrub(v);
-                }
-            }
-        }
-        Json::Array(a) => a.iter_mut().for_each(scrub),
-        _ => {}
-    }
+    same_result(a.path(), b.path());
 }

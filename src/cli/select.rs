@@ -59,8 +59,20 @@ pub fn items(args: &ItemArgs) -> Result<Items, Error> {
         keys.extend(read_list(path, "key")?);
     }
     let mut ids = args.id.clone();
+    let mut fixes = vec![];
     for path in &args.ids_from {
-        ids.extend(read_list(path, "id")?);
+        for line in read_list(path, "id")? {
+            // `ID=FIX` (the TUI's export for an item with another fix than
+            // its default); fix names hold no `=`, an id may.
+            match line.rsplit_once('=').and_then(|(id, f)| Some((id, f.trim().parse::<Fix>().ok()?))) {
+                Some((id, fix)) => {
+                    allowed(id_kind(id, "--ids-from")?, fix, Some(id))?;
+                    fixes.push((id.to_string(), fix));
+                    ids.push(id.to_string());
+                }
+                None => ids.push(line),
+            }
+        }
     }
     if let Some(k) = keys.iter().find(|k| k.is_empty()) {
         return Err(Error::bad_input(format!("--key '{}' is empty; give a cache key", clean(k))));
@@ -71,7 +83,7 @@ pub fn items(args: &ItemArgs) -> Result<Items, Error> {
     Ok(Items {
         keys: unique(keys),
         ids: unique(ids),
-        fixes: vec![],
+        fixes,
         scoped: !(args.key.is_empty() && args.keys_from.is_empty() && args.id.is_empty() && args.ids_from.is_empty()),
     })
 }

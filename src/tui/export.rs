@@ -49,31 +49,28 @@ impl App {
         self.start_export(vec![Export::Text { stem: "selection", ext: "txt", lines: ids }], note)
     }
 
-    /// The chosen ids, and what a script must add to get the same fixes.
+    /// The chosen ids as `apply --ids-from` reads them: `ID` for an item
+    /// with its default fix, `ID=FIX` for one with another, so the list
+    /// alone gives the same batch.
     fn selection_ids(&self) -> (Vec<String>, String) {
         let (ids, left_out) = id_lines(self.choices.chosen.keys());
-        let mut note = String::new();
-        // The id starts with its kind: no search through the discrepancies.
-        let mut other: Vec<String> = self
-            .choices
-            .chosen
-            .iter()
-            .filter(|(id, fix)| {
+        let lines = ids
+            .into_iter()
+            .map(|id| {
+                let fix = self.choices.chosen.get(&id).copied();
+                // The id starts with its kind: no search through the discrepancies.
                 let kind = id.split(':').next().and_then(|k| k.parse::<crate::core::Kind>().ok());
-                kind.is_some_and(|k| k.default_fix() != Some(**fix))
+                match (kind, fix) {
+                    (Some(k), Some(f)) if k.default_fix() != Some(f) => format!("{id}={f}"),
+                    _ => id,
+                }
             })
-            .map(|(id, fix)| format!("--fix {}={fix}", crate::core::fmt::clean(id)))
             .collect();
-        other.sort();
-        if !other.is_empty() {
-            let more = if other.len() > 3 { format!(" and {} more", other.len() - 3) } else { String::new() };
-            other.truncate(3);
-            note.push_str(&format!("; items with another fix than their default also need {}{more}", other.join(" ")));
-        }
+        let mut note = String::new();
         if left_out > 0 {
             note.push_str(&format!("; {left_out} id(s) with a line break left out (choose them with --id)"));
         }
-        (ids, note)
+        (lines, note)
     }
 
     fn start_export(&mut self, what: Vec<Export>, note: String) -> Vec<Effect> {

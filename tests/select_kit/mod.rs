@@ -91,3 +91,54 @@ impl Fixture {
         format!("redundant_file:{}:{}", key(n), self.d.rel_for(&format!("{}.wav", key(n))).display())
     }
 }
+
+/// Each audit row's event, key and details (the dump's path and times taken out).
+pub fn audit(db: &Path, root: &Path) -> Vec<(String, Option<String>, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn.prepare("SELECT event_type, affected_cache_key, details FROM cache_audit ORDER BY id").unwrap();
+    let root = root.to_string_lossy().into_owned();
+    stmt.query_map([], |r| {
+        let details: String = r.get(2)?;
+        let mut j: Json = serde_json::from_str(&details.replace(&root, "DUMP")).unwrap();
+        scrub(&mut j);
+        Ok((r.get(0)?, r.get(1)?, j.to_string()))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// Times and durations differ from run to run.
+fn scrub(j: &mut Json) {
+    match j {
+        Json::Object(m) => {
+            for (k, v) in m.iter_mut() {
+                if k.ends_with("_at")
+                    || k.ends_with("_hex")
+                    || k.ends_with("_ms") && k != "duration_ms"
+                    || k == "backup"
+                {
+                    *v = Json::Null;
+                } else {
+                    scrub(v);
+                }
+            }
+        }
+        Json::Array(a) => a.iter_mut().for_each(scrub),
+        _ => {}
+    }
+}
+
+/// Two copies of a dump after the same batch: the same rows, the same audit
+/// rows (times and paths aside), the same files and quarantine.
+pub fn same_result(a: &Path, b: &Path) {
+    let db = |p: &Path| p.join("databases/app.db");
+    assert_eq!(rows(&db(a)), rows(&db(b)), "same rows");
+    assert_eq!(audit(&db(a), a), audit(&db(b), b), "same audit rows");
+    let files = |p: &Path| {
+        let mut t = tree(p);
+        t.retain(|k, _| !k.starts_with(b".cachescope/backups") && !k.starts_with(b"databases"));
+        t
+    };
+    assert_eq!(files(a), files(b), "same files, same quarantine");
+}
