@@ -217,6 +217,46 @@ fn inspection_never_writes_even_in_wal_mode() {
     assert!(!pulled.path().join(".cachescope").exists());
 }
 
+/// Every file's access time, by path relative to `dir`.
+fn atimes(dir: &Path) -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
+    let mut v: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), e.metadata().unwrap().accessed().unwrap()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The audio files are read with `O_NOATIME` (we run as root, who may).
+/// The database files are opened by SQLite during discovery, which does
+/// not offer that flag: their access times are not checked here.
+#[test]
+fn inspection_leaves_the_audio_files_access_times_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dump");
+    cachescope::core::demo::write_demo(&dir, 40, 3).unwrap();
+    // Pulled two days ago and not read since: with `relatime` (the default),
+    // the first read of each file would write a new access time to its inode.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
+    for (p, _) in atimes(&dir) {
+        let f = std::fs::File::options().write(true).open(dir.join(&p)).unwrap();
+        f.set_times(std::fs::FileTimes::new().set_accessed(old).set_modified(old)).unwrap();
+    }
+    let before = atimes(&dir);
+    for args in [vec!["check"], vec!["check", "--deep", "--format", "json"], vec!["plan"]] {
+        let mut a: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        a.insert(1, dir.as_os_str());
+        let out = cachescope(a);
+        assert!(out.code <= 1, "{args:?}: {out:?}");
+    }
+    let after = atimes(&dir);
+    let touched: Vec<_> =
+        before.iter().zip(&after).filter(|(b, a)| b != a && b.0.starts_with("cache")).map(|(b, _)| &b.0).collect();
+    assert!(touched.is_empty(), "inspection updated the access time of {touched:?}");
+}
+
 #[test]
 fn schema_variants_extra_and_missing_optional_columns() {
     // Extra columns are kept and shown; missing optional ones tolerated.

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::error::{Error, ErrorKind};
 use super::fmt::escaped;
+use super::fsops::open_untouched;
 
 /// `app.db` + `-wal` → `app.db-wal`.
 pub fn sidecar(db: &Path, suffix: &str) -> PathBuf {
@@ -25,7 +26,7 @@ const JOURNAL_MAGIC: [u8; 8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
 /// writer's) only when no one holds the write lock: see [`journal_state`].
 pub fn has_journal(db: &Path) -> bool {
     let mut head = [0u8; 8];
-    File::open(sidecar(db, "-journal")).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == JOURNAL_MAGIC
+    open_untouched(&sidecar(db, "-journal")).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == JOURNAL_MAGIC
 }
 
 /// What a rollback journal beside the database means.
@@ -55,7 +56,7 @@ pub fn journal_state(db: &Path) -> JournalState {
 pub fn writer_holds_lock(db: &Path) -> bool {
     use std::os::fd::AsRawFd;
     const PENDING_BYTE: libc::off_t = 0x4000_0000;
-    let Ok(file) = File::open(db) else { return false };
+    let Ok(file) = open_untouched(db) else { return false };
     [PENDING_BYTE, PENDING_BYTE + 1].into_iter().any(|start| {
         // SAFETY: a zeroed flock is a valid value, and F_GETLK only fills it in.
         let mut fl: libc::flock = unsafe { std::mem::zeroed() };
@@ -84,7 +85,7 @@ pub fn read_locked<T>(
     f: impl FnOnce(&mut File) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
     use std::os::fd::AsRawFd;
-    let mut file = File::open(db)?;
+    let mut file = open_untouched(db)?;
     let fd = file.as_raw_fd();
     let lock = |kind: libc::c_int| {
         // SAFETY: a zeroed flock is a valid value.
@@ -114,7 +115,7 @@ pub fn read_locked<T>(
 /// any other descriptor of `db` in this process drops it too.)
 pub fn hold_read_lock(db: &Path, patience: std::time::Duration) -> std::io::Result<File> {
     use std::os::fd::AsRawFd;
-    let file = File::open(db)?;
+    let file = open_untouched(db)?;
     // SAFETY: a zeroed flock is a valid value.
     let mut fl: libc::flock = unsafe { std::mem::zeroed() };
     fl.l_type = libc::F_RDLCK as libc::c_short;
@@ -176,7 +177,7 @@ pub fn cannot_read(path: &Path, err: &std::io::Error) -> Error {
 /// True when the file starts with the 16-byte SQLite header.
 pub fn has_sqlite_header(path: &Path) -> bool {
     let mut head = [0u8; 16];
-    File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0"
+    open_untouched(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0"
 }
 
 pub fn is_sidecar(name: &[u8]) -> bool {

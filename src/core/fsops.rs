@@ -53,3 +53,14 @@ pub fn device(path: &Path) -> io::Result<u64> {
     use std::os::unix::fs::MetadataExt;
     Ok(std::fs::metadata(path)?.dev())
 }
+
+/// Opens a file to read without updating its access time where the kernel
+/// allows it (we own it, or run as root): reading a dump must not write to
+/// it, not even its inodes. Falls back to a plain open.
+pub fn open_untouched(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOATIME).open(path) {
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => File::open(path),
+        other => other,
+    }
+}

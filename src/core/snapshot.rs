@@ -84,7 +84,10 @@ impl Snapshot {
         }
         for suffix in sidecars {
             let from = sidecar(db, suffix);
-            match std::fs::copy(&from, sidecar(&copy, suffix)) {
+            let copied = super::fsops::open_untouched(&from).and_then(|mut f| {
+                std::fs::File::create(sidecar(&copy, suffix)).and_then(|mut to| std::io::copy(&mut f, &mut to))
+            });
+            match copied {
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(Error::io_at("copy", &from, &e)),

@@ -159,7 +159,7 @@ fn read_facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool) -> (Facts, Opt
     let done = |id, kind| Facts { idx, id, kind, problem: None, note: None };
     let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK;
     if let (FileType::RegularFile, NameClass::Cache { encoding }) = (file_type, class) {
-        match openat(dir, name, flags, Mode::empty()) {
+        match open_untouched(dir, name, flags) {
             Ok(fd) => {
                 // fstat: statx on a descriptor costs an empty-path lookup.
                 let st = fstat(&fd);
@@ -216,6 +216,25 @@ fn read_facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool) -> (Facts, Opt
         _ => FileKind::Stray { why: "not a regular file" },
     };
     (done(id, kind), None)
+}
+
+/// Set once the kernel refused `O_NOATIME` (we own neither the files nor
+/// `CAP_FOWNER`): later opens do without it rather than ask twice.
+static NOATIME_REFUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Opens a file for reading without updating its access time, where the
+/// kernel allows it: reading a dump must not write to it, and with
+/// `relatime` the first read of a day-old file would otherwise dirty its
+/// inode (a write per file on a cold dump). Falls back to a plain open.
+pub(super) fn open_untouched(dir: &OwnedFd, name: &CStr, flags: OFlags) -> rustix::io::Result<OwnedFd> {
+    use std::sync::atomic::Ordering::Relaxed;
+    if !NOATIME_REFUSED.load(Relaxed) {
+        match openat(dir, name, flags | OFlags::NOATIME, Mode::empty()) {
+            Err(rustix::io::Errno::PERM) => NOATIME_REFUSED.store(true, Relaxed),
+            other => return other,
+        }
+    }
+    openat(dir, name, flags, Mode::empty())
 }
 
 /// A cache file that could not be read: its state is unknown, not incomplete.

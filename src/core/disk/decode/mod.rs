@@ -4,7 +4,6 @@
 //! envelope the TUI draws. The container probes stay the fast default.
 
 use std::cell::RefCell;
-use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -42,7 +41,7 @@ pub enum Decoded {
 /// Decodes the file at `path` to its end. Errors (one sentence naming the
 /// path) only for files that cannot be read, and for cancellation.
 pub fn decode_file(path: &Path, encoding: Encoding, ctl: &Control) -> Result<Decoded> {
-    let file = File::open(path).map_err(|e| Error::io_at("open", path, &e))?;
+    let file = crate::core::fsops::open_untouched(path).map_err(|e| Error::io_at("open", path, &e))?;
     decode(file, encoding, ctl).map_err(|e| at_path(e, path))
 }
 
@@ -54,7 +53,7 @@ pub fn decode<S: Read + Seek + Send + Sync + 'static>(source: S, encoding: Encod
 /// Decodes the file at `path` and measures its loudness in `buckets` equal
 /// slices of its duration.
 pub fn envelope_file(path: &Path, encoding: Encoding, buckets: usize, ctl: &Control) -> Result<Envelope> {
-    let file = File::open(path).map_err(|e| Error::io_at("open", path, &e))?;
+    let file = crate::core::fsops::open_untouched(path).map_err(|e| Error::io_at("open", path, &e))?;
     envelope(file, encoding, buckets, ctl).map_err(|e| at_path(e, path))
 }
 
