@@ -182,7 +182,7 @@ pub enum PullFrom {
     Android {
         /// The app's package name, e.g. com.example.audiobooks.
         package: String,
-        /// The new folder to write (default: PACKAGE-<UTC time>).
+        /// The new folder to write (default: PACKAGE-YYYYMMDD-HHMMSS, the time in UTC).
         out: Option<PathBuf>,
         /// The device to use when several are connected (see `adb devices`).
         #[arg(long, value_name = "S")]
@@ -192,7 +192,7 @@ pub enum PullFrom {
     IosSim {
         /// The app's bundle identifier, e.g. com.example.audiobooks.
         bundle_id: String,
-        /// The new folder to write (default: BUNDLE_ID-<UTC time>).
+        /// The new folder to write (default: BUNDLE_ID-YYYYMMDD-HHMMSS, the time in UTC).
         out: Option<PathBuf>,
     },
 }

@@ -230,7 +230,7 @@ fn buckets(lo: i64, hi: i64, cap: usize) -> (Step, Vec<i64>, i64) {
 }
 
 /// The timeline of a dump, with at most `max_buckets` buckets (and never
-/// more than [`MAX_BUCKETS`]); `None` when nothing in it has a time.
+/// more than `MAX_BUCKETS`); `None` when nothing in it has a time.
 pub fn timeline(facts: &Facts, max_buckets: usize) -> Option<Timeline> {
     let (lo, hi) = facts.span()?;
     let (step, starts, end) = buckets(clamp(lo), clamp(hi), max_buckets.clamp(1, MAX_BUCKETS));

@@ -49,7 +49,7 @@ pub(super) fn stated(from: i64, to: i64) -> Stated {
     Stated { from: start, to: end, grain: g }
 }
 
-/// A window in words, UTC, cut to its grain (see [`Stated`]):
+/// A window in words, UTC, cut to its grain (see `Stated`):
 /// "between 10:02 and 10:05 UTC on 2026-02-13".
 pub fn utc_window(from: i64, to: i64) -> String {
     words(&stated(from, to))
