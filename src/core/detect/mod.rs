@@ -20,6 +20,24 @@ pub struct Discrepancy {
 }
 
 impl Discrepancy {
+    /// A discrepancy of `kind` about `key`, and about the file at `path` when
+    /// the id must tell files of one key apart: its id is `kind:key[:path]`.
+    fn new(
+        kind: Kind,
+        key: Option<String>,
+        path: Option<String>,
+        file: Option<usize>,
+        row: Option<usize>,
+        message: String,
+    ) -> Discrepancy {
+        let mut id = format!("{kind}:{}", key.as_deref().unwrap_or(""));
+        if let Some(p) = path {
+            id.push(':');
+            id.push_str(&p);
+        }
+        Discrepancy { id, kind, key, file, row, message }
+    }
+
     pub fn severity(&self) -> Severity {
         self.kind.severity()
     }
@@ -73,25 +91,19 @@ fn detect_unshaded(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Disc
             FileKind::Cache { .. } if f.is_complete() => {}
             FileKind::Cache { .. } | FileKind::Partial => {
                 let key = f.key().map(Key::to_string).unwrap_or_default();
-                out.push(Discrepancy {
-                    id: format!("incomplete_file:{key}:{}", path()),
-                    kind: Kind::IncompleteFile,
-                    key: Some(key),
-                    file: Some(i),
-                    row: None,
-                    message: format!("{} ({})", f.incomplete_reason().unwrap_or("incomplete"), size(f.id.size)),
-                })
+                let why = format!("{} ({})", f.incomplete_reason().unwrap_or("incomplete"), size(f.id.size));
+                out.push(Discrepancy::new(Kind::IncompleteFile, Some(key), Some(path()), Some(i), None, why))
             }
             // Unknown, not incomplete: no verdict (see `shade`).
             FileKind::Unreadable { .. } => {}
-            FileKind::Stray { why } => out.push(Discrepancy {
-                id: format!("stray_file::{}", path()),
-                kind: Kind::StrayFile,
-                key: None,
-                file: Some(i),
-                row: None,
-                message: format!("{why}; not part of the cache"),
-            }),
+            FileKind::Stray { why } => out.push(Discrepancy::new(
+                Kind::StrayFile,
+                None,
+                Some(path()),
+                Some(i),
+                None,
+                format!("{why}; not part of the cache"),
+            )),
         }
     }
     let complete = |i: &usize| scan.files[*i].is_complete();
@@ -202,14 +214,8 @@ fn ghost(out: &mut Vec<Discrepancy>, rows: &[Row], i: usize) {
     if row.state.as_deref() == Some("failed") {
         return;
     }
-    out.push(Discrepancy {
-        id: format!("ghost_entry:{}", row.key),
-        kind: Kind::GhostEntry,
-        key: Some(row.key.to_string()),
-        file: None,
-        row: Some(i),
-        message: format!("row says {}, {}, but no complete file exists", clean(row.state_str()), size_words(row)),
-    });
+    let message = format!("row says {}, {}, but no complete file exists", clean(row.state_str()), size_words(row));
+    out.push(Discrepancy::new(Kind::GhostEntry, Some(row.key.to_string()), None, None, Some(i), message));
 }
 
 /// The kinds of a key that has at least one complete file.
@@ -229,63 +235,40 @@ fn key_with_files(
     };
     let facts = &scan.files[file];
     if let (Some(_), Some(w)) = (files.m4a, files.wav) {
-        out.push(Discrepancy {
-            id: format!("redundant_file:{key}:{}", escaped(&scan.files[w].path)),
-            kind: Kind::RedundantFile,
-            key: Some(key.to_string()),
-            file: Some(w),
-            row,
-            message: format!("a complete m4a exists, so this wav ({}) is redundant", size(scan.files[w].id.size)),
-        });
+        let message = format!("a complete m4a exists, so this wav ({}) is redundant", size(scan.files[w].id.size));
+        let path = Some(escaped(&scan.files[w].path));
+        out.push(Discrepancy::new(Kind::RedundantFile, Some(key.to_string()), path, Some(w), row, message));
     }
     let Some(r) = row else {
-        out.push(Discrepancy {
-            id: format!("orphaned_file:{key}"),
-            kind: Kind::OrphanedFile,
-            key: Some(key.to_string()),
-            file: Some(file),
-            row: None,
-            message: format!(
-                "complete {} file, {}, has no row in cache_entries",
-                expected.as_str(),
-                size(facts.id.size)
-            ),
-        });
+        let message =
+            format!("complete {} file, {}, has no row in cache_entries", expected.as_str(), size(facts.id.size));
+        out.push(Discrepancy::new(Kind::OrphanedFile, Some(key.to_string()), None, Some(file), None, message));
         return;
     };
     let row = &rows[r];
+    // The row and its file disagree: about both.
+    let mut both =
+        |kind, message| out.push(Discrepancy::new(kind, Some(key.to_string()), None, Some(file), Some(r), message));
     if row.state.as_deref() != Some(expected.as_str()) {
-        out.push(Discrepancy {
-            id: format!("compression_state_mismatch:{key}"),
-            kind: Kind::CompressionStateMismatch,
-            key: Some(key.to_string()),
-            file: Some(file),
-            row: Some(r),
-            message: format!("row says {}, but the complete file is {}", clean(row.state_str()), expected.as_str()),
-        });
+        both(
+            Kind::CompressionStateMismatch,
+            format!("row says {}, but the complete file is {}", clean(row.state_str()), expected.as_str()),
+        );
         return;
     }
     if shape.has_size && row.size() != Some(facts.id.size as i64) {
-        out.push(Discrepancy {
-            id: format!("size_mismatch:{key}"),
-            kind: Kind::SizeMismatch,
-            key: Some(key.to_string()),
-            file: Some(file),
-            row: Some(r),
-            message: format!("row says {}, file has {} ({} bytes)", row_size(row), size(facts.id.size), facts.id.size),
-        });
+        both(
+            Kind::SizeMismatch,
+            format!("row says {}, file has {} ({} bytes)", row_size(row), size(facts.id.size), facts.id.size),
+        );
     }
     if let (true, Some(said), Some(holds)) = (shape.has_duration, row.duration(), facts.duration_ms())
         && said.abs_diff(holds) > DURATION_TOLERANCE_MS
     {
-        out.push(Discrepancy {
-            id: format!("duration_mismatch:{key}"),
-            kind: Kind::DurationMismatch,
-            key: Some(key.to_string()),
-            file: Some(file),
-            row: Some(r),
-            message: format!("row says {}, the {} file holds {}", seconds(said), expected.as_str(), seconds(holds)),
-        });
+        both(
+            Kind::DurationMismatch,
+            format!("row says {}, the {} file holds {}", seconds(said), expected.as_str(), seconds(holds)),
+        );
     }
 }
 
