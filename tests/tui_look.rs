@@ -53,24 +53,7 @@ fn styled(buf: &Buffer) -> String {
         out.push('\n');
     }
     out.push_str("--- modifiers (R reversed, B bold, U underlined) ---\n");
-    for y in 0..buf.area.height {
-        let line: String = (0..buf.area.width)
-            .map(|x| {
-                let m = buf[(x, y)].modifier;
-                if m.contains(Modifier::REVERSED) {
-                    'R'
-                } else if m.contains(Modifier::BOLD) {
-                    'B'
-                } else if m.contains(Modifier::UNDERLINED) {
-                    'U'
-                } else {
-                    '.'
-                }
-            })
-            .collect();
-        out.push_str(line.trim_end_matches('.'));
-        out.push('\n');
-    }
+    out.push_str(&modifiers(buf));
     out
 }
 

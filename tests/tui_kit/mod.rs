@@ -93,20 +93,29 @@ pub fn text(buf: &Buffer) -> String {
 pub fn styled(buf: &Buffer) -> String {
     let mut out = text(buf);
     out.push_str("--- styles (R reversed, B bold, U underlined) ---\n");
+    out.push_str(&modifiers(buf));
+    out
+}
+
+/// Per row, each cell's modifier: `R` reversed, `B` bold, `U` underlined,
+/// `.` plain (trailing plain cells left out).
+pub fn modifiers(buf: &Buffer) -> String {
+    let mut out = String::new();
     for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            let m = buf[(x, y)].modifier;
-            line.push(if m.contains(Modifier::REVERSED) {
-                'R'
-            } else if m.contains(Modifier::BOLD) {
-                'B'
-            } else if m.contains(Modifier::UNDERLINED) {
-                'U'
-            } else {
-                '.'
-            });
-        }
+        let line: String = (0..buf.area.width)
+            .map(|x| {
+                let m = buf[(x, y)].modifier;
+                if m.contains(Modifier::REVERSED) {
+                    'R'
+                } else if m.contains(Modifier::BOLD) {
+                    'B'
+                } else if m.contains(Modifier::UNDERLINED) {
+                    'U'
+                } else {
+                    '.'
+                }
+            })
+            .collect();
         out.push_str(line.trim_end_matches('.'));
         out.push('\n');
     }
