@@ -67,9 +67,13 @@ fn write_discrepancy(
     out: &mut (impl Write + ?Sized),
 ) -> io::Result<()> {
     let file = ins.file_of(d);
+    let fetched;
     let values = match read_ahead {
-        Some(values) => values.clone(),
-        None => d.row.and_then(|r| ins.row_values_at(r)),
+        Some(values) => values.as_deref(),
+        None => {
+            fetched = d.row.and_then(|r| ins.row_values_at(r));
+            fetched.as_deref()
+        }
     };
     let entry = DiscrepancyOut {
         id: &d.id,
@@ -77,7 +81,7 @@ fn write_discrepancy(
         severity: d.severity(),
         key: &d.key,
         file: file.map(|f| lossy(&f.path)),
-        db: values.as_deref().map(|values| RowImage { names: &ins.columns.names, values }),
+        db: values.map(|values| RowImage { names: &ins.columns.names, values }),
         disk: file.map(|f| {
             let mut disk = disk_json(f);
             // `--deep` on a codec the decoder does not know: say so.
