@@ -74,7 +74,7 @@ impl App {
     }
 
     pub(super) fn ask_apply(&mut self) {
-        if self.plan.is_none() || self.refuse_on_archive("apply") {
+        if self.refuse_on_archive("apply") {
             return;
         }
         let Some(p) = &self.plan else { return };
