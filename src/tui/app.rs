@@ -201,12 +201,23 @@ impl App {
         self.show_log.unwrap_or(self.roomy)
     }
 
-    /// Refuses a write on a dump read from an archive, saying how to get
-    /// a folder to write to. True when refused.
-    pub(super) fn refuse_on_archive(&mut self, what: &str) -> bool {
-        let Some(a) = &self.archive else { return false };
-        self.status = format!("read-only archive: to {what}, `cachescope extract {a} DIR`, then open DIR");
-        true
+    /// True when nothing is running; otherwise the status line says so.
+    pub(super) fn idle(&mut self) -> bool {
+        if self.busy.is_some() {
+            self.status = "busy: wait for the current work to finish".into();
+        }
+        self.busy.is_none()
+    }
+
+    /// True when a write (`what`: apply, undo, recover) may start: nothing
+    /// is running and the dump is not an archive (read-only: the status line
+    /// says how to get a folder to write to).
+    pub(super) fn may_write(&mut self, what: &str) -> bool {
+        if let Some(a) = &self.archive {
+            self.status = format!("read-only archive: to {what}, `cachescope extract {a} DIR`, then open DIR");
+            return false;
+        }
+        self.idle()
     }
 
     pub fn top(&self) -> Option<&Layer> {

@@ -202,25 +202,20 @@ impl App {
             }
             Action::Plan => self.open_plan(),
             Action::Undo => {
-                if self.refuse_on_archive("undo") {
-                } else if self.busy.is_some() {
-                    self.status = "busy: wait for the current work to finish".into();
-                } else {
+                if self.may_write("undo") {
                     self.layers.push(Layer::Confirm(Confirm::Undo));
                 }
             }
             Action::Rescan => {
-                if self.busy.is_none() {
+                if self.idle() {
                     self.busy = Some(Busy::Scanning);
                     log::info!("rescan requested");
                     return vec![Effect::Scan(self.options)];
                 }
-                self.status = "busy: wait for the current work to finish".into();
             }
             Action::ToggleLog => self.show_log = Some(!self.log_visible()),
             Action::ToggleDeep => {
-                if self.busy.is_some() {
-                    self.status = "busy: wait for the current work to finish".into();
+                if !self.idle() {
                     return vec![];
                 }
                 self.options.deep = !self.options.deep;

@@ -74,18 +74,18 @@ impl App {
     }
 
     pub(super) fn ask_apply(&mut self) {
-        if self.refuse_on_archive("apply") {
-            return;
-        }
         let Some(p) = &self.plan else { return };
         if p.plan.is_empty() {
             self.status = "nothing to apply: select discrepancies first (Space, a)".into();
-        } else if self.busy.is_some() {
-            self.status = "busy: wait for the current work to finish".into();
-        } else if let Some(why) = &p.mass {
-            self.layers.push(Layer::Typed { why: why.clone(), input: String::new() });
-        } else {
-            self.layers.push(Layer::Confirm(Confirm::Apply));
+            return;
+        }
+        let mass = p.mass.clone();
+        if !self.may_write("apply") {
+            return;
+        }
+        match mass {
+            Some(why) => self.layers.push(Layer::Typed { why, input: String::new() }),
+            None => self.layers.push(Layer::Confirm(Confirm::Apply)),
         }
     }
 }

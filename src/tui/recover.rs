@@ -8,10 +8,10 @@ use crate::core::Error;
 impl App {
     /// `R`: asks first, and only when there is something to recover.
     pub(super) fn ask_recover(&mut self) {
-        if self.refuse_on_archive("recover") {
-        } else if self.busy.is_some() {
-            self.status = "busy: wait for the current work to finish".into();
-        } else if self.inspection().is_some_and(|i| i.interrupted.is_none()) {
+        if !self.may_write("recover") {
+            return;
+        }
+        if self.inspection().is_some_and(|i| i.interrupted.is_none()) {
             self.status = "nothing to recover: no interrupted apply was found".into();
         } else {
             self.layers.push(Layer::Confirm(Confirm::Recover));
