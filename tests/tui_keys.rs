@@ -153,7 +153,7 @@ fn a_filter_gives_sorted_lists_and_narrowing_keeps_the_order() {
     let shown = |app: &App| -> Vec<usize> { app.panes[Pane::Disk].visible.clone() };
     let sizes = |v: &[usize]| -> Vec<u64> { v.iter().map(|&i| ins.scan.files[i].id.size).collect() };
     let m4a = shown(&app);
-    assert!(!m4a.is_empty() && m4a.iter().all(|&i| ins.scan.files[i].path.to_string_lossy().contains("m4a")));
+    assert!(!m4a.is_empty() && m4a.iter().all(|&i| ins.scan.files[i].path().to_string_lossy().contains("m4a")));
     assert!(sizes(&m4a).windows(2).all(|w| w[0] >= w[1]), "filtered, then sorted");
     // Sorting while a filter shows: the filtered list is sorted.
     key(&mut app, KeyCode::Enter);

@@ -125,7 +125,7 @@ fn filter_by_kind_key_or_path_and_esc_clears() {
 fn the_disk_filter_matches_whole_file_names_across_key_and_extension() {
     let (_t, mut app) = demo(40, 3);
     let ins = app.ins.as_ref().unwrap();
-    let names: Vec<String> = ins.scan.files.iter().map(|f| f.path.to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = ins.scan.files.iter().map(|f| f.path().to_string_lossy().into_owned()).collect();
     let wav = names.iter().find(|n| n.ends_with(".wav") && !n.contains('/')).unwrap().clone();
     // The last characters of a key and the start of its extension.
     let across = wav[60..66].to_string();
@@ -345,7 +345,7 @@ fn the_filter_ignores_case_and_matches_names_that_are_not_ascii() {
     let mut app = App::with_inspection(open(&dir), "DUMP".into(), Theme::mono());
     let shown = |app: &App| -> Vec<String> {
         let ins = app.ins.as_ref().unwrap();
-        app.panes[Pane::Disk].visible.iter().map(|&i| ins.scan.files[i].path.to_string_lossy().into_owned()).collect()
+        app.panes[Pane::Disk].visible.iter().map(|&i| ins.scan.files[i].path().to_string_lossy().into_owned()).collect()
     };
     let e = app.set_filter("cover.wav".into());
     run_inline(&mut app, e);

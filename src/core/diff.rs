@@ -6,6 +6,7 @@ use rustc_hash::FxHashSet;
 
 use super::key::Key;
 use super::kinds::Kind;
+use super::model::PathBytes;
 
 /// One side of a comparison as plain data.
 #[derive(Debug, Clone, Default)]
@@ -24,7 +25,7 @@ pub struct Side<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Keys<'a> {
     pub rows: Vec<&'a Key>,
-    pub files: Vec<&'a [u8]>,
+    pub files: Vec<PathBytes<'a>>,
 }
 
 /// How a count changed between the sides.
@@ -187,19 +188,23 @@ mod tests {
         assert!(!diff(&new, &new).has_new());
     }
 
+    fn paths<'a>(p: &[&'a [u8]]) -> Vec<PathBytes<'a>> {
+        p.iter().map(|b| PathBytes::Borrowed(b)).collect()
+    }
+
     #[test]
     fn rows_and_files_are_exact_when_both_sides_list_them() {
         let (a, b, c) = (Key::new("a"), Key::new("b"), Key::new("c"));
         let old = Side {
             rows: Some(2),
             files: Some(2),
-            keys: Some(Keys { rows: vec![&a, &b], files: vec![b"a.wav", b"b.wav"] }),
+            keys: Some(Keys { rows: vec![&a, &b], files: paths(&[b"a.wav", b"b.wav"]) }),
             ..Default::default()
         };
         let new = Side {
             rows: Some(2),
             files: Some(3),
-            keys: Some(Keys { rows: vec![&b, &c], files: vec![b"a.wav", b"b.wav", b"c.m4a"] }),
+            keys: Some(Keys { rows: vec![&b, &c], files: paths(&[b"a.wav", b"b.wav", b"c.m4a"]) }),
             ..Default::default()
         };
         let d = diff(&old, &new);

@@ -3,6 +3,8 @@
 
 mod keys;
 
+use std::borrow::Cow;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value as Json};
@@ -220,9 +222,10 @@ impl Inspection {
     }
 
     /// Paths below the cache dir that could not be read, with why.
-    pub fn unreadable(&self) -> Vec<(&std::path::Path, &str)> {
-        let files = self.scan.files.iter().filter_map(|f| f.unreadable().map(|why| (f.path.as_path(), why)));
-        let dirs = self.scan.unreadable_dirs.iter().map(|d| (d.as_path(), "its contents could not be listed"));
+    pub fn unreadable(&self) -> Vec<(Cow<'_, Path>, &str)> {
+        let files = self.scan.files.iter().filter_map(|f| f.unreadable().map(|why| (f.path(), why)));
+        let dirs =
+            self.scan.unreadable_dirs.iter().map(|d| (Cow::Borrowed(d.as_path()), "its contents could not be listed"));
         files.chain(dirs).collect()
     }
 

@@ -1,7 +1,7 @@
 //! Reading `cache_entries` into compact rows, and whole rows on demand.
 
+use arcstr::ArcStr;
 use std::path::Path;
-use std::sync::Arc;
 
 use rusqlite::Connection;
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -169,11 +169,11 @@ fn estimate_rows(conn: &Connection) -> usize {
 
 /// The texts of one read, each held once and shared by the rows.
 #[derive(Default)]
-struct Texts(rustc_hash::FxHashSet<Arc<str>>);
+struct Texts(rustc_hash::FxHashSet<ArcStr>);
 
 impl Texts {
     /// A column's value as text, as [`value_text`] words it; NULL is None.
-    fn get(&mut self, v: ValueRef) -> Option<Arc<str>> {
+    fn get(&mut self, v: ValueRef) -> Option<ArcStr> {
         let text = match v {
             ValueRef::Null => return None,
             ValueRef::Text(t) => String::from_utf8_lossy(t),
@@ -182,7 +182,7 @@ impl Texts {
         if let Some(shared) = self.0.get(text.as_ref()) {
             return Some(shared.clone());
         }
-        let shared: Arc<str> = Arc::from(text.as_ref());
+        let shared = ArcStr::from(text.as_ref());
         self.0.insert(shared.clone());
         Some(shared)
     }

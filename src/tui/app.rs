@@ -259,7 +259,7 @@ impl App {
         let ins = self.ins.as_deref()?;
         let file = &ins.scan.files[self.focused_file()?];
         let encoding = file.encoding().filter(|_| file.is_complete())?;
-        let path = ins.dump.cache_dir.join(&file.path);
+        let path = ins.dump.cache_dir.join(file.path());
         if self.envelopes.contains_key(&path) {
             return None;
         }

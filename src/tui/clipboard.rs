@@ -50,7 +50,7 @@ impl App {
                 let i = self.panes[Pane::Disk].current()?;
                 let f = &ins.scan.files[i];
                 let (_, state) = file_state(f);
-                out.push(format!("file: {}", escaped(&f.path)));
+                out.push(format!("file: {}", escaped(&f.path())));
                 if let Some(k) = f.key() {
                     out.push(format!("key: {}", clean(&k.to_string())));
                 }
@@ -73,12 +73,12 @@ impl App {
         let mut name = out.first().cloned().unwrap_or_default();
         if let Some(d) = disc.map(|i| &ins.found[i]) {
             let what = d.key.as_deref().map(|k| clean(k).into_owned());
-            let what = what.or_else(|| ins.file_of(d).map(|f| escaped(&f.path))).unwrap_or_default();
+            let what = what.or_else(|| ins.file_of(d).map(|f| escaped(&f.path()))).unwrap_or_default();
             if self.focus == Pane::Disc {
                 name = format!("{} {}", d.kind, super::ui::fit(&what, 12));
                 out.push(format!("{} ({}): {what}", d.kind, d.severity().as_str()));
                 if let Some(f) = ins.file_of(d) {
-                    out.push(format!("file: {}", escaped(&f.path)));
+                    out.push(format!("file: {}", escaped(&f.path())));
                 }
             } else {
                 out.push(format!("{} ({})", d.kind, d.severity().as_str()));

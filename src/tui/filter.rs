@@ -51,22 +51,11 @@ pub fn visible(
         KeyStr::Text(text) => has(text),
     };
     let path_has = |f: &FileFacts| {
-        use std::os::unix::ffi::OsStrExt;
-        // `<hex key>.<ext>` at the top of the cache dir: matched from the
-        // key, without reading the path from the heap.
-        if let (Some(KeyStr::Hex(text)), Some(enc)) = (f.key().map(Key::as_str), f.encoding())
-            && f.path.as_os_str().len() == 68
-        {
-            let mut name = [0u8; 68];
-            name[..64].copy_from_slice(&text);
-            name[64] = b'.';
-            name[65..].copy_from_slice(enc.as_str().as_bytes());
-            return finder.find(&name).is_some();
-        }
-        let b = f.path.as_os_str().as_bytes();
+        // The app's own names are spelled from the key on the stack.
+        let b = &*f.path_bytes();
         let plain = |c: &u8| (0x20..0x80).contains(c);
         (finder.find(b).is_some() && b.iter().all(plain))
-            || (b.iter().any(|c| c.is_ascii_uppercase() || !plain(c)) && escaped(&f.path).to_lowercase().contains(&q))
+            || (b.iter().any(|c| c.is_ascii_uppercase() || !plain(c)) && escaped(&f.path()).to_lowercase().contains(&q))
     };
     let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.as_str().contains(&q)).collect();
     let mut disc = candidates(2, ins.found.len());

@@ -86,7 +86,7 @@ impl Index {
             if f.key() == Some(key) {
                 out.push(i);
             } else if f.key().is_some() && i > first {
-                let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = f.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 if !name.starts_with(text) {
                     break;
                 }

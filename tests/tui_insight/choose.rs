@@ -167,8 +167,8 @@ fn a_rescan_keeps_the_group_by_id() {
     let ids: Vec<String> = found[0].items.iter().map(|&i| ins.found[i as usize].id.clone()).collect();
     // One more orphan, sorting first: every orphan's index moves.
     let audio = dir.join("cache/audio");
-    let m4a = ins.scan.files.iter().find(|f| f.path.extension().is_some_and(|e| e == "m4a")).unwrap();
-    std::fs::copy(audio.join(&m4a.path), audio.join(format!("{}.m4a", "0".repeat(64)))).unwrap();
+    let m4a = ins.scan.files.iter().find(|f| f.path().extension().is_some_and(|e| e == "m4a")).unwrap();
+    std::fs::copy(audio.join(m4a.path()), audio.join(format!("{}.m4a", "0".repeat(64)))).unwrap();
     let after = open(&dir);
     let e = a.update(Msg::Worker(WorkerMsg::Scanned(Ok(Box::new(open(&dir))))));
     run_inline(&mut a, e);

@@ -86,7 +86,7 @@ pub fn detect(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepan
 fn detect_unshaded(scan: &DiskScan, rows: &[Row], shape: TableShape) -> Vec<Discrepancy> {
     let mut out = Vec::new();
     for (i, f) in scan.files.iter().enumerate() {
-        let path = || escaped(&f.path);
+        let path = || escaped(&f.path());
         match &f.kind {
             FileKind::Cache { .. } if f.is_complete() => {}
             FileKind::Cache { .. } | FileKind::Partial => {
@@ -175,10 +175,11 @@ pub fn shade(scan: &DiskScan, found: &mut Vec<Discrepancy>) -> usize {
         return 0;
     }
     // Sharded: every file below the top level sits in a folder its key starts with.
-    let mut in_subfolders = scan.files.iter().filter(|f| f.path.components().count() > 1).peekable();
+    let mut in_subfolders = scan.files.iter().filter(|f| f.path().components().count() > 1).peekable();
     let sharded = in_subfolders.peek().is_some()
         && in_subfolders.all(|f| {
-            let first = f.path.components().next().map_or(&b""[..], |c| c.as_os_str().as_bytes());
+            let path = f.path();
+            let first = path.components().next().map_or(&b""[..], |c| c.as_os_str().as_bytes());
             f.key().is_some_and(|k| k.as_str().as_bytes().starts_with(first))
         })
         && dirs.iter().all(|d| !d.is_empty());
@@ -236,7 +237,7 @@ fn key_with_files(
     let facts = &scan.files[file];
     if let (Some(_), Some(w)) = (files.m4a, files.wav) {
         let message = format!("a complete m4a exists, so this wav ({}) is redundant", size(scan.files[w].id.size));
-        let path = Some(escaped(&scan.files[w].path));
+        let path = Some(escaped(&scan.files[w].path()));
         out.push(Discrepancy::new(Kind::RedundantFile, Some(key.to_string()), path, Some(w), row, message));
     }
     let Some(r) = row else {

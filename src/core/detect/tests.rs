@@ -33,7 +33,7 @@ fn found(
     rows.sort_by(|a, b| a.key.cmp(&b.key));
     detect(&scan, &rows, shape)
         .into_iter()
-        .map(|d| (d.kind.as_str(), d.key, d.file.map(|i| scan.files[i].path.to_string_lossy().into_owned())))
+        .map(|d| (d.kind.as_str(), d.key, d.file.map(|i| scan.files[i].path().to_string_lossy().into_owned())))
         .collect()
 }
 

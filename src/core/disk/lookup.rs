@@ -340,7 +340,7 @@ impl Lookup<'_> {
             }
             files.push(FileFacts::new(f.path, id, kind));
         }
-        let nested = files.iter().any(|f| f.path.components().nth(1).is_some());
+        let nested = files.iter().any(|f| f.path().components().nth(1).is_some());
         let sorted = DiskScan::sorted(files, nested);
         out.decoder_notes.sort();
         DiskScan { files: sorted.files, bytes: sorted.bytes, deep, ..out }

@@ -48,10 +48,10 @@ pub(super) fn absorb(out: &mut DiskScan, gone: &mut Vec<usize>, results: &Mutex<
     let batch = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     for Facts { idx, id, kind, problem, note } in batch {
         if let Some(why) = problem {
-            out.problems.push(format!("could not read {}: {why}", escaped(&root.join(&out.files[idx].path))));
+            out.problems.push(format!("could not read {}: {why}", escaped(&root.join(out.files[idx].path()))));
         }
         if let Some(note) = note {
-            out.decoder_notes.push((out.files[idx].path.clone(), note));
+            out.decoder_notes.push((out.files[idx].path().into_owned(), note));
         }
         if matches!(kind, FileKind::Stray { why: GONE }) {
             gone.push(idx);
@@ -121,7 +121,7 @@ impl Walker<'_> {
             if bytes == b"." || bytes == b".." {
                 continue;
             }
-            let path = rel.join(OsStr::from_bytes(bytes));
+            let name_os = OsStr::from_bytes(bytes);
             let mut file_type = entry.file_type();
             if file_type == FileType::Unknown {
                 // Some file systems do not say in the listing: ask.
@@ -130,18 +130,18 @@ impl Walker<'_> {
                     Err(e) => {
                         self.out.problems.push(format!(
                             "could not stat {}: {}",
-                            escaped(&root.join(&path)),
+                            escaped(&root.join(&rel).join(name_os)),
                             plain_io(&e.into())
                         ));
                         continue;
                     }
                 }
             }
-            if self.exclude_rel.contains(&path) {
+            if self.exclude_rel.iter().any(|p| p.parent() == Some(&rel) && p.file_name() == Some(name_os)) {
                 continue;
             }
             if file_type == FileType::Directory {
-                subdirs.push((name.to_owned(), path));
+                subdirs.push((name.to_owned(), rel.join(name_os)));
                 continue;
             }
             let (class, key) = classify_with_key(bytes);
@@ -152,12 +152,12 @@ impl Walker<'_> {
             let start = names.len();
             names.extend_from_slice(name.to_bytes_with_nul());
             batch.push(Item { idx: self.out.files.len(), name: start..names.len(), class, file_type });
-            self.out.files.push(FileFacts::with_key(
-                path,
-                Identity::default(),
-                FileKind::Stray { why: "not scanned" },
-                key,
-            ));
+            let (id, kind) = (Identity::default(), FileKind::Stray { why: "not scanned" });
+            self.out.files.push(if rel.as_os_str().is_empty() {
+                FileFacts::at_top(bytes, id, kind, key)
+            } else {
+                FileFacts::with_key(rel.join(name_os), id, kind, key)
+            });
             if batch.len() == BATCH {
                 self.send(&fd, &mut batch, &mut names)?;
             }

@@ -54,7 +54,7 @@ pub fn facts_of(ins: &Inspection) -> Facts {
         // Rows share their texts: a text's address names it for this read,
         // so most rows cost three integer lookups, not three string hashes.
         let mut seen: FxHashMap<(usize, *const u8), Sym> = FxHashMap::default();
-        let mut get = |i: &mut Interner, slot: usize, s: &Option<std::sync::Arc<str>>| {
+        let mut get = |i: &mut Interner, slot: usize, s: &Option<arcstr::ArcStr>| {
             let s = s.as_ref()?;
             let at = (slot, s.as_ptr());
             if let Some(sym) = seen.get(&at) {
@@ -79,7 +79,8 @@ pub fn facts_of(ins: &Inspection) -> Facts {
                 Encoding::Wav => wav,
                 Encoding::M4a => m4a,
             });
-            let folder = folder(&f.path);
+            let path = f.nested().then(|| f.path());
+            let folder = path.as_deref().and_then(folder);
             files.push(FileInfo {
                 mtime: When::new(Some(f.id.mtime_ms())),
                 encoding,

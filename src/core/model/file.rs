@@ -1,7 +1,11 @@
 //! What the scan learns about each entry of the cache dir, as plain data.
 
+use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use super::place::{PathBytes, Place};
 
 use super::names::{Encoding, classify_with_key};
 use crate::core::key::{Key, prefix_of};
@@ -54,10 +58,11 @@ impl Identity {
 }
 
 /// One entry of the cache dir.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct FileFacts {
-    /// Relative to the cache dir; raw bytes, never re-encoded.
-    pub path: PathBuf,
+    /// Relative to the cache dir; raw bytes, never re-encoded (see
+    /// [`FileFacts::path`]).
+    place: Place,
     pub id: Identity,
     pub kind: FileKind,
     /// The name's key (see [`FileFacts::key`]), parsed once at the listing:
@@ -70,11 +75,35 @@ impl FileFacts {
     pub fn new(path: impl Into<PathBuf>, id: Identity, kind: FileKind) -> FileFacts {
         let path = path.into();
         let key = path.file_name().and_then(|n| classify_with_key(n.as_bytes()).1);
-        FileFacts { path, id, kind, key }
+        FileFacts { place: Place::of(path, key.as_ref()), id, kind, key }
     }
     /// A file's facts with its key already parsed (the scan's fast path).
     pub fn with_key(path: PathBuf, id: Identity, kind: FileKind, key: Option<Key>) -> FileFacts {
-        FileFacts { path, id, kind, key }
+        FileFacts { place: Place::of(path, key.as_ref()), id, kind, key }
+    }
+    /// A file named `name` at the top of the cache dir, its key parsed:
+    /// the scan's way, which spends no allocation on the app's own names.
+    pub fn at_top(name: &[u8], id: Identity, kind: FileKind, key: Option<Key>) -> FileFacts {
+        let place = Place::top(name, key.as_ref())
+            .unwrap_or_else(|| Place::Other(PathBuf::from(OsStr::from_bytes(name)).into_boxed_path()));
+        FileFacts { place, id, kind, key }
+    }
+    /// The path relative to the cache dir (spelled out for the app's own
+    /// names, which are kept as their key).
+    pub fn path(&self) -> Cow<'_, Path> {
+        self.place.path(self.key.as_ref())
+    }
+    /// The path's raw bytes, without an allocation.
+    pub fn path_bytes(&self) -> PathBytes<'_> {
+        self.place.bytes(self.key.as_ref())
+    }
+    /// Whether this file lies at `path`.
+    pub fn is_at(&self, path: &Path) -> bool {
+        *self.path_bytes() == *path.as_os_str().as_bytes()
+    }
+    /// Whether the file sits in a sub-folder of the cache dir.
+    pub fn nested(&self) -> bool {
+        self.place.nested()
     }
     /// The key of a cache or partial file: its name up to the first dot.
     pub fn key(&self) -> Option<&Key> {
@@ -113,8 +142,11 @@ impl FileFacts {
             _ => None,
         }
     }
-    fn path_bytes(&self) -> &[u8] {
-        self.path.as_os_str().as_bytes()
+}
+
+impl std::fmt::Debug for FileFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileFacts").field("path", &self.path()).field("id", &self.id).field("kind", &self.kind).finish()
     }
 }
 
@@ -139,14 +171,14 @@ impl DiskScan {
     /// A scan of these files: sorted by path, total bytes counted, and a
     /// second `<key>.<ext>` in another folder made a stray (the first wins).
     pub fn from_files(files: Vec<FileFacts>) -> DiskScan {
-        let nested = files.iter().any(|f| f.path.components().nth(1).is_some());
+        let nested = files.iter().any(FileFacts::nested);
         DiskScan::sorted(files, nested)
     }
 
     /// [`DiskScan::from_files`], told whether any file sits in a sub-folder
     /// (the walk knows without a pass over a million paths).
     pub fn sorted(mut files: Vec<FileFacts>, nested: bool) -> DiskScan {
-        sort_by_prefix(&mut files, |f| prefix_of(f.path_bytes()), |a, b| a.path_bytes().cmp(b.path_bytes()));
+        sort_by_prefix(&mut files, |f| prefix_of(&f.path_bytes()), |a, b| a.path_bytes().cmp(&b.path_bytes()));
         if nested {
             mark_duplicates(&mut files);
         }
@@ -163,8 +195,8 @@ impl DiskScan {
     /// The file at `path`, by binary search (files are sorted by path).
     pub fn file_at(&self, path: &std::path::Path) -> Option<&FileFacts> {
         let want = path.as_os_str().as_bytes();
-        let i = self.files.partition_point(|f| f.path_bytes() < want);
-        self.files.get(i).filter(|f| f.path == path)
+        let i = self.files.partition_point(|f| *f.path_bytes() < *want);
+        self.files.get(i).filter(|f| f.is_at(path))
     }
 
     /// What the decoder said of a file it does not know, with `--deep`.

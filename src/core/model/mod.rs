@@ -4,10 +4,12 @@
 
 pub mod file;
 pub mod names;
+mod place;
 pub mod row;
 pub mod value;
 
 pub use file::{DiskScan, FileFacts, FileKind, Identity, Probe};
 pub use names::{Encoding, NameClass, classify_name, classify_with_key, is_key, key_of};
+pub use place::PathBytes;
 pub use row::{Columns, Row};
 pub use value::{Stored, Value};

@@ -1,7 +1,7 @@
 //! A row of `cache_entries` as detection and the panes need it, and the
 //! table's column map (SPEC §2): plain data, built from literals in tests.
 
-use std::sync::Arc;
+use arcstr::ArcStr;
 
 use super::value::{Stored, Value};
 use crate::core::key::Key;
@@ -16,12 +16,12 @@ pub struct Row {
     /// column without TEXT affinity): statements must match that value.
     pub raw_key: Option<Box<Value>>,
     /// `compression_state` as stored; NULL and unknown strings are data.
-    pub state: Option<Arc<str>>,
+    pub state: Option<ArcStr>,
     pub size_bytes: Stored,
     pub duration_ms: Stored,
-    pub book_id: Option<Arc<str>>,
+    pub book_id: Option<ArcStr>,
     /// `voice_id` and `created_at` (epoch ms): what findings group by.
-    pub voice_id: Option<Arc<str>>,
+    pub voice_id: Option<ArcStr>,
     pub created_at: Option<i64>,
 }
 
@@ -32,7 +32,7 @@ impl Row {
         Row {
             key: Key::new(key),
             raw_key: None,
-            state: state.map(Arc::from),
+            state: state.map(ArcStr::from),
             size_bytes: Stored::Null,
             duration_ms: Stored::Null,
             book_id: None,

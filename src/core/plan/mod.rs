@@ -202,14 +202,14 @@ fn order(i: &PlanItem) -> (u8, String, String) {
 fn scanned<'a>(ins: &'a Inspection, path: &std::path::Path) -> Option<&'a FileFacts> {
     use std::os::unix::ffi::OsStrExt;
     let files = &ins.scan.files;
-    let i = files.partition_point(|f| f.path.as_os_str().as_bytes() < path.as_os_str().as_bytes());
-    files.get(i).filter(|f| f.path == path)
+    let i = files.partition_point(|f| f.path().as_os_str().as_bytes() < path.as_os_str().as_bytes());
+    files.get(i).filter(|f| f.path() == path)
 }
 
 /// `<key>.<ext>` beside `file`.
 fn sibling(file: &FileFacts, ext: &str) -> Option<PathBuf> {
     let key = file.key()?;
-    Some(file.path.parent().unwrap_or(std::path::Path::new("")).join(format!("{key}.{ext}")))
+    Some(file.path().parent().unwrap_or(std::path::Path::new("")).join(format!("{key}.{ext}")))
 }
 
 fn item(
@@ -222,7 +222,7 @@ fn item(
     let file = ins.file_of(d);
     let row = ins.row_of(d);
     let key = d.key.clone();
-    let with_file = |f: &FileFacts| Some((f.path.clone(), f.id));
+    let with_file = |f: &FileFacts| Some((f.path().into_owned(), f.id));
     let mut pre = Precondition { file: None, unchanged: vec![], absent: vec![] };
     let op = match fix {
         Fix::Quarantine => {
@@ -231,10 +231,10 @@ fn item(
             if d.kind == Kind::RedundantFile {
                 // Only redundant while the m4a beside it is still there as scanned.
                 if let Some(m) = sibling(f, "m4a").and_then(|p| scanned(ins, &p)) {
-                    pre.unchanged.push((m.path.clone(), m.id));
+                    pre.unchanged.push((m.path().into_owned(), m.id));
                 }
             }
-            Op::Quarantine { from: f.path.clone(), to: f.path.clone() }
+            Op::Quarantine { from: f.path().into_owned(), to: f.path().into_owned() }
         }
         Fix::Register => {
             let f = file?;
@@ -262,7 +262,7 @@ fn item(
             // A ghost is only a ghost while the key's files stay as scanned.
             for &i in incomplete.get(&*r.key.as_str()).map(Vec::as_slice).unwrap_or_default() {
                 let f = &ins.scan.files[i];
-                pre.unchanged.push((f.path.clone(), f.id));
+                pre.unchanged.push((f.path().into_owned(), f.id));
             }
             let mut folders = vec![PathBuf::new()];
             folders.extend(pre.unchanged.iter().filter_map(|(p, _)| p.parent().map(PathBuf::from)));
@@ -277,7 +277,7 @@ fn item(
                     // node, a link: not a complete file) must stay as it was;
                     // nothing there must stay nothing.
                     match scanned(ins, &name) {
-                        Some(there) => pre.unchanged.push((there.path.clone(), there.id)),
+                        Some(there) => pre.unchanged.push((there.path().into_owned(), there.id)),
                         None => pre.absent.push(name),
                     }
                 }
@@ -309,7 +309,7 @@ fn expect_no_m4a(ins: &Inspection, pre: &mut Precondition, f: &FileFacts) {
         && let Some(m) = sibling(f, "m4a")
     {
         match scanned(ins, &m) {
-            Some(there) => pre.unchanged.push((there.path.clone(), there.id)),
+            Some(there) => pre.unchanged.push((there.path().into_owned(), there.id)),
             None => pre.absent.push(m),
         }
     }

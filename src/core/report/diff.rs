@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use serde_json::{Map, Value as Json, json};
@@ -11,6 +10,7 @@ use super::json::discrepancy_json;
 use crate::core::diff::{Change, Diff, Keys, Side};
 use crate::core::fmt::{escaped, escaped_bytes, group, lossy};
 use crate::core::inspect::Inspection;
+use crate::core::model::FileFacts;
 use crate::core::saved::SavedReport;
 
 pub const DIFF_SCHEMA: &str = "cachescope.diff/1";
@@ -40,7 +40,7 @@ impl Source {
                 files: Some(ins.scan.files.len() as u64),
                 keys: Some(Keys {
                     rows: ins.rows.iter().map(|r| &r.key).collect(),
-                    files: ins.scan.files.iter().map(|f| f.path.as_os_str().as_bytes()).collect(),
+                    files: ins.scan.files.iter().map(FileFacts::path_bytes).collect(),
                 }),
             },
             Source::Report(r) => Side {
@@ -73,7 +73,7 @@ impl Source {
         let (kind, key, file, message) = match self {
             Source::Dump(ins) => {
                 let d = &ins.found[i];
-                let file = ins.file_of(d).map(|f| escaped(&f.path));
+                let file = ins.file_of(d).map(|f| escaped(&f.path()));
                 (d.kind.as_str().to_string(), d.key.clone(), file, d.message.clone())
             }
             Source::Report(r) => {

@@ -22,7 +22,7 @@ pub fn disk_json(f: &FileFacts) -> Json {
         _ => (Json::Null, false),
     };
     json!({
-        "path": lossy(&f.path),
+        "path": lossy(&f.path()),
         "size": f.id.size,
         "mtime_ms": f.id.mtime_ms(),
         "container": container,
@@ -80,12 +80,12 @@ fn write_discrepancy(
         kind: d.kind,
         severity: d.severity(),
         key: &d.key,
-        file: file.map(|f| lossy(&f.path)),
+        file: file.map(|f| lossy(&f.path())),
         db: values.map(|values| RowImage { names: &ins.columns.names, values }),
         disk: file.map(|f| {
             let mut disk = disk_json(f);
             // `--deep` on a codec the decoder does not know: say so.
-            if let Some(note) = ins.scan.decoder_note(&f.path) {
+            if let Some(note) = ins.scan.decoder_note(&f.path()) {
                 disk["decoder"] = Json::from(note);
             }
             disk

@@ -34,7 +34,7 @@ pub struct Extras<'a> {
 
 /// The path of a discrepancy's file for display, relative to the cache dir.
 pub(crate) fn file_display(ins: &Inspection, d: &super::detect::Discrepancy) -> String {
-    ins.file_of(d).map(|f| escaped(&f.path)).unwrap_or_default()
+    ins.file_of(d).map(|f| escaped(&f.path())).unwrap_or_default()
 }
 
 pub(crate) fn rel(ins: &Inspection, p: &Path) -> String {

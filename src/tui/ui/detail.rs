@@ -21,7 +21,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
         .key
         .as_deref()
         .map(|k| clean(k).into_owned())
-        .or_else(|| link.file.map(|i| escaped(&ins.scan.files[i].path)))
+        .or_else(|| link.file.map(|i| escaped(&ins.scan.files[i].path())))
         .unwrap_or_default();
     let (border, title) = if overlay {
         (ratatui::widgets::BorderType::Double, format!(" Detail: {what} (Esc closes) "))
@@ -129,12 +129,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
     let pictured = app
         .focused_file()
         .map(|i| &ins.scan.files[i])
-        .filter(|f| f.is_complete() && app.envelopes.contains_key(&ins.dump.cache_dir.join(&f.path)));
+        .filter(|f| f.is_complete() && app.envelopes.contains_key(&ins.dump.cache_dir.join(f.path())));
     let right = match pictured {
         Some(file) if right.height >= wave::HEIGHT + 6 => {
             let [facts_area, wave_area] =
                 Layout::vertical([Constraint::Min(5), Constraint::Length(wave::HEIGHT)]).areas(right);
-            wave::draw(f, wave_area, app, &ins.dump.cache_dir.join(&file.path));
+            wave::draw(f, wave_area, app, &ins.dump.cache_dir.join(file.path()));
             facts_area
         }
         _ => right,
@@ -150,7 +150,7 @@ fn facts(out: &mut Vec<Line<'static>>, file: &FileFacts, app: &App) {
     let t = &app.theme;
     let (sym, word) = file_state(file);
     let kv = |k: &str, v: String| Line::from(vec![Span::styled(format!("{k:<10}"), t.dim()), Span::raw(v)]);
-    out.push(kv("path", escaped(&file.path)));
+    out.push(kv("path", escaped(&file.path())));
     let state = match file.incomplete_reason() {
         Some(why) => format!("{sym} {word}: {why}"),
         None => format!("{sym} {word}"),

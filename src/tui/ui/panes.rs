@@ -84,7 +84,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                 let head = format!("{cur}{sym} {word:<10} {:>9} ", size(file.id.size));
                 let rest = width.saturating_sub(cols(&head));
                 // Cut in the key, never the encoding (`.wav`, `.m4a`).
-                vec![Span::styled(head, style), Span::raw(fit_keep_ext(&escaped(&file.path), rest))]
+                vec![Span::styled(head, style), Span::raw(fit_keep_ext(&escaped(&file.path()), rest))]
             }
             Pane::Db => {
                 let row = &ins.rows[i];
@@ -101,7 +101,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, pane: Pane) {
                 let fix = app.choices.fix_shown(&d.id, d.kind).map_or("no fix".into(), |f| f.to_string());
                 let what = match (&d.key, ins.file_of(d)) {
                     (Some(k), _) => clean(k).into_owned(),
-                    (None, Some(file)) => escaped(&file.path),
+                    (None, Some(file)) => escaped(&file.path()),
                     (None, None) => String::new(),
                 };
                 let new = new_mark(app, i);
