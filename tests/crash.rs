@@ -409,3 +409,36 @@ fn sigterm_or_ctrl_c_during_a_headless_apply_rolls_back_and_exits_130() {
         assert_eq!(cachescope([OsStr::new("check"), d.as_os_str()]).code, 1, "not interrupted");
     }
 }
+
+/// `check` reads an untouched database where it lies, without copying it.
+/// A writer that commits during that read changes the file: the rows just
+/// read may be torn, so the database is read again from a private copy,
+/// and the report is the database as the writer left it.
+#[test]
+fn a_database_changed_while_check_reads_it_in_place_is_read_again_from_a_copy() {
+    let d = TestDump::new(Layout::Android);
+    let s = d.m4a(&key(1), 10);
+    d.row(&key(1), "m4a", Some(s), Some(1000));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let later = elsewhere.path().join("later.db");
+    std::fs::copy(&d.db, &later).unwrap();
+    rusqlite::Connection::open(&later)
+        .unwrap()
+        .execute("UPDATE cache_entries SET size_bytes = size_bytes + 1", [])
+        .unwrap();
+    let check = |hook: Option<String>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_cachescope"));
+        c.arg("check").arg(d.root()).args(["--format", "json"]);
+        if let Some(cmd) = hook {
+            c.env("CACHESCOPE_HOOK", "inspect.rows_in_place").env("CACHESCOPE_HOOK_CMD", cmd);
+        }
+        let out = c.output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, report) = check(None);
+    assert_eq!(code, Some(0), "{report}");
+    // The writer commits (here: the whole file replaced in place) right after the rows were read.
+    let (code, report) = check(Some(format!("cat '{}' > '{}'", later.display(), d.db.display())));
+    assert_eq!(code, Some(1), "{report}");
+    assert!(report.contains("size_mismatch"), "{report}");
+}

@@ -114,10 +114,10 @@ fn check_key_sees_rows_only_in_the_wal_and_writes_nothing() {
     copy_dump(root, pulled.path());
     drop(conn);
     assert!(pulled.path().join("databases/app.db-wal").metadata().unwrap().len() > 0);
-    use cachescope::core::snapshot::Snapshot;
+    use cachescope::core::snapshot::{ReadAhead, Snapshot};
     let pulled_db = pulled.path().join("databases/app.db");
-    assert!(Snapshot::in_place(&pulled_db).unwrap().is_none(), "-wal content: read through a copy");
-    assert!(Snapshot::in_place(&f.d.db).unwrap().is_some(), "no -wal: read in place");
+    assert!(Snapshot::in_place(&pulled_db, ReadAhead::None).unwrap().is_none(), "-wal content: read through a copy");
+    assert!(Snapshot::in_place(&f.d.db, ReadAhead::None).unwrap().is_some(), "no -wal: read in place");
     let before = tree(pulled.path());
     let keyed = same_as_filtered(pulled.path(), &[key(9)]);
     assert_eq!(discrepancies(&keyed)[0]["kind"], "compression_state_mismatch");

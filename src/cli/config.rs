@@ -82,13 +82,19 @@ impl Config {
             Some(Command::Check { dump, format, deep, baseline, items }) => Config::Check {
                 locate: locate(dump),
                 format,
-                opts: Options { deep: deep.deep },
+                opts: Options { deep: deep.deep, in_place: true },
                 baseline,
                 items: super::select::items(&items)?,
             },
             Some(Command::Plan { dump, select, format, deep }) => {
                 let (selection, items) = selection(&select)?;
-                Config::Plan { locate: locate(dump), selection, items, format, opts: Options { deep: deep.deep } }
+                Config::Plan {
+                    locate: locate(dump),
+                    selection,
+                    items,
+                    format,
+                    opts: Options { deep: deep.deep, in_place: false },
+                }
             }
             Some(Command::Apply { dump, select, yes, allow_mass_change, deep }) => {
                 let (selection, items) = selection(&select)?;
@@ -102,7 +108,13 @@ impl Config {
                         ),
                     ));
                 }
-                Config::Apply { locate, selection, items, allow_mass_change, opts: Options { deep: deep.deep } }
+                Config::Apply {
+                    locate,
+                    selection,
+                    items,
+                    allow_mass_change,
+                    opts: Options { deep: deep.deep, in_place: false },
+                }
             }
             Some(Command::History { dump, format }) => Config::History { locate: locate(dump), format },
             Some(Command::Undo { dump, batch }) => Config::Undo { locate: locate(dump), batch },

@@ -20,7 +20,7 @@ pub fn open_side(path: &Path) -> Result<Source, Error> {
     // A folder, a database or an archive (unpacked privately; the
     // inspection keeps what it needs, so the unpacked copy can go after it).
     let opened = super::open::read(Locate { path: Some(path.to_path_buf()), ..Default::default() }, true)?;
-    let ins = progress::inspect(&opened.dump, Options::default())?;
+    let ins = progress::inspect(&opened.dump, Options { in_place: true, ..Options::default() })?;
     usable(&ins)?;
     for p in &ins.scan.problems {
         eprintln!("cachescope: warning: {p}");

@@ -14,10 +14,11 @@ use super::detect::{Discrepancy, TableShape, detect_with_unknown};
 use super::disk::{DiskScan, FileFacts, scan};
 use super::dump::Dump;
 use super::error::{Error, Result};
+use super::failpoint::failpoint;
 use super::journal;
 use super::rows::{Row, full_row, read_rows, row_values};
 use super::schema::Columns;
-use super::snapshot::Snapshot;
+use super::snapshot::{ReadAhead, Snapshot};
 
 /// Where an inspection's time went (`CACHESCOPE_TIMINGS=1` prints it).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,6 +34,11 @@ pub struct InspectTimings {
 pub struct Options {
     /// Decode every complete file to its end (`--deep`, SPEC §3).
     pub deep: bool,
+    /// Read the database where it lies, without the private copy, when
+    /// nothing is writing it (see [`Snapshot::in_place`]): for a one-shot
+    /// read (`check`, `diff`), never for a session that writes later. A
+    /// database that changes during the read is read again from a copy.
+    pub in_place: bool,
 }
 
 pub struct Inspection {
@@ -116,18 +122,32 @@ impl Inspection {
                 let t = Instant::now();
                 scan(&dump.cache_dir, &exclude, opts.deep, &scan_ctl).map(|s| (s, t.elapsed()))
             });
+            let read_from = |snapshot: Snapshot| -> Result<_> {
+                let columns = crate::core::schema::read_columns(snapshot.conn(), &dump.db)?;
+                let opened = start.elapsed();
+                let t = Instant::now();
+                let rows = read_rows(snapshot.conn(), &columns, &dump.db, ctl)?;
+                Ok((snapshot, columns, rows, opened, t.elapsed()))
+            };
             let db = (|| {
+                if opts.in_place
+                    && interrupted.is_none()
+                    && let Some(snapshot) = Snapshot::in_place(&dump.db, ReadAhead::Whole)?
+                {
+                    let seen = snapshot.seen();
+                    let read = read_from(snapshot);
+                    failpoint("inspect.rows_in_place");
+                    // Changed underneath (a writer came): read from a copy instead.
+                    if seen.is_none_or(|s| s.still(&dump.db)) {
+                        return read;
+                    }
+                }
                 // After an interrupted batch, read the database as recovery will leave it.
-                let snapshot = if interrupted.is_some() {
+                read_from(if interrupted.is_some() {
                     Snapshot::copy_rolled_back(&dump.db, &dump.root)?
                 } else {
                     Snapshot::copy_of(&dump.db, &dump.root)?
-                };
-                let columns = crate::core::schema::read_columns(snapshot.conn(), &dump.db)?;
-                let copied = start.elapsed();
-                let t = Instant::now();
-                let rows = read_rows(snapshot.conn(), &columns, &dump.db, ctl)?;
-                Ok((snapshot, columns, rows, copied, t.elapsed()))
+                })
             })();
             if db.is_err() {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -26,6 +26,38 @@ pub struct Snapshot {
     /// In place: SQLite's reader lock on the file, held while it is read,
     /// so no writer changes it underneath (closed after the connection).
     _lock: Option<std::fs::File>,
+    /// In place: the database and its sidecars as they were when opened.
+    seen: Option<Seen>,
+}
+
+/// How much of a database read in place to ask the kernel for at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadAhead {
+    /// A few lookups: only the pages SQLite asks for.
+    None,
+    /// Every row will be read: the whole file, in file order, while SQLite
+    /// walks the table's pages in key order (a cold disk reads one long run
+    /// instead of one page at a time).
+    Whole,
+}
+
+/// The stat of a database and its `-wal` and `-journal`: a writer that came
+/// while the file was read changes one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen([Option<(u64, u64, i64, i64)>; 3]);
+
+impl Seen {
+    fn of(db: &Path) -> Seen {
+        let stat = |p: &Path| {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::symlink_metadata(p).ok().map(|m| (m.ino(), m.size(), m.mtime(), m.mtime_nsec()))
+        };
+        Seen([stat(db), stat(&sidecar(db, "-wal")), stat(&sidecar(db, "-journal"))])
+    }
+    /// Whether `db` is as it was when this was taken.
+    pub fn still(&self, db: &Path) -> bool {
+        Seen::of(db) == *self
+    }
 }
 
 impl Snapshot {
@@ -116,7 +148,7 @@ impl Snapshot {
         let conn = Connection::open_with_flags(&copy, flags).map_err(|e| Error::sqlite_at("open", db, &e))?;
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
             .map_err(|e| corrupt(db, &e))?;
-        Ok(Snapshot { conn, wal_unread, _dir: Some(dir), _lock: None })
+        Ok(Snapshot { conn, wal_unread, _dir: Some(dir), _lock: None, seen: None })
     }
 
     /// The database file itself, opened read-only and `immutable` (SQLite
@@ -124,8 +156,9 @@ impl Snapshot {
     /// that sees every committed row: no `-wal` with frames in it and no
     /// rollback journal. None otherwise: then [`Snapshot::copy_of`] is the
     /// way. Copying a large database costs more than the few lookups
-    /// `check --key` makes in it.
-    pub fn in_place(db: &Path) -> Result<Option<Snapshot>> {
+    /// `check --key` makes in it, and its CPU (a copy of every page) is a
+    /// tenth of a whole `check`'s.
+    pub fn in_place(db: &Path, ahead: ReadAhead) -> Result<Option<Snapshot>> {
         super::dbfiles::wait_for_writer(db, super::dbfiles::busy_timeout());
         if journal_state(db) != JournalState::None {
             return Ok(None);
@@ -143,12 +176,23 @@ impl Snapshot {
         if !wal_empty() || super::dbfiles::has_journal(db) {
             return Ok(None);
         }
+        let seen = Seen::of(db);
+        if ahead == ReadAhead::Whole {
+            use std::os::fd::AsFd;
+            // Only advice: a file system without it reads as SQLite asks.
+            let _ = rustix::fs::fadvise(lock.as_fd(), 0, None, rustix::fs::Advice::WillNeed);
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(super::dbfiles::immutable_uri(db), flags)
             .map_err(|e| Error::sqlite_at("open", db, &e))?;
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
             .map_err(|e| corrupt(db, &e))?;
-        Ok(Some(Snapshot { conn, wal_unread: None, _dir: None, _lock: Some(lock) }))
+        Ok(Some(Snapshot { conn, wal_unread: None, _dir: None, _lock: Some(lock), seen: Some(seen) }))
+    }
+
+    /// In place: the files as they were when opened.
+    pub fn seen(&self) -> Option<Seen> {
+        self.seen
     }
 
     pub fn conn(&self) -> &Connection {

@@ -23,7 +23,7 @@ use crate::core::dump::Dump;
 use crate::core::error::{Error, ErrorKind, Result};
 use crate::core::journal;
 use crate::core::rows::read_rows_for;
-use crate::core::snapshot::Snapshot;
+use crate::core::snapshot::{ReadAhead, Snapshot};
 
 impl Inspection {
     /// Reads only what `keys` need where the layout allows, else the whole
@@ -45,7 +45,7 @@ impl Inspection {
         // After an interrupted batch, read the database as recovery will leave it.
         let snapshot = match interrupted {
             Some(_) => Snapshot::copy_rolled_back(&dump.db, &dump.root)?,
-            None => match Snapshot::in_place(&dump.db)? {
+            None => match Snapshot::in_place(&dump.db, ReadAhead::None)? {
                 Some(s) => s,
                 None => Snapshot::copy_of(&dump.db, &dump.root)?,
             },
