@@ -357,3 +357,29 @@ fn the_filter_ignores_case_and_matches_names_that_are_not_ascii() {
     run_inline(&mut app, e);
     assert!(shown(&app).contains(&"Café Notes.txt".to_string()) && shown(&app).contains(&"notes.txt".to_string()));
 }
+
+/// The detail view lists a key's (or a stray file's) discrepancies from the
+/// index on every frame: exactly those a look through all of them finds.
+#[test]
+fn the_index_lists_every_discrepancy_of_a_key_or_of_a_file() {
+    use cachescope::tui::index::{Index, Link};
+    let (_t, dir) = demo_dir(200, 7);
+    let ins = open(&dir);
+    let index = Index::build(&ins);
+    let mut links: Vec<Link> = ins.found.iter().map(|d| Link { key: d.key.clone(), file: None }).collect();
+    links.extend(ins.found.iter().filter(|d| d.key.is_none()).map(|d| Link { key: None, file: d.file }));
+    links.push(Link { key: Some("no-such-key".into()), file: None });
+    let mut several = 0;
+    for link in &links {
+        let want: Vec<usize> = (0..ins.found.len())
+            .filter(|&i| match &link.key {
+                Some(k) => ins.found[i].key.as_ref() == Some(k),
+                None => ins.found[i].file.is_some() && ins.found[i].file == link.file,
+            })
+            .collect();
+        assert_eq!(index.discs_of(&ins, link), want, "{link:?}");
+        several += usize::from(want.len() > 1);
+    }
+    assert!(several > 0, "the demo has keys with more than one discrepancy");
+    assert!(links.iter().any(|l| l.key.is_none()), "and stray files");
+}

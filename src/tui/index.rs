@@ -20,8 +20,11 @@ pub struct Index {
     file_by_key: HashMap<u64, u32>,
     /// Hash of a key → first discrepancy of that key.
     disc_by_key: HashMap<u64, u32>,
-    /// File index → first discrepancy about that file.
-    disc_by_file: HashMap<u32, u32>,
+    /// Hash of a key → every discrepancy of that key, in order (the detail
+    /// view lists them on every frame; a key has one or a few).
+    discs_by_key: HashMap<u64, Vec<u32>>,
+    /// File index → every discrepancy about that file, in order.
+    discs_by_file: HashMap<u32, Vec<u32>>,
 }
 
 fn hash(key: &(impl Hash + ?Sized)) -> u64 {
@@ -41,9 +44,10 @@ impl Index {
         for (i, d) in ins.found.iter().enumerate() {
             if let Some(k) = &d.key {
                 ix.disc_by_key.entry(hash(k)).or_insert(i as u32);
+                ix.discs_by_key.entry(hash(k)).or_default().push(i as u32);
             }
             if let Some(f) = d.file {
-                ix.disc_by_file.entry(f as u32).or_insert(i as u32);
+                ix.discs_by_file.entry(f as u32).or_default().push(i as u32);
             }
         }
         ix
@@ -72,8 +76,24 @@ impl Index {
         }
     }
 
+    /// Every discrepancy about what `link` points at, in order: those of
+    /// its key, or (a file without a key) those of its file.
+    pub fn discs_of(&self, ins: &Inspection, link: &Link) -> Vec<usize> {
+        let listed = match (&link.key, link.file) {
+            (Some(k), _) => self.discs_by_key.get(&hash(k.as_str())),
+            (None, Some(f)) => self.discs_by_file.get(&(f as u32)),
+            (None, None) => None,
+        };
+        let about = |d: &crate::core::detect::Discrepancy| match &link.key {
+            Some(k) => d.key.as_ref() == Some(k),
+            None => d.file.is_some() && d.file == link.file,
+        };
+        // A key's hash may be shared: each is checked.
+        listed.map_or(&[][..], Vec::as_slice).iter().map(|&i| i as usize).filter(|&i| about(&ins.found[i])).collect()
+    }
+
     pub fn disc_of_file(&self, file: usize) -> Option<usize> {
-        self.disc_by_file.get(&(file as u32)).map(|i| *i as usize)
+        self.discs_by_file.get(&(file as u32)).and_then(|v| v.first()).map(|i| *i as usize)
     }
 
     /// Every file of a key (they sit next to each other in path order).

@@ -33,15 +33,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
     f.render_widget(outer, area);
 
     // The discrepancies of this key (or of this stray file).
-    let discs: Vec<usize> = (0..ins.found.len())
-        .filter(|&i| {
-            let d = &ins.found[i];
-            match &link.key {
-                Some(k) => d.key.as_ref() == Some(k),
-                None => d.file.is_some() && d.file == link.file,
-            }
-        })
-        .collect();
+    let discs = app.index.discs_of(ins, &link);
     let mut dl: Vec<Line> = vec![];
     for &i in &discs {
         let d = &ins.found[i];
