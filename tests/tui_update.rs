@@ -383,3 +383,38 @@ fn the_index_lists_every_discrepancy_of_a_key_or_of_a_file() {
     assert!(several > 0, "the demo has keys with more than one discrepancy");
     assert!(links.iter().any(|l| l.key.is_none()), "and stray files");
 }
+
+/// A key's first file is found by binary search over the paths at the top
+/// of the cache dir, and through a small map for files in sub-folders: the
+/// same file a look through all of them finds.
+#[test]
+fn the_index_finds_each_keys_first_file() {
+    use cachescope::tui::index::Index;
+    let (_t, dir) = demo_dir(200, 7);
+    let cache = open(&dir).dump.cache_dir.clone();
+    let top: Vec<std::path::PathBuf> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "m4a"))
+        .take(2)
+        .collect();
+    std::fs::create_dir(cache.join("ab")).unwrap();
+    // One key only in a sub-folder, one both at the top and in a sub-folder,
+    // and names that begin with a key's text.
+    std::fs::rename(&top[0], cache.join("ab").join(top[0].file_name().unwrap())).unwrap();
+    std::fs::copy(&top[1], cache.join("ab").join(top[1].file_name().unwrap())).unwrap();
+    let stem = top[1].file_stem().unwrap().to_string_lossy().into_owned();
+    std::fs::copy(&top[1], cache.join(format!("{stem}-copy.m4a"))).unwrap();
+    std::fs::copy(&top[1], cache.join(format!("{stem}.m4a.part"))).unwrap();
+    let ins = open(&dir);
+    let index = Index::build(&ins);
+    let mut nested = 0;
+    for f in &ins.scan.files {
+        let Some(k) = f.key() else { continue };
+        let want = ins.scan.files.iter().position(|g| g.key() == Some(k));
+        assert_eq!(index.file_of_key(&ins, &k.to_string()), want, "{:?}", f.path());
+        nested += usize::from(f.nested());
+    }
+    assert!(nested >= 1, "a key whose only file is in a sub-folder");
+    assert_eq!(index.file_of_key(&ins, "no-such-key"), None);
+}

@@ -7,6 +7,7 @@ use crate::core::disk::FileFacts;
 use crate::core::fmt::escaped;
 use crate::core::key::{Key, KeyStr};
 use crate::core::kinds::Kind;
+use crate::core::model::PathBytes;
 
 use super::index::Index;
 use super::msg::Visible;
@@ -51,8 +52,13 @@ pub fn visible(
         KeyStr::Text(text) => has(text),
     };
     let path_has = |f: &FileFacts| {
-        // The app's own names are spelled from the key on the stack.
-        let b = &*f.path_bytes();
+        // The app's own names are spelled from the key on the stack, and
+        // are lower-case hex and a dot: a raw hit or miss is the answer.
+        let spelled = f.path_bytes();
+        if let PathBytes::Top(name) = &spelled {
+            return finder.find(name).is_some();
+        }
+        let b = &*spelled;
         let plain = |c: &u8| (0x20..0x80).contains(c);
         (finder.find(b).is_some() && b.iter().all(plain))
             || (b.iter().any(|c| c.is_ascii_uppercase() || !plain(c)) && escaped(&f.path()).to_lowercase().contains(&q))

@@ -16,7 +16,10 @@ pub struct Link {
 
 #[derive(Debug, Default)]
 pub struct Index {
-    /// Hash of a key → first file of that key (verified on lookup).
+    /// Hash of a key → first file of that key (verified on lookup), for the
+    /// few files whose path does not begin with their key (in sub-folders).
+    /// The others are found by binary search: files are sorted by path. A
+    /// map of every file would hold 27 MB at a million files.
     file_by_key: HashMap<u64, u32>,
     /// Hash of a key → first discrepancy of that key.
     disc_by_key: HashMap<u64, u32>,
@@ -37,7 +40,9 @@ impl Index {
     pub fn build(ins: &Inspection) -> Index {
         let mut ix = Index::default();
         for (i, f) in ins.scan.files.iter().enumerate() {
-            if let Some(k) = f.key() {
+            if let Some(k) = f.key()
+                && f.nested()
+            {
                 ix.file_by_key.entry(hash(k)).or_insert(i as u32);
             }
         }
@@ -53,14 +58,24 @@ impl Index {
         ix
     }
 
+    /// The first file of `key` in path order.
     pub fn file_of_key(&self, ins: &Inspection, key: &str) -> Option<usize> {
-        let key = &Key::new(key);
-        let i = *self.file_by_key.get(&hash(key))? as usize;
-        if ins.scan.files[i].key() == Some(key) {
-            Some(i)
-        } else {
-            ins.scan.files.iter().position(|f| f.key() == Some(key))
-        }
+        let (text, key) = (key.as_bytes(), &Key::new(key));
+        let files = &ins.scan.files;
+        // At the top: among the paths that begin with the key's text.
+        let from = files.partition_point(|f| *f.path_bytes() < *text);
+        let top = files[from..]
+            .iter()
+            .take_while(|f| f.path_bytes().starts_with(text))
+            .position(|f| f.key() == Some(key))
+            .map(|i| from + i);
+        let nested = match self.file_by_key.get(&hash(key)) {
+            Some(&i) if files[i as usize].key() == Some(key) => Some(i as usize),
+            // Another key with the same hash: look through the nested files.
+            Some(_) => files.iter().position(|f| f.nested() && f.key() == Some(key)),
+            None => None,
+        };
+        top.into_iter().chain(nested).min()
     }
 
     pub fn row_of_key(&self, ins: &Inspection, key: &str) -> Option<usize> {
