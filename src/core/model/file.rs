@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::place::{PathBytes, Place};
 
 use super::names::{Encoding, classify_with_key};
-use crate::core::key::{Key, prefix_of};
+use crate::core::key::Key;
 use crate::core::sort::sort_by_prefix;
 
 /// The verdict on one file's container (or, with `--deep`, its audio).
@@ -178,7 +178,7 @@ impl DiskScan {
     /// [`DiskScan::from_files`], told whether any file sits in a sub-folder
     /// (the walk knows without a pass over a million paths).
     pub fn sorted(mut files: Vec<FileFacts>, nested: bool) -> DiskScan {
-        sort_by_prefix(&mut files, |f| prefix_of(&f.path_bytes()), |a, b| a.path_bytes().cmp(&b.path_bytes()));
+        sort_by_prefix(&mut files, |f| f.place.prefix(f.key.as_ref()), |a, b| a.path_bytes().cmp(&b.path_bytes()));
         if nested {
             mark_duplicates(&mut files);
         }

@@ -9,7 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::names::Encoding;
-use crate::core::key::{Key, KeyStr};
+use crate::core::key::{Key, KeyStr, prefix_of};
 
 /// A file's path relative to the cache dir.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +66,15 @@ impl Place {
         match self {
             Place::Other(p) => Cow::Borrowed(p),
             Place::Top(_) => Cow::Owned(PathBuf::from(std::ffi::OsStr::from_bytes(&self.bytes(key)))),
+        }
+    }
+
+    /// A number that orders like the path's first eight bytes (see
+    /// [`prefix_of`]), from the key for a top-level name.
+    pub(super) fn prefix(&self, key: Option<&Key>) -> u64 {
+        match (self, key) {
+            (Place::Top(_), Some(key)) => key.prefix(),
+            _ => prefix_of(&self.bytes(key)),
         }
     }
 
@@ -139,6 +148,11 @@ mod tests {
             assert_eq!(&*f.path_bytes(), path.as_bytes());
             assert!(f.is_at(Path::new(&path)));
             assert_eq!(f.nested(), path.contains('/'));
+            // Sorting by the prefix never disagrees with sorting by the path.
+            let name = path.rsplit('/').next().unwrap_or_default();
+            let key = super::super::classify_with_key(name.as_bytes()).1;
+            let place = super::Place::of(path.clone().into(), key.as_ref());
+            assert_eq!(place.prefix(key.as_ref()), crate::core::key::prefix_of(path.as_bytes()), "{path}");
             let top = FileFacts::at_top(path.as_bytes(), f.id, f.kind.clone(), f.key().cloned());
             if !path.contains('/') {
                 assert_eq!(top.path(), Path::new(&path));
