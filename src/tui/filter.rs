@@ -84,31 +84,32 @@ pub fn visible(
     for r in rows_of {
         row_mark[r] = true;
     }
-    let mut disk = candidates(0, ins.scan.files.len());
-    let mut rows = candidates(1, ins.rows.len());
     // The two long lists are filtered at once, one per core, in chunks that
-    // look at the cancel flag between them.
+    // look at the cancel flag between them. The first keystroke filters
+    // every item without listing them first (a million indices are 8 MB of
+    // fresh memory to fault in).
     let files = &ins.scan.files;
-    let keep = |list: &mut Vec<usize>, test: &(dyn Fn(usize) -> bool + Sync)| -> bool {
-        let mut out = Vec::with_capacity(list.len() / 4);
-        for chunk in list.chunks(65_536) {
-            if cancelled() {
-                return false;
-            }
-            out.extend(chunk.iter().copied().filter(|&i| test(i)));
-        }
-        *list = out;
-        true
+    let keep = |p: usize, len: usize, test: &(dyn Fn(usize) -> bool + Sync)| -> Option<Vec<usize>> {
+        let mut out = Vec::new();
+        let mut chunk = |items: &mut dyn Iterator<Item = usize>| {
+            out.extend(items.filter(|&i| test(i)));
+            !cancelled()
+        };
+        let whole = match within {
+            Some(w) => w[p].chunks(65_536).all(|c| chunk(&mut c.iter().copied())),
+            None => (0..len).step_by(65_536).all(|s| chunk(&mut (s..len.min(s + 65_536)))),
+        };
+        whole.then_some(out)
     };
-    let (a, b) = std::thread::scope(|s| {
-        let disk_done = s.spawn(|| keep(&mut disk, &|i| file_mark[i] || path_has(&files[i])));
-        let rows_done = keep(&mut rows, &|i| {
+    let (disk, rows) = std::thread::scope(|s| {
+        let disk = s.spawn(|| keep(0, files.len(), &|i| file_mark[i] || path_has(&files[i])));
+        let rows = keep(1, ins.rows.len(), &|i| {
             let r = &ins.rows[i];
             row_mark[i] || key_has(&r.key) || has(r.state_str())
         });
-        (disk_done.join().unwrap_or(false), rows_done)
+        (disk.join().ok().flatten(), rows)
     });
-    (a && b).then_some([disk, rows, disc])
+    Some([disk?, rows?, disc])
 }
 
 /// The files and rows of some discrepancies (ascending, each once): its
