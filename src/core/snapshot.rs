@@ -13,6 +13,7 @@ use tempfile::TempDir;
 use super::dbfiles::{JournalState, journal_state, sidecar};
 use super::error::{Error, Result};
 use super::fmt::escaped;
+use super::model::Identity;
 use super::wal::{self, WalState};
 
 /// A read-only view of the database through a private copy (or, for a
@@ -44,14 +45,11 @@ pub enum ReadAhead {
 /// The stat of a database and its `-wal` and `-journal`: a writer that came
 /// while the file was read changes one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Seen([Option<(u64, u64, i64, i64)>; 3]);
+pub struct Seen([Option<Identity>; 3]);
 
 impl Seen {
     fn of(db: &Path) -> Seen {
-        let stat = |p: &Path| {
-            use std::os::unix::fs::MetadataExt;
-            std::fs::symlink_metadata(p).ok().map(|m| (m.ino(), m.size(), m.mtime(), m.mtime_nsec()))
-        };
+        let stat = |p: &Path| std::fs::symlink_metadata(p).ok().map(|m| Identity::of(&m));
         Seen([stat(db), stat(&sidecar(db, "-wal")), stat(&sidecar(db, "-journal"))])
     }
     /// Whether `db` is as it was when this was taken.
