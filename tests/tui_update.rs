@@ -378,6 +378,9 @@ fn the_index_lists_every_discrepancy_of_a_key_or_of_a_file() {
             })
             .collect();
         assert_eq!(index.discs_of(&ins, link), want, "{link:?}");
+        if let Some(k) = &link.key {
+            assert_eq!(index.disc_of_key(&ins, k), want.first().copied(), "{k}");
+        }
         several += usize::from(want.len() > 1);
     }
     assert!(several > 0, "the demo has keys with more than one discrepancy");

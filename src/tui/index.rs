@@ -21,8 +21,6 @@ pub struct Index {
     /// The others are found by binary search: files are sorted by path. A
     /// map of every file would hold 27 MB at a million files.
     file_by_key: HashMap<u64, u32>,
-    /// Hash of a key → first discrepancy of that key.
-    disc_by_key: HashMap<u64, u32>,
     /// Hash of a key → every discrepancy of that key, in order (the detail
     /// view lists them on every frame; a key has one or a few).
     discs_by_key: HashMap<u64, Vec<u32>>,
@@ -48,7 +46,6 @@ impl Index {
         }
         for (i, d) in ins.found.iter().enumerate() {
             if let Some(k) = &d.key {
-                ix.disc_by_key.entry(hash(k)).or_insert(i as u32);
                 ix.discs_by_key.entry(hash(k)).or_default().push(i as u32);
             }
             if let Some(f) = d.file {
@@ -83,12 +80,8 @@ impl Index {
     }
 
     pub fn disc_of_key(&self, ins: &Inspection, key: &str) -> Option<usize> {
-        let i = *self.disc_by_key.get(&hash(key))? as usize;
-        if ins.found[i].key.as_deref() == Some(key) {
-            Some(i)
-        } else {
-            ins.found.iter().position(|d| d.key.as_deref() == Some(key))
-        }
+        let listed = self.discs_by_key.get(&hash(key))?;
+        listed.iter().map(|&i| i as usize).find(|&i| ins.found[i].key.as_deref() == Some(key))
     }
 
     /// Every discrepancy about what `link` points at, in order: those of
