@@ -175,7 +175,7 @@ pub fn shade(scan: &DiskScan, found: &mut Vec<Discrepancy>) -> usize {
         return 0;
     }
     // Sharded: every file below the top level sits in a folder its key starts with.
-    let mut in_subfolders = scan.files.iter().filter(|f| f.path().components().count() > 1).peekable();
+    let mut in_subfolders = scan.files.iter().filter(|f| f.nested()).peekable();
     let sharded = in_subfolders.peek().is_some()
         && in_subfolders.all(|f| {
             let path = f.path();
