@@ -80,6 +80,11 @@ impl Key {
         }
     }
 
+    /// Whether this is the app's kind of key (64 lower-case hex digits).
+    pub fn is_hex(&self) -> bool {
+        matches!(self.0, Repr::Hex(_))
+    }
+
     /// The key as text: borrowed, or spelled out on the stack.
     pub fn as_str(&self) -> KeyStr<'_> {
         match &self.0 {

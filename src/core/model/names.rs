@@ -26,6 +26,15 @@ impl Encoding {
         }
     }
 
+    /// The encoding a cache file name's suffix (from its first dot) names.
+    pub fn of_suffix(suffix: &[u8]) -> Option<Encoding> {
+        match suffix {
+            b".wav" => Some(Encoding::Wav),
+            b".m4a" => Some(Encoding::M4a),
+            _ => None,
+        }
+    }
+
     pub fn from_state(state: &str) -> Option<Encoding> {
         match state {
             "wav" => Some(Encoding::Wav),
@@ -70,11 +79,7 @@ pub fn key_of(name: &OsStr) -> Option<&str> {
 /// app's own `<64 hex>.wav|.m4a` names take a short path.
 pub fn classify_with_key(name: &[u8]) -> (NameClass, Option<Key>) {
     if name.len() == 68
-        && let Some(encoding) = match &name[64..] {
-            b".wav" => Some(Encoding::Wav),
-            b".m4a" => Some(Encoding::M4a),
-            _ => None,
-        }
+        && let Some(encoding) = Encoding::of_suffix(&name[64..])
         && let Some(key) = hex_key(&name[..64])
     {
         return (NameClass::Cache { encoding }, Some(key));
@@ -96,12 +101,10 @@ pub fn classify_name(name: &OsStr) -> NameClass {
     let stem_end = bytes.iter().position(|b| *b == b'.').unwrap_or(bytes.len());
     let stem = &bytes[..stem_end];
     let rest = &bytes[stem_end..];
-    if is_key(stem) {
-        match rest {
-            b".wav" => return NameClass::Cache { encoding: Encoding::Wav },
-            b".m4a" => return NameClass::Cache { encoding: Encoding::M4a },
-            _ => {}
-        }
+    if is_key(stem)
+        && let Some(encoding) = Encoding::of_suffix(rest)
+    {
+        return NameClass::Cache { encoding };
     }
     if PARTIAL_SUFFIXES.iter().any(|s| rest.ends_with(s)) && !rest.is_empty() && is_key(stem) {
         return NameClass::Partial;

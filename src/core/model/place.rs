@@ -33,17 +33,14 @@ impl Place {
     }
 
     /// `Top` when `name` (at the top of the cache dir) is exactly what the
-    /// key and an encoding spell.
+    /// key and an encoding spell. `key` was parsed from this name: a hex key
+    /// is only parsed from its own lower-case spelling, so the name need not
+    /// be compared with it again.
     pub(super) fn top(name: &[u8], key: Option<&Key>) -> Option<Place> {
-        let encoding = match name.get(64..)? {
-            b".wav" => Encoding::Wav,
-            b".m4a" => Encoding::M4a,
-            _ => return None,
-        };
-        match key?.as_str() {
-            KeyStr::Hex(hex) if hex[..] == name[..64] => Some(Place::Top(encoding)),
-            _ => None,
-        }
+        let encoding = Encoding::of_suffix(name.get(64..)?)?;
+        let key = key.filter(|k| k.is_hex())?;
+        debug_assert_eq!(key.as_str().as_bytes(), &name[..64], "a key parsed from another name");
+        Some(Place::Top(encoding))
     }
 
     /// The path's bytes, spelled on the stack for a top-level name.
