@@ -48,6 +48,7 @@
 //!   docs for its own map (state and `update` without I/O, messages apart,
 //!   keys per layer, one key table, workers, drawing).
 //! * [`signals`] — Ctrl-C / SIGTERM / SIGHUP for both front ends.
+//! * [`huge_pages`] — the allocator: big arrays on huge pages.
 //!
 //! # Invariants
 //!
@@ -66,5 +67,9 @@
 
 pub mod cli;
 pub mod core;
+pub mod huge_pages;
 pub mod signals;
 pub mod tui;
+
+#[global_allocator]
+static ALLOCATOR: huge_pages::HugePagesForBig = huge_pages::HugePagesForBig;
