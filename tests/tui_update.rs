@@ -387,6 +387,24 @@ fn the_index_lists_every_discrepancy_of_a_key_or_of_a_file() {
     assert!(links.iter().any(|l| l.key.is_none()), "and stray files");
 }
 
+/// Each discrepancy's row (what the filter keeps visible with it) is its
+/// own, or else its key's: the rows a look through all of them finds.
+#[test]
+fn the_index_gives_each_discrepancys_row_or_its_keys_row() {
+    use cachescope::tui::index::Index;
+    let (_t, dir) = demo_dir(300, 11);
+    let ins = open(&dir);
+    let index = Index::build(&ins);
+    let mut borrowed = 0;
+    for (i, d) in ins.found.iter().enumerate() {
+        let of_key = d.key.as_ref().and_then(|k| ins.rows.iter().position(|r| r.key.to_string() == *k));
+        assert_eq!(index.row_of_disc(i), d.row.or(of_key), "{}", d.id);
+        borrowed += usize::from(d.row.is_none() && of_key.is_some());
+    }
+    assert!(borrowed > 1, "the demo has files without a row of their own whose key has one");
+    assert_eq!(index.row_of_disc(ins.found.len()), None);
+}
+
 /// A key's first file is found by binary search over the paths at the top
 /// of the cache dir, and through a small map for files in sub-folders: the
 /// same file a look through all of them finds.
@@ -420,4 +438,81 @@ fn the_index_finds_each_keys_first_file() {
     }
     assert!(nested >= 1, "a key whose only file is in a sub-folder");
     assert_eq!(index.file_of_key(&ins, "no-such-key"), None);
+}
+
+/// The filter keeps exactly what its rule names: a discrepancy whose kind,
+/// key or path contains the query; a file whose path does, a row whose key
+/// or state does; and the files and rows of the discrepancies it keeps.
+/// Case is ignored; odd names are matched as they are shown (escaped). The
+/// discrepancies are matched against the index's copy of their terms and
+/// the long lists in place: this checks both against the rule itself.
+#[test]
+fn the_filter_keeps_exactly_what_its_rule_names() {
+    use cachescope::core::fmt::escaped;
+    use cachescope::tui::filter::visible;
+    use cachescope::tui::index::Index;
+    let (_t, dir) = demo_dir(120, 5);
+    let cache = dir.join("cache/audio");
+    let some_key = open(&dir).rows[3].key.to_string();
+    std::fs::write(cache.join("Café Notes.txt"), b"x").unwrap();
+    std::fs::write(cache.join("line\nbreak.wav"), b"x").unwrap();
+    std::fs::create_dir(cache.join("Nested")).unwrap();
+    std::fs::write(cache.join(format!("Nested/{some_key}.WAV")), b"x").unwrap();
+    // A healthy key's file in an odd folder: matched by its path alone.
+    let before = open(&dir);
+    let healthy = (before.scan.files.iter().enumerate())
+        .find(|(i, f)| {
+            f.key().is_some()
+                && before
+                    .found
+                    .iter()
+                    .all(|d| d.key.as_deref() != Some(&*f.key().unwrap().to_string()) && d.file != Some(*i))
+        })
+        .map(|(_, f)| f.path().into_owned())
+        .unwrap();
+    std::fs::create_dir(cache.join("Shard Ünï")).unwrap();
+    std::fs::rename(cache.join(&healthy), cache.join("Shard Ünï").join(&healthy)).unwrap();
+    let ins = open(&dir);
+    assert!(ins.found.iter().all(|d| d.file.is_none_or(|f| !ins.scan.files[f].path().starts_with("Shard Ünï"))));
+    let index = Index::build(&ins);
+    let path = |f: usize| escaped(&ins.scan.files[f].path()).to_lowercase();
+    let key = |k: &str| k.to_ascii_lowercase();
+    let mut queries: Vec<String> =
+        ["café", "notes", "\\n", ".wav", "nested/", "shard ünï", "wav", "ghost", "orphan", "m4a", "e"]
+            .map(String::from)
+            .to_vec();
+    queries.extend(ins.rows.iter().step_by(17).map(|r| r.key.to_string()[20..26].to_string()));
+    queries.push(some_key[..9].to_string());
+    for q in &queries {
+        let [files, rows, discs] = visible(&ins, &index, q, None, &|| false).unwrap();
+        let want_discs: Vec<usize> = (0..ins.found.len())
+            .filter(|&i| {
+                let d = &ins.found[i];
+                d.kind.as_str().contains(q.as_str())
+                    || d.key.as_deref().is_some_and(|k| key(k).contains(q.as_str()))
+                    || d.file.is_some_and(|f| path(f).contains(q.as_str()))
+            })
+            .collect();
+        assert_eq!(discs, want_discs, "discrepancies for {q:?}");
+        let linked_file = |f: usize| want_discs.iter().any(|&i| ins.found[i].file == Some(f));
+        let want_files: Vec<usize> =
+            (0..ins.scan.files.len()).filter(|&f| path(f).contains(q.as_str()) || linked_file(f)).collect();
+        assert_eq!(files, want_files, "files for {q:?}");
+        let linked_row = |r: usize| {
+            want_discs.iter().any(|&i| {
+                let d = &ins.found[i];
+                d.row == Some(r) || (d.row.is_none() && d.key.as_deref() == Some(&*ins.rows[r].key.to_string()))
+            })
+        };
+        let want_rows: Vec<usize> = (0..ins.rows.len())
+            .filter(|&r| {
+                let row = &ins.rows[r];
+                key(&row.key.to_string()).contains(q.as_str())
+                    || row.state_str().to_lowercase().contains(q.as_str())
+                    || linked_row(r)
+            })
+            .collect();
+        assert_eq!(rows, want_rows, "rows for {q:?}");
+        assert!(!discs.is_empty() || !files.is_empty() || !rows.is_empty(), "{q:?} finds something");
+    }
 }

@@ -195,8 +195,7 @@ fn more(n: usize) -> String {
 /// Which of `keys` the dump knows: a row or a file (cache, partial or
 /// unreadable) of that key.
 fn known_keys<'a>(ins: &Inspection, keys: &'a [String]) -> FxHashSet<&'a str> {
-    let mut known: FxHashSet<&str> =
-        keys.iter().filter(|k| ins.rows.binary_search_by(|r| r.key.cmp_str(k)).is_ok()).map(String::as_str).collect();
+    let mut known: FxHashSet<&str> = keys.iter().filter(|k| ins.row_index(k).is_some()).map(String::as_str).collect();
     if known.len() < keys.len() {
         let wanted: FxHashSet<&str> = keys.iter().map(String::as_str).filter(|k| !known.contains(k)).collect();
         for f in &ins.scan.files {

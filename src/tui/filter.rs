@@ -41,7 +41,7 @@ pub fn visible(
     // No allocation per item: keys and paths are matched in place.
     let finder = memchr::memmem::Finder::new(q.as_bytes());
     // The query is lower case: a raw hit is a hit; only a miss on a name
-    // with upper-case (or, for paths, escaped) bytes needs a second look.
+    // with upper-case bytes needs a second look.
     let has = |s: &str| {
         finder.find(s.as_bytes()).is_some()
             || (s.bytes().any(|b| b.is_ascii_uppercase()) && finder.find(s.to_ascii_lowercase().as_bytes()).is_some())
@@ -54,27 +54,24 @@ pub fn visible(
     let path_has = |f: &FileFacts| {
         // The app's own names are spelled from the key on the stack, and
         // are lower-case hex and a dot: a raw hit or miss is the answer.
-        let spelled = f.path_bytes();
-        if let PathBytes::Top(name) = &spelled {
-            return finder.find(name).is_some();
+        match f.path_bytes() {
+            PathBytes::Top(name) => finder.find(&name).is_some(),
+            _ => finder.find(path_term(f).as_bytes()).is_some(),
         }
-        let b = &*spelled;
-        let plain = |c: &u8| (0x20..0x80).contains(c);
-        (finder.find(b).is_some() && b.iter().all(plain))
-            || (b.iter().any(|c| c.is_ascii_uppercase() || !plain(c)) && escaped(&f.path()).to_lowercase().contains(&q))
     };
     let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.as_str().contains(&q)).collect();
     let mut disc = candidates(2, ins.found.len());
     disc.retain(|&i| {
-        let d = &ins.found[i];
-        kinds.contains(&d.kind)
-            || d.key.as_deref().is_some_and(has)
-            || d.file.is_some_and(|f| path_has(&ins.scan.files[f]))
+        let (key, path) = index.disc_terms(i);
+        kinds.contains(&ins.found[i].kind)
+            || finder.find(key.as_bytes()).is_some()
+            || finder.find(path.as_bytes()).is_some()
     });
     if cancelled() {
         return None;
     }
     // Files and rows of the matching discrepancies stay visible too.
+    let (files, rows) = (&ins.scan.files, &ins.rows);
     let mut file_mark = vec![false; ins.scan.files.len()];
     let mut row_mark = vec![false; ins.rows.len()];
     let (files_of, rows_of) = linked(ins, index, &disc);
@@ -88,9 +85,9 @@ pub fn visible(
     // look at the cancel flag between them. The first keystroke filters
     // every item without listing them first (a million indices are 8 MB of
     // fresh memory to fault in).
-    let files = &ins.scan.files;
     let keep = |p: usize, len: usize, test: &(dyn Fn(usize) -> bool + Sync)| -> Option<Vec<usize>> {
-        let mut out = Vec::new();
+        // Room for every candidate up front: no copies as the list grows.
+        let mut out = Vec::with_capacity(within.map_or(len, |w| w[p].len()));
         let mut chunk = |items: &mut dyn Iterator<Item = usize>| {
             out.extend(items.filter(|&i| test(i)));
             !cancelled()
@@ -103,13 +100,24 @@ pub fn visible(
     };
     let (disk, rows) = std::thread::scope(|s| {
         let disk = s.spawn(|| keep(0, files.len(), &|i| file_mark[i] || path_has(&files[i])));
-        let rows = keep(1, ins.rows.len(), &|i| {
-            let r = &ins.rows[i];
+        let rows = keep(1, rows.len(), &|i| {
+            let r = &rows[i];
             row_mark[i] || key_has(&r.key) || has(r.state_str())
         });
         (disk.join().ok().flatten(), rows)
     });
     Some([disk?, rows?, disc])
+}
+
+/// A file's path as the filter matches it: lower case, and escaped as it
+/// is shown when it is not printable ASCII.
+pub(super) fn path_term(f: &FileFacts) -> String {
+    let spelled = f.path_bytes();
+    if spelled.iter().all(|c| (0x20..0x7f).contains(c)) {
+        String::from_utf8_lossy(&spelled).to_ascii_lowercase()
+    } else {
+        escaped(&f.path()).to_lowercase()
+    }
 }
 
 /// The files and rows of some discrepancies (ascending, each once): its
@@ -123,7 +131,7 @@ pub fn linked(ins: &Inspection, index: &Index, discs: &[usize]) -> (Vec<usize>, 
         files.extend(d.file);
         match d.row {
             Some(r) => rows.push(r),
-            None => rows.extend(d.key.as_deref().and_then(|k| index.row_of_key(ins, k))),
+            None => rows.extend(index.row_of_disc(i)),
         }
     }
     for list in [&mut files, &mut rows] {

@@ -49,7 +49,7 @@ impl App {
         let index = &self.index;
         let target = match pane {
             Pane::Disk => link.file.or_else(|| link.key.as_deref().and_then(|k| index.file_of_key(ins, k))),
-            Pane::Db => link.key.as_deref().and_then(|k| index.row_of_key(ins, k)),
+            Pane::Db => link.key.as_deref().and_then(|k| ins.row_index(k)),
             Pane::Disc => link
                 .file
                 .and_then(|f| index.disc_of_file(f))
