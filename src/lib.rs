@@ -48,7 +48,7 @@
 //!   docs for its own map (state and `update` without I/O, messages apart,
 //!   keys per layer, one key table, workers, drawing).
 //! * [`signals`] — Ctrl-C / SIGTERM / SIGHUP for both front ends.
-//! * [`huge_pages`] — the allocator: big arrays on huge pages.
+//! * [`huge_pages`] — the allocator: big arrays on huge pages (the TUI's).
 //!
 //! # Invariants
 //!

@@ -91,6 +91,7 @@ pub struct TuiOptions {
 
 /// Opens the TUI on a located dump.
 pub fn run(dump: &Dump, opts: &TuiOptions) -> Result<()> {
+    crate::huge_pages::enable();
     event_loop::run(dump, opts)
 }
 

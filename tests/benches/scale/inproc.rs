@@ -27,6 +27,8 @@ pub fn rows(rows: &mut Vec<Row>, root: &Path, large: &Path, big: u64) {
     use ratatui::backend::TestBackend;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+    // As the program does: the TUI keeps its big arrays on huge pages.
+    cachescope::huge_pages::enable();
     let open = |dir: &Path| {
         let dump = Dump::locate(&Locate { path: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
         Inspection::open(&dump, &Control::none()).unwrap()
