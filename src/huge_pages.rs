@@ -30,6 +30,7 @@ pub fn enable() {
 pub struct HugePagesForBig;
 
 const HUGE_PAGE: usize = 2 << 20;
+const SMALL_PAGE: usize = 4096;
 /// From this size on, a block is advised (a million 8-byte indices is 8 MB).
 const BIG: usize = HUGE_PAGE;
 
@@ -53,29 +54,49 @@ unsafe impl GlobalAlloc for HugePagesForBig {
     }
 
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // A small block growing big: the system allocator would copy it
+        // into a fresh mapping before the advice could reach it, putting
+        // the copied part on small pages. So: a new, advised block first.
+        if new_size >= BIG && layout.size() < BIG && ENABLED.load(Ordering::Relaxed) {
+            // SAFETY: as for `GlobalAlloc::realloc`: `new_size` with the
+            // old alignment is a valid layout, and the old block holds
+            // `layout.size()` bytes that fit into the new one.
+            let new = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+            let q = unsafe { self.alloc(new) };
+            if !q.is_null() {
+                unsafe {
+                    std::ptr::copy_nonoverlapping(p, q, layout.size());
+                    System.dealloc(p, layout);
+                }
+            }
+            return q;
+        }
         let q = unsafe { System.realloc(p, layout, new_size) };
         advise(q, new_size);
         q
     }
 }
 
-/// Advises the whole huge pages inside a big block. The system allocator
-/// is told to map every big block fresh, so its pages are not backed yet and
-/// the first touch of each 2 MiB gets a huge page.
+/// Advises a big block's pages. The system allocator is told to map every
+/// big block fresh, so its pages are not backed yet and the first touch of
+/// each whole 2 MiB of the mapping gets a huge page. The advice starts at
+/// the block's first page, where its mapping begins (the allocator's
+/// header is a few bytes): Linux places big mappings on a 2 MiB boundary,
+/// so the block's first 2 MiB are a huge page too.
 fn advise(p: *mut u8, size: usize) {
     if p.is_null() || size < BIG || !ENABLED.load(Ordering::Relaxed) {
         return;
     }
-    let start = (p as usize).next_multiple_of(HUGE_PAGE);
-    let end = (p as usize + size) / HUGE_PAGE * HUGE_PAGE;
+    let start = p as usize / SMALL_PAGE * SMALL_PAGE;
+    let len = p as usize + size - start;
+    // SAFETY: the range is the block and the rest of its first page; the
+    // advice is a hint (an error only means "no huge pages").
     #[cfg(target_os = "linux")]
-    if end > start {
-        // SAFETY: the range lies inside a block this process owns; the
-        // advice is a hint (an error only means "no huge pages").
-        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
-    }
+    unsafe {
+        libc::madvise(start as *mut libc::c_void, len, libc::MADV_HUGEPAGE)
+    };
     #[cfg(not(target_os = "linux"))]
-    let _ = (start, end);
+    let _ = (start, len);
 }
 
 /// glibc maps blocks from 128 KiB on fresh, but raises that bar (up to
@@ -114,6 +135,27 @@ mod tests {
         flags_at(p).split_whitespace().any(|f| f == "hg")
     }
 
+    /// Whether the page at `p` is part of a transparent huge page, from
+    /// `/proc/self/pagemap` and `/proc/kpageflags`; None where the system
+    /// does not say (no huge pages, or not allowed to read page frames).
+    fn on_huge_page(p: *const u8) -> Option<bool> {
+        use std::os::unix::fs::FileExt;
+        let thp = std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled").ok()?;
+        if thp.contains("[never]") {
+            return None;
+        }
+        let mut entry = [0u8; 8];
+        let pagemap = std::fs::File::open("/proc/self/pagemap").ok()?;
+        pagemap.read_exact_at(&mut entry, (p as u64 / 4096) * 8).ok()?;
+        let frame = u64::from_le_bytes(entry) & ((1 << 55) - 1);
+        if frame == 0 {
+            return None;
+        }
+        let flags = std::fs::File::open("/proc/kpageflags").ok()?;
+        flags.read_exact_at(&mut entry, frame * 8).ok()?;
+        Some(u64::from_le_bytes(entry) & (1 << 22) != 0)
+    }
+
     #[test]
     fn big_blocks_are_advised_onto_huge_pages_and_small_ones_are_not() {
         super::enable();
@@ -127,5 +169,27 @@ mod tests {
         assert!(advised(grown.as_ptr().wrapping_add(grown.len() / 2).cast()), "a grown list");
         let zeroed = vec![0u8; 8 << 20];
         assert!(advised(zeroed.as_ptr().wrapping_add(4 << 20)), "a zeroed block");
+    }
+
+    /// A small block that grows big is copied into a block advised before
+    /// the copy touches it: the copied bytes lie on a huge page too.
+    #[test]
+    fn a_small_block_grown_big_is_copied_onto_huge_pages() {
+        super::enable();
+        let copied = super::BIG - 1;
+        let mut grown = vec![1u8; copied];
+        grown.reserve(16 << 20);
+        let p = grown.as_ptr() as usize;
+        // The first copied byte, when the mapping starts on a huge page's
+        // boundary (Linux 6.7 on); else the first whole huge page inside.
+        let first = match p / super::SMALL_PAGE * super::SMALL_PAGE {
+            mapping if mapping.is_multiple_of(super::HUGE_PAGE) => p,
+            _ => p.next_multiple_of(super::HUGE_PAGE),
+        };
+        match on_huge_page(first as *const u8) {
+            Some(huge) if first < p + copied => assert!(huge, "copied bytes at {first:#x} are on a huge page"),
+            _ => eprintln!("skipped: this system does not tell which pages are huge"),
+        }
+        assert!(grown.iter().all(|&b| b == 1), "the bytes were copied");
     }
 }
