@@ -6,12 +6,11 @@ use fixedbitset::FixedBitSet;
 
 use crate::core::Inspection;
 use crate::core::disk::FileFacts;
-use crate::core::fmt::escaped;
 use crate::core::key::{Key, KeyStr};
 use crate::core::kinds::Kind;
 use crate::core::model::PathBytes;
 
-use super::index::Index;
+use super::index::{Index, path_term};
 use super::msg::Visible;
 
 /// Every file, row and discrepancy: the lists of an empty filter.
@@ -109,17 +108,6 @@ pub fn visible(
         (disk.join().ok().flatten(), rows)
     });
     Some([disk?, rows?, disc])
-}
-
-/// A file's path as the filter matches it: lower case, and escaped as it
-/// is shown when it is not printable ASCII.
-pub(super) fn path_term(f: &FileFacts) -> String {
-    let spelled = f.path_bytes();
-    if spelled.iter().all(|c| (0x20..0x7f).contains(c)) {
-        String::from_utf8_lossy(&spelled).to_ascii_lowercase()
-    } else {
-        escaped(&f.path()).to_lowercase()
-    }
 }
 
 /// The files and rows of some discrepancies (ascending, each once): its

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::core::Inspection;
+use crate::core::disk::FileFacts;
+use crate::core::fmt::escaped;
 use crate::core::key::Key;
 
 /// What the focused item is about: a key, a file, or both.
@@ -80,7 +82,7 @@ impl Index {
             }
             let key_end = self.terms.len() as u32;
             if let Some(f) = d.file {
-                self.terms.push_str(&super::filter::path_term(&ins.scan.files[f]));
+                self.terms.push_str(&path_term(&ins.scan.files[f]));
             }
             self.term_ends.push((key_end, self.terms.len() as u32));
         }
@@ -195,4 +197,15 @@ fn first_not_below(rows: &[crate::core::rows::Row], from: usize, key: &Key) -> u
     }
     let start = step / 2;
     from + start + rest[start..step.min(rest.len())].partition_point(|r| r.key < *key)
+}
+
+/// A file's path as the filter matches it: lower case, and escaped as it
+/// is shown when it is not printable ASCII.
+pub(super) fn path_term(f: &FileFacts) -> String {
+    let spelled = f.path_bytes();
+    if spelled.iter().all(|c| (0x20..0x7f).contains(c)) {
+        String::from_utf8_lossy(&spelled).to_ascii_lowercase()
+    } else {
+        escaped(&f.path()).to_lowercase()
+    }
 }
