@@ -89,10 +89,10 @@ impl Index {
     }
 
     /// Discrepancy `disc`'s key text and path as the filter matches them
-    /// (empty when it has none).
+    /// (empty when it has none, or is not one of this index's scan).
     pub fn disc_terms(&self, disc: usize) -> (&str, &str) {
+        let Some(&(key_end, end)) = self.term_ends.get(disc) else { return ("", "") };
         let start = disc.checked_sub(1).map_or(0, |i| self.term_ends[i].1 as usize);
-        let (key_end, end) = self.term_ends[disc];
         (&self.terms[start..key_end as usize], &self.terms[key_end as usize..end as usize])
     }
 
