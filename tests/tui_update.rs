@@ -515,4 +515,5 @@ fn the_filter_keeps_exactly_what_its_rule_names() {
         assert_eq!(rows, want_rows, "rows for {q:?}");
         assert!(!discs.is_empty() || !files.is_empty() || !rows.is_empty(), "{q:?} finds something");
     }
+    assert_eq!(index.disc_terms(ins.found.len()), ("", ""), "past the last discrepancy: nothing, no panic");
 }
