@@ -458,10 +458,12 @@ fn the_filter_keeps_exactly_what_its_rule_names() {
     std::fs::write(cache.join("line\nbreak.wav"), b"x").unwrap();
     std::fs::create_dir(cache.join("Nested")).unwrap();
     std::fs::write(cache.join(format!("Nested/{some_key}.WAV")), b"x").unwrap();
-    // A healthy key's file in an odd folder: matched by its path alone.
+    // Healthy keys' files in other folders (not ASCII, upper case, lower
+    // case): matched by their paths alone.
+    let folders = ["Shard Ünï", "Upper Case", "plain"];
     let before = open(&dir);
-    let healthy = (before.scan.files.iter().enumerate())
-        .find(|(i, f)| {
+    let healthy: Vec<_> = (before.scan.files.iter().enumerate())
+        .filter(|(i, f)| {
             f.key().is_some()
                 && before
                     .found
@@ -469,18 +471,41 @@ fn the_filter_keeps_exactly_what_its_rule_names() {
                     .all(|d| d.key.as_deref() != Some(&*f.key().unwrap().to_string()) && d.file != Some(*i))
         })
         .map(|(_, f)| f.path().into_owned())
-        .unwrap();
-    std::fs::create_dir(cache.join("Shard Ünï")).unwrap();
-    std::fs::rename(cache.join(&healthy), cache.join("Shard Ünï").join(&healthy)).unwrap();
+        .take(folders.len())
+        .collect();
+    for (folder, file) in folders.iter().zip(&healthy) {
+        std::fs::create_dir(cache.join(folder)).unwrap();
+        std::fs::rename(cache.join(file), cache.join(folder).join(file)).unwrap();
+    }
+    // Odd bytes in names: not UTF-8, and DEL.
+    use std::os::unix::ffi::OsStrExt;
+    std::fs::write(cache.join(std::ffi::OsStr::from_bytes(b"raw\xffbyte.bin")), b"x").unwrap();
+    std::fs::write(cache.join(std::ffi::OsStr::from_bytes(b"del\x7fname.txt")), b"x").unwrap();
     let ins = open(&dir);
-    assert!(ins.found.iter().all(|d| d.file.is_none_or(|f| !ins.scan.files[f].path().starts_with("Shard Ünï"))));
+    let in_folders = |f: usize| folders.iter().any(|d| ins.scan.files[f].path().starts_with(d));
+    assert!(ins.found.iter().all(|d| d.file.is_none_or(|f| !in_folders(f))), "those files have no discrepancy");
     let index = Index::build(&ins);
     let path = |f: usize| escaped(&ins.scan.files[f].path()).to_lowercase();
     let key = |k: &str| k.to_ascii_lowercase();
-    let mut queries: Vec<String> =
-        ["café", "notes", "\\n", ".wav", "nested/", "shard ünï", "wav", "ghost", "orphan", "m4a", "e"]
-            .map(String::from)
-            .to_vec();
+    let mut queries: Vec<String> = [
+        "café",
+        "notes",
+        "\\n",
+        ".wav",
+        "nested/",
+        "shard ünï",
+        "upper case/",
+        "plain/",
+        "\\xff",
+        "\\u{7f}",
+        "wav",
+        "ghost",
+        "orphan",
+        "m4a",
+        "e",
+    ]
+    .map(String::from)
+    .to_vec();
     queries.extend(ins.rows.iter().step_by(17).map(|r| r.key.to_string()[20..26].to_string()));
     queries.push(some_key[..9].to_string());
     for q in &queries {
@@ -514,6 +539,12 @@ fn the_filter_keeps_exactly_what_its_rule_names() {
             .collect();
         assert_eq!(rows, want_rows, "rows for {q:?}");
         assert!(!discs.is_empty() || !files.is_empty() || !rows.is_empty(), "{q:?} finds something");
+        // Typing on narrows these lists, to what the longer query finds alone.
+        let within = [files, rows, discs];
+        for longer in [format!("{q}a"), format!("{q}.")] {
+            let narrowed = visible(&ins, &index, &longer, Some(&within), &|| false).unwrap();
+            assert_eq!(narrowed, visible(&ins, &index, &longer, None, &|| false).unwrap(), "{longer:?} within {q:?}");
+        }
     }
     assert_eq!(index.disc_terms(ins.found.len()), ("", ""), "past the last discrepancy: nothing, no panic");
 }

@@ -39,7 +39,7 @@ pub fn visible(
             None => (0..len).collect(),
         }
     };
-    // No allocation per item: keys and paths are matched in place.
+    // The app's keys and names are matched in place, without an allocation.
     let finder = memchr::memmem::Finder::new(q.as_bytes());
     // The query is lower case: a raw hit is a hit; only a miss on a name
     // with upper-case bytes needs a second look.
@@ -55,9 +55,14 @@ pub fn visible(
     let path_has = |f: &FileFacts| {
         // The app's own names are spelled from the key on the stack, and
         // are lower-case hex and a dot: a raw hit or miss is the answer.
+        // Other printable, lower-case paths are matched in place too; only
+        // the rest are spelled as `path_term` says (an allocation each).
         match f.path_bytes() {
             PathBytes::Top(name) => finder.find(&name).is_some(),
-            _ => finder.find(path_term(f).as_bytes()).is_some(),
+            PathBytes::Borrowed(b) if b.iter().all(|c| (0x20..0x7f).contains(c) && !c.is_ascii_uppercase()) => {
+                finder.find(b).is_some()
+            }
+            PathBytes::Borrowed(_) => finder.find(path_term(f).as_bytes()).is_some(),
         }
     };
     let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.as_str().contains(&q)).collect();
