@@ -445,6 +445,9 @@ fn a_database_with_only_a_header_is_named_as_unreadable() {
     assert!(line.contains("header.db") && line.contains("cannot be read"), "{line}");
 }
 
+/// Also by a run that makes no copy itself: this dump has no `-wal`
+/// content, so `check` reads its database in place. (Run alone, the test
+/// failed before the fix; in the full run another test's copy swept for it.)
 #[test]
 fn private_copies_left_by_killed_runs_are_swept() {
     let mut child = std::process::Command::new("true").spawn().unwrap();

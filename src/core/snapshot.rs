@@ -157,6 +157,7 @@ impl Snapshot {
     /// `check --key` makes in it, and its CPU (a copy of every page) is a
     /// tenth of a whole `check`'s.
     pub fn in_place(db: &Path, ahead: ReadAhead) -> Result<Option<Snapshot>> {
+        super::tempdirs::sweep_stale();
         super::dbfiles::wait_for_writer(db, super::dbfiles::busy_timeout());
         if journal_state(db) != JournalState::None {
             return Ok(None);

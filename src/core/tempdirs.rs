@@ -8,16 +8,24 @@ use std::sync::Once;
 
 use tempfile::TempDir;
 
-/// A fresh temp folder named after this process; stale ones of the same
-/// prefix left by dead processes are removed first (once per process).
+/// A fresh temp folder named after this process; stale ones left by dead
+/// processes are removed first.
 pub fn make(prefix: &str) -> std::io::Result<TempDir> {
+    sweep_stale();
+    tempfile::Builder::new().prefix(&format!("{prefix}{}-", std::process::id())).tempdir()
+}
+
+/// Removes the temp folders of processes that are gone (once per process).
+/// Every read of a dump calls it, also one that needs no folder of its own
+/// (a database read in place): else a run killed while it held a copy
+/// would leave it behind for as long as only such reads follow.
+pub fn sweep_stale() {
     static SWEEP: Once = Once::new();
     SWEEP.call_once(|| {
         for p in ["cachescope-read-", "cachescope-demo-", "cachescope-archive-"] {
             sweep(&std::env::temp_dir(), p);
         }
     });
-    tempfile::Builder::new().prefix(&format!("{prefix}{}-", std::process::id())).tempdir()
 }
 
 /// Removes `<dir>/<prefix><pid>-*` folders whose process no longer runs.
