@@ -55,13 +55,9 @@ pub fn visible(
     let path_has = |f: &FileFacts| {
         // The app's own names are spelled from the key on the stack, and
         // are lower-case hex and a dot: a raw hit or miss is the answer.
-        // Other printable, lower-case paths are matched in place too; only
-        // the rest are spelled as `path_term` says (an allocation each).
+        // Other paths as `path_term` gives them (borrowed when plain).
         match f.path_bytes() {
             PathBytes::Top(name) => finder.find(&name).is_some(),
-            PathBytes::Borrowed(b) if b.iter().all(|c| (0x20..0x7f).contains(c) && !c.is_ascii_uppercase()) => {
-                finder.find(b).is_some()
-            }
             PathBytes::Borrowed(_) => finder.find(path_term(f).as_bytes()).is_some(),
         }
     };
@@ -124,10 +120,7 @@ pub fn linked(ins: &Inspection, index: &Index, discs: &[usize]) -> (Vec<usize>, 
     for &i in discs {
         let d = &ins.found[i];
         files.extend(d.file);
-        match d.row {
-            Some(r) => rows.push(r),
-            None => rows.extend(index.row_of_disc(i)),
-        }
+        rows.extend(index.row_of_disc(i));
     }
     for list in [&mut files, &mut rows] {
         list.sort_unstable();

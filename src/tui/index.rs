@@ -1,6 +1,7 @@
 //! Lookups that link the three panes by key, built once per scan. Rows are
 //! indices into the inspection's vectors: nothing is copied per frame.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -8,6 +9,7 @@ use crate::core::Inspection;
 use crate::core::disk::FileFacts;
 use crate::core::fmt::escaped;
 use crate::core::key::Key;
+use crate::core::model::PathBytes;
 
 /// What the focused item is about: a key, a file, or both.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -200,12 +202,17 @@ fn first_not_below(rows: &[crate::core::rows::Row], from: usize, key: &Key) -> u
 }
 
 /// A file's path as the filter matches it: lower case, and escaped as it
-/// is shown when it is not printable ASCII.
-pub(super) fn path_term(f: &FileFacts) -> String {
-    let spelled = f.path_bytes();
-    if spelled.iter().all(|c| (0x20..0x7f).contains(c)) {
-        String::from_utf8_lossy(&spelled).to_ascii_lowercase()
-    } else {
-        escaped(&f.path()).to_lowercase()
+/// is shown when it is not printable ASCII. A printable, lower-case path
+/// held as it is comes back borrowed: a keystroke matches a sharded cache
+/// dir's million paths without an allocation each.
+pub(super) fn path_term(f: &FileFacts) -> Cow<'_, str> {
+    let printable = |b: &[u8]| b.iter().all(|c| (0x20..0x7f).contains(c));
+    match f.path_bytes() {
+        PathBytes::Borrowed(b) if printable(b) && !b.iter().any(u8::is_ascii_uppercase) => {
+            // Printable ASCII is UTF-8.
+            Cow::Borrowed(std::str::from_utf8(b).unwrap_or_default())
+        }
+        spelled if printable(&spelled) => Cow::Owned(String::from_utf8_lossy(&spelled).to_ascii_lowercase()),
+        _ => Cow::Owned(escaped(&f.path()).to_lowercase()),
     }
 }
