@@ -250,21 +250,21 @@ pub fn is_root() -> bool {
 /// The unprivileged user and group permission tests run as.
 pub const NOBODY: u32 = 65534;
 
-/// A copy of the binary that an unprivileged user can run (the build folder
-/// may sit under a home folder only root can enter).
-fn nobody_binary() -> PathBuf {
+/// The binary where an unprivileged user can run it (the build folder may
+/// sit under a home folder only root can enter): a hard link, or a copy on
+/// another file system, in a temp dir removed with the returned guard, so
+/// runs leave no binaries behind in the temp folder.
+fn nobody_binary() -> (tempfile::TempDir, PathBuf) {
     use std::os::unix::fs::PermissionsExt;
-    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("cachescope-test-bin-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let bin = dir.join("cachescope");
-        std::fs::copy(env!("CARGO_BIN_EXE_cachescope"), &bin).unwrap();
-        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-        bin
-    })
-    .clone()
+    let dir = tempfile::Builder::new().prefix("cachescope-test-bin-").tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = dir.path().join("cachescope");
+    let exe = env!("CARGO_BIN_EXE_cachescope");
+    if std::fs::hard_link(exe, &bin).is_err() {
+        std::fs::copy(exe, &bin).unwrap();
+    }
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (dir, bin)
 }
 
 /// Runs the real binary as an unprivileged user: directly when the tests
@@ -286,9 +286,10 @@ where
         );
         return None;
     };
+    let (_bin_dir, bin) = nobody_binary();
     let out = Command::new(setpriv)
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(nobody_binary())
+        .arg(bin)
         .args(args)
         .env_remove("CACHESCOPE_FAILPOINT")
         .env("NO_COLOR", "1")
