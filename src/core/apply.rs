@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde_json::json;
 
 use super::audit::EventType;
-use super::batch::{Batch, Session, exec_cached, same_filesystem};
+use super::batch::{Batch, Savepoint, Session, same_filesystem};
 use super::control::{Control, Phase};
 use super::disk::Identity;
 use super::error::{Error, ErrorKind, Result};
@@ -17,7 +17,7 @@ use super::fmt::{escaped, lossy};
 use super::journal::path_hex;
 use super::kinds::{Fix, Kind};
 use super::plan::{Op, Plan, PlanItem};
-use super::rows::{RowImage, row_values};
+use super::rows::{RowImage, RowReader};
 use super::schema::Columns;
 
 #[derive(Debug, Clone, Default)]
@@ -178,15 +178,17 @@ fn run(
     let quarantine = batch.session.quarantine_dir(batch.id);
     let cancelled = || Error::new(ErrorKind::Cancelled, "the apply was stopped and rolled back; nothing was changed");
     let mut done = 0u64;
+    let mut savepoint = Savepoint::prepare(&batch.conn, "fix").map_err(sql_err)?;
+    let mut rows = RowReader::prepare(&batch.conn, columns).map_err(sql_err)?;
     // Row changes first, each a compare-and-swap with its audit row.
     for (n, item) in plan.items.iter().enumerate() {
         let Op::Sql { sql, template, params, sets } = &item.op else { continue };
         if ctl.cancelled() {
             return Err(cancelled());
         }
-        let row = |conn: &rusqlite::Connection| -> Result<Option<Vec<super::model::Value>>> {
+        let row = |rows: &mut RowReader| -> Result<Option<Vec<super::model::Value>>> {
             match &item.row_key {
-                Some(k) => row_values(conn, columns, k).map_err(sql_err),
+                Some(k) => rows.read(k).map_err(sql_err),
                 None => Ok(None),
             }
         };
@@ -200,10 +202,10 @@ fn run(
             Err(why) => Outcome::Stale(why),
             Ok(()) => {
                 // The live row, read inside the transaction: what undo restores.
-                let before = if item.fix == Fix::Register { None } else { row(&batch.conn)? };
+                let before = if item.fix == Fix::Register { None } else { row(&mut rows)? };
                 // Each fix in its own savepoint: undone unless it changed exactly
                 // one row, and a fix the database refuses is skipped alone.
-                exec_cached(&batch.conn, "SAVEPOINT fix").map_err(sql_err)?;
+                savepoint.open().map_err(sql_err)?;
                 let ran = batch
                     .conn
                     .prepare_cached(template)
@@ -219,10 +221,7 @@ fn run(
                         0
                     }
                 };
-                if changed != 1 {
-                    exec_cached(&batch.conn, "ROLLBACK TO fix").map_err(sql_err)?;
-                }
-                exec_cached(&batch.conn, "RELEASE fix").map_err(sql_err)?;
+                savepoint.close(changed == 1).map_err(sql_err)?;
                 if changed == 1 {
                     let after = match (item.fix, &before) {
                         (Fix::DeleteEntry, _) => None,
@@ -234,7 +233,7 @@ fn run(
                             }
                             Some(a)
                         }
-                        _ => row(&batch.conn)?,
+                        _ => row(&mut rows)?,
                     };
                     let names = &columns.names;
                     let details = FixDetails {
@@ -261,6 +260,7 @@ fn run(
         done += 1;
         ctl.progress(Phase::Apply, done, Some(total));
     }
+    drop((savepoint, rows));
     failpoint("apply.after_sql");
     let start = Instant::now();
     // Then file moves, in groups that share one journal fsync.

@@ -41,6 +41,9 @@ pub struct Batch<'s> {
     pub backup: PathBuf,
     journal: journal::Writer,
     moved: Vec<(PathBuf, PathBuf)>,
+    /// Where each audit row's details are encoded: one buffer for the
+    /// batch, not a growing string per row.
+    details: std::cell::RefCell<Vec<u8>>,
 }
 
 impl<'s> Batch<'s> {
@@ -112,13 +115,19 @@ impl<'s> Batch<'s> {
             }
         };
         failpoint("batch.after_journal");
-        Ok(Batch { session, conn, id, backup, journal, moved: Vec::new() })
+        let details = std::cell::RefCell::new(Vec::with_capacity(1024));
+        Ok(Batch { session, conn, id, backup, journal, moved: Vec::new(), details })
     }
 
     /// Adds one audit row to the open transaction.
     pub fn audit(&self, event: EventType, key: Option<&str>, details: &impl serde::Serialize) -> Result<()> {
+        let mut buf = self.details.borrow_mut();
+        buf.clear();
+        serde_json::to_writer(&mut *buf, details)
+            .map_err(|e| Error::io(format!("could not encode an audit row: {e}")))?;
+        // serde_json writes UTF-8 only.
         let details =
-            serde_json::to_string(details).map_err(|e| Error::io(format!("could not encode an audit row: {e}")))?;
+            std::str::from_utf8(&buf).map_err(|e| Error::io(format!("could not encode an audit row: {e}")))?;
         let run = self
             .conn
             .prepare_cached(
@@ -361,8 +370,33 @@ pub fn same_filesystem(session: &Session) -> Result<()> {
     }
 }
 
-/// Runs a statement without parameters through the statement cache: the
-/// savepoints around each of 100 000 fixes are parsed once, not each time.
-pub fn exec_cached(conn: &rusqlite::Connection, sql: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+/// The three statements of one named savepoint, prepared once per batch:
+/// every row change runs in its own savepoint, and looking them up in the
+/// statement cache (trim, hash, re-insert) for each of 100 000 fixes cost
+/// more than running them.
+pub struct Savepoint<'c> {
+    open: rusqlite::Statement<'c>,
+    undo: rusqlite::Statement<'c>,
+    release: rusqlite::Statement<'c>,
+}
+
+impl<'c> Savepoint<'c> {
+    /// `name` is a fixed identifier of ours, never data.
+    pub fn prepare(conn: &'c Connection, name: &str) -> rusqlite::Result<Savepoint<'c>> {
+        Ok(Savepoint {
+            open: conn.prepare(&format!("SAVEPOINT {name}"))?,
+            undo: conn.prepare(&format!("ROLLBACK TO {name}"))?,
+            release: conn.prepare(&format!("RELEASE {name}"))?,
+        })
+    }
+    pub fn open(&mut self) -> rusqlite::Result<()> {
+        self.open.execute([]).map(|_| ())
+    }
+    /// Ends the savepoint: its changes are kept when `keep`, undone otherwise.
+    pub fn close(&mut self, keep: bool) -> rusqlite::Result<()> {
+        if !keep {
+            self.undo.execute([])?;
+        }
+        self.release.execute([]).map(|_| ())
+    }
 }

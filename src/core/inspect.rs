@@ -17,7 +17,7 @@ use super::error::{Error, Result};
 use super::failpoint::failpoint;
 use super::journal;
 use super::key::Key;
-use super::rows::{Row, full_row, read_rows, row_values};
+use super::rows::{Row, RowReader, full_row, read_rows};
 use super::schema::Columns;
 use super::snapshot::{ReadAhead, Snapshot};
 
@@ -88,10 +88,16 @@ impl Reader {
         let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
         full_row(snapshot.conn(), cols, key).ok().flatten()
     }
-    /// Every column of that row, in table order, as values.
-    pub fn row_values(&self, cols: &Columns, key: &super::model::Value) -> Option<Vec<super::model::Value>> {
+    /// Every column of each of these rows, in table order, as values
+    /// (None for a row that is not there): one lock and one statement for all.
+    pub fn rows_values(
+        &self,
+        cols: &Columns,
+        keys: impl IntoIterator<Item = Option<super::model::Value>>,
+    ) -> Vec<Option<Vec<super::model::Value>>> {
         let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
-        row_values(snapshot.conn(), cols, key).ok().flatten()
+        let mut reader = RowReader::prepare(snapshot.conn(), cols).ok();
+        keys.into_iter().map(|key| reader.as_mut().zip(key).and_then(|(r, key)| r.read(&key).ok().flatten())).collect()
     }
 }
 
@@ -225,12 +231,17 @@ impl Inspection {
     /// Every column of each discrepancy's row (None without one), in the
     /// order of `found`: what the JSON report prints, read in one go.
     pub fn found_row_values(&self) -> Vec<Option<Vec<super::model::Value>>> {
-        self.found.iter().map(|d| d.row.and_then(|r| self.row_values_at(r))).collect()
+        let keys = self.found.iter().map(|d| d.row.and_then(|r| self.rows.get(r)).map(Row::key_value));
+        match &self.reader {
+            Some(reader) => reader.rows_values(&self.columns, keys),
+            None => vec![None; self.found.len()],
+        }
     }
 
     /// Every column of row `i`, in table order, read from the private copy.
     pub fn row_values_at(&self, i: usize) -> Option<Vec<super::model::Value>> {
-        self.reader.as_ref()?.row_values(&self.columns, &self.rows.get(i)?.key_value())
+        let key = self.rows.get(i)?.key_value();
+        self.reader.as_ref()?.rows_values(&self.columns, [Some(key)]).pop().flatten()
     }
 
     pub fn file_of(&self, d: &Discrepancy) -> Option<&FileFacts> {

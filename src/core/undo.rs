@@ -13,7 +13,7 @@ use super::model::Value;
 use serde_json::{Map, Value as Json, json};
 
 use super::audit::{Event, EventType, events};
-use super::batch::{Batch, Session, exec_cached};
+use super::batch::{Batch, Savepoint, Session};
 use super::dump::Dump;
 use super::error::{Error, Result, is_busy, sqlite_message};
 use super::failpoint::failpoint;
@@ -178,6 +178,7 @@ fn run(batch: &mut Batch, undone: i64, op: &str, events: &[&Event]) -> Result<Un
         conflicts: vec![],
     };
     let mut moves = Vec::new();
+    let mut savepoint = Savepoint::prepare(&batch.conn, "undo_row").map_err(sql_err)?;
     for e in events {
         let key = e.key.as_deref().unwrap_or_default();
         let (before, after) = match change_of(e) {
@@ -190,7 +191,7 @@ fn run(batch: &mut Batch, undone: i64, op: &str, events: &[&Event]) -> Result<Un
         };
         let Some(q) = inverse(before.as_ref(), after.as_ref()) else { continue };
         // In a savepoint: undone unless it restores exactly one row.
-        exec_cached(&batch.conn, "SAVEPOINT undo_row").map_err(sql_err)?;
+        savepoint.open().map_err(sql_err)?;
         let mut refused = None;
         let changed = match q.execute(&batch.conn) {
             Ok(n) => n,
@@ -201,10 +202,7 @@ fn run(batch: &mut Batch, undone: i64, op: &str, events: &[&Event]) -> Result<Un
                 0
             }
         };
-        if changed != 1 {
-            exec_cached(&batch.conn, "ROLLBACK TO undo_row").map_err(sql_err)?;
-        }
-        exec_cached(&batch.conn, "RELEASE undo_row").map_err(sql_err)?;
+        savepoint.close(changed == 1).map_err(sql_err)?;
         let image = after.as_ref().or(before.as_ref());
         let (key_col, key_value) = image.and_then(key_of).unwrap_or(("cache_key", Value::Text(key.to_string())));
         let now = row_by_key(&batch.conn, key_col, &key_value).map_err(sql_err)?;
@@ -235,6 +233,7 @@ fn run(batch: &mut Batch, undone: i64, op: &str, events: &[&Event]) -> Result<Un
         batch.audit(EventType::UndoSkipped, Some(key), &json!({"event": e.id, "reason": why}))?;
         report.conflicts.push(why);
     }
+    drop(savepoint);
     failpoint("undo.after_sql");
     // Each move goes back: what went from → to returns to → from.
     let mut back = Vec::with_capacity(moves.len());
