@@ -143,3 +143,93 @@ fn a_terminal_that_goes_away_ends_the_tui() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The app adds a file while the TUI is open: the TUI sees it and rescans
+/// on its own (no `r`), and the new orphan is counted in the header.
+#[test]
+fn a_file_the_app_adds_while_the_tui_is_open_is_picked_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dump");
+    write_demo(&dir, 30, 7).unwrap();
+    let dump = Dump::locate(&Locate { path: Some(dir.clone()), ..Default::default() }).unwrap();
+    let orphans = |ins: &Inspection| ins.found.iter().filter(|d| d.kind.as_str() == "orphaned_file").count();
+    let before = orphans(&Inspection::open(&dump, &Control::none()).unwrap());
+    let mut tui = Tui::start(&[dir.as_os_str()], Start::default());
+    tui.wait_for(&format!("{before} orphaned"));
+    // Give the watch (set up after the first frame) time to be in place.
+    std::thread::sleep(Duration::from_millis(1500));
+    let some_m4a = walkdir::WalkDir::new(&dump.cache_dir)
+        .into_iter()
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "m4a"))
+        .expect("the demo has m4a files");
+    std::fs::copy(some_m4a.path(), dump.cache_dir.join(format!("{}.m4a", "ab".repeat(32)))).unwrap();
+    assert_eq!(orphans(&Inspection::open(&dump, &Control::none()).unwrap()), before + 1);
+    tui.wait_for(&format!("{} orphaned", before + 1));
+    tui.quit();
+}
+
+/// The watch the TUI keeps on a dump: the kernel is asked for changes only
+/// (a watch that also asks for opens gets one event per header the scan
+/// reads), folders made later are watched too, and links are not followed.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_watch_asks_for_changes_and_sees_them_at_any_depth() {
+    use std::sync::mpsc::RecvTimeoutError;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dump");
+    write_demo(&dir, 20, 3).unwrap();
+    let dump = Dump::locate(&Locate { path: Some(dir.clone()), ..Default::default() }).unwrap();
+    let cache = dump.cache_dir.clone();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, cache.join("link")).unwrap();
+
+    let watch = cachescope::tui::watch::start(&dump).expect("inotify is there on Linux");
+    assert!(watch.complete);
+    // What the kernel was asked for, from this process's inotify descriptors.
+    let mut masks = vec![];
+    for fd in std::fs::read_dir("/proc/self/fdinfo").unwrap().flatten() {
+        let info = std::fs::read_to_string(fd.path()).unwrap_or_default();
+        for line in info.lines().filter(|l| l.starts_with("inotify ")) {
+            let mask = line.split_whitespace().find_map(|w| w.strip_prefix("mask:")).unwrap();
+            masks.push(u32::from_str_radix(mask, 16).unwrap());
+        }
+    }
+    assert!(masks.len() >= 2, "the cache dir and the database's folder are watched: {masks:x?}");
+    let reads = libc::IN_ACCESS | libc::IN_OPEN | libc::IN_CLOSE_NOWRITE | libc::IN_ATTRIB;
+    assert!(masks.iter().all(|m| m & reads == 0), "reads are not asked for: {masks:x?}");
+
+    let quiet = |what: &str| {
+        assert!(watch.changes.recv_timeout(Duration::from_millis(700)).is_err(), "{what} counted as a change");
+    };
+    let seen = |what: &str| {
+        assert!(watch.changes.recv_timeout(Duration::from_secs(5)).is_ok(), "{what} was not seen");
+        while watch.changes.recv_timeout(Duration::from_millis(300)).is_ok() {}
+    };
+    // Reading every file, as a scan does, is no change.
+    for e in walkdir::WalkDir::new(&cache).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+        std::fs::read(e.path()).unwrap();
+    }
+    quiet("reading the files");
+    std::fs::write(outside.join("x.m4a"), b"x").unwrap();
+    quiet("a write behind a link");
+    std::fs::write(cache.join(format!("{}.wav", "cd".repeat(32))), b"RIFF").unwrap();
+    seen("a new file");
+    std::fs::create_dir(cache.join("later")).unwrap();
+    seen("a new folder");
+    std::fs::write(cache.join("later").join(format!("{}.m4a", "ef".repeat(32))), b"x").unwrap();
+    seen("a file in a folder made after the watch began");
+    let conn = rusqlite::Connection::open(&dump.db).unwrap();
+    conn.execute("UPDATE cache_entries SET size_bytes = 1", []).unwrap();
+    drop(conn);
+    seen("a write to the database");
+    std::fs::remove_file(cache.join("later").join(format!("{}.m4a", "ef".repeat(32)))).unwrap();
+    seen("a removed file");
+    // Dropping the watch ends its thread, and with it the channel.
+    let changes = {
+        let w = watch;
+        w.changes
+    };
+    assert!(matches!(changes.recv_timeout(Duration::from_secs(3)), Err(RecvTimeoutError::Disconnected)));
+}

@@ -3,14 +3,12 @@
 //! frames, and each frame is one synchronized update: no flicker).
 
 use std::io::Write;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use notify::{EventKind, RecursiveMode, Watcher};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
@@ -19,6 +17,7 @@ use super::app::{App, Busy};
 use super::msg::{Effect, Msg, WorkerMsg};
 use super::terminal::{self, Term};
 use super::theme::Theme;
+use super::watch::Watch;
 use super::worker::Workers;
 use super::{TuiOptions, ui};
 use crate::core::fmt::escaped;
@@ -73,12 +72,12 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
         options: app.options,
     };
     let mut workers: Vec<JoinHandle<()>> = vec![pool.spawn(Effect::Scan(app.options))];
-    // Watching a big cache dir walks all of it: that happens on its own
-    // thread, after the first frame, and the loop picks the watcher up when
-    // it is ready.
-    let mut pending_watch: Option<JoinHandle<Watch>> = None;
+    // Watching a big cache dir lists every folder of it: that happens on
+    // its own thread, after the first frame, and the loop picks the watch
+    // up when it is ready.
+    let mut pending_watch: Option<JoinHandle<Option<Watch>>> = None;
     let mut watch_started = false;
-    let (mut watch_rx, mut _watcher): Watch = (None, None);
+    let mut watching: Option<Watch> = None;
     let mut changed_at: Option<Instant> = None;
     let mut quiet_until = Instant::now();
     let mut dirty = true;
@@ -101,13 +100,13 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
             if !watch_started {
                 watch_started = true;
                 let dump = dump.clone();
-                pending_watch = Some(std::thread::spawn(move || watch(&dump)));
+                pending_watch = Some(std::thread::spawn(move || start_watch(&dump)));
             }
         }
         if pending_watch.as_ref().is_some_and(|h| h.is_finished())
             && let Some(Ok(ready)) = pending_watch.take().map(JoinHandle::join)
         {
-            (watch_rx, _watcher) = ready;
+            watching = ready;
         }
         let mut effects = vec![];
         let first = match incoming.recv_timeout(Duration::from_millis(40)) {
@@ -141,8 +140,8 @@ fn event_loop(term: &mut Term, dump: &Dump, opts: &TuiOptions) -> Result<()> {
         if input_ended {
             break;
         }
-        if let Some(w) = &watch_rx {
-            while w.try_recv().is_ok() {
+        if let Some(w) = &watching {
+            while w.changes.try_recv().is_ok() {
                 if app.busy.is_none() && Instant::now() >= quiet_until {
                     changed_at = Some(Instant::now());
                 }
@@ -235,51 +234,14 @@ fn terminal_alive() -> bool {
     ratatui::crossterm::terminal::size().is_ok()
 }
 
-/// A file watcher and where its events arrive (None: press `r` instead).
-type Watch = (Option<Receiver<()>>, Option<notify::RecommendedWatcher>);
-
-/// Watches the database folder and the cache dir; None when watching is not
-/// possible (the TUI then relies on `r`).
-fn watch(dump: &Dump) -> Watch {
-    let (tx, rx) = mpsc::channel();
-    let state = dump.state_dir();
-    let db_name = dump.db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    let relevant = move |p: &Path| {
-        if p.starts_with(&state) {
-            return false;
-        }
-        match p.file_name() {
-            Some(n) if p.parent().is_some() => {
-                let n = n.to_string_lossy();
-                !n.ends_with("-journal") || n.starts_with(&*db_name.to_string_lossy())
-            }
-            _ => true,
-        }
-    };
-    let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if let Ok(ev) = res {
-            let kind_ok = matches!(
-                ev.kind,
-                EventKind::Create(_)
-                    | EventKind::Remove(_)
-                    | EventKind::Modify(notify::event::ModifyKind::Data(_) | notify::event::ModifyKind::Name(_))
-                    | EventKind::Modify(notify::event::ModifyKind::Any)
-            );
-            if kind_ok && ev.paths.iter().any(|p| relevant(p)) {
-                let _ = tx.send(());
-            }
-        }
-    });
-    let Ok(mut watcher) = watcher else {
-        log::warn!("cannot watch the dump for changes; press r to rescan");
-        return (None, None);
-    };
-    let mut ok = watcher.watch(&dump.cache_dir, RecursiveMode::Recursive).is_ok();
-    if let Some(dir) = dump.db.parent() {
-        ok &= watcher.watch(dir, RecursiveMode::NonRecursive).is_ok();
+/// Watches the dump, saying in the log when it cannot (the TUI then
+/// relies on `r`).
+fn start_watch(dump: &Dump) -> Option<Watch> {
+    let watch = super::watch::start(dump);
+    match &watch {
+        None => log::warn!("cannot watch the dump for changes; press r to rescan"),
+        Some(w) if !w.complete => log::warn!("cannot watch all of the dump for changes; press r to rescan"),
+        Some(_) => {}
     }
-    if !ok {
-        log::warn!("cannot watch all of the dump for changes; press r to rescan");
-    }
-    (Some(rx), Some(watcher))
+    watch
 }

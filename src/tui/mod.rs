@@ -70,6 +70,7 @@ pub mod sort;
 mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod watch;
 pub mod worker;
 
 use crate::core::demo::bundled::write_bundled;
