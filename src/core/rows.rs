@@ -11,7 +11,7 @@ use serde_json::{Map, Value as Json};
 
 use super::control::{Control, Phase};
 use super::error::{Error, ErrorKind, Result};
-use super::key::Key;
+use super::key::{Key, hex_key};
 use super::schema::{Columns, quote_ident};
 use super::snapshot::corrupt;
 use super::sort::sort_by_prefix;
@@ -135,7 +135,8 @@ fn row_of(r: &rusqlite::Row, db: &Path, texts: &mut Texts) -> Result<Row> {
     let get = |i| r.get_ref(i).map_err(|e| corrupt(db, &e));
     let stored = get(0)?;
     let (key, raw_key) = match stored {
-        ValueRef::Text(t) => (Key::new(&String::from_utf8_lossy(t)), None),
+        // The app's keys are hex: decoded from the bytes, no text check first.
+        ValueRef::Text(t) => (hex_key(t).unwrap_or_else(|| Key::new(&String::from_utf8_lossy(t))), None),
         other => {
             let stored = owned(other);
             (Key::new(&value_text(&stored).unwrap_or_default()), Some(Box::new(stored)))
@@ -176,7 +177,9 @@ impl Texts {
     fn get(&mut self, v: ValueRef) -> Option<ArcStr> {
         let text = match v {
             ValueRef::Null => return None,
-            ValueRef::Text(t) => String::from_utf8_lossy(t),
+            // Valid UTF-8 (nearly always) is borrowed without building a
+            // lossy copy's iterator; only invalid bytes take that path.
+            ValueRef::Text(t) => std::str::from_utf8(t).map_or_else(|_| String::from_utf8_lossy(t), Into::into),
             other => std::borrow::Cow::Owned(value_text(&owned(other))?),
         };
         if let Some(shared) = self.0.get(text.as_ref()) {

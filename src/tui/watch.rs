@@ -59,7 +59,7 @@ mod platform {
 
     use inotify::{EventMask, Inotify, WatchDescriptor, WatchMask};
 
-    /// Changes only: no opens, reads or closes; never through a link.
+    /// Changes only: no opens, reads or closes.
     const CHANGES: WatchMask = WatchMask::CREATE
         .union(WatchMask::DELETE)
         .union(WatchMask::MODIFY)
@@ -68,8 +68,7 @@ mod platform {
         .union(WatchMask::DELETE_SELF)
         .union(WatchMask::MOVE_SELF)
         .union(WatchMask::EXCL_UNLINK)
-        .union(WatchMask::ONLYDIR)
-        .union(WatchMask::DONT_FOLLOW);
+        .union(WatchMask::ONLYDIR);
 
     /// Stops the watching thread when dropped (within [`POLL`]).
     pub struct Running(Arc<AtomicBool>);
@@ -90,13 +89,17 @@ mod platform {
     }
 
     impl Folders {
-        /// Watches `top` and, with `below`, every folder under it (links are
-        /// not followed). False when some folder could not be watched.
-        fn add(&mut self, top: &Path, below: bool) -> bool {
+        /// Watches `top` and, with `below`, every folder under it. Links
+        /// are not followed, but for `top` itself when `follow_top` (the
+        /// cache dir may be given as a link, as the scan allows). False when
+        /// some folder could not be watched.
+        fn add(&mut self, top: &Path, below: bool, follow_top: bool) -> bool {
             let mut all = true;
             let mut stack = vec![top.to_path_buf()];
             while let Some(dir) = stack.pop() {
-                match self.inotify.watches().add(&dir, CHANGES) {
+                let follow = follow_top && dir == top;
+                let mask = if follow { CHANGES } else { CHANGES | WatchMask::DONT_FOLLOW };
+                match self.inotify.watches().add(&dir, mask) {
                     Ok(wd) => {
                         self.paths.insert(wd, dir.clone());
                     }
@@ -131,9 +134,9 @@ mod platform {
     ) -> Option<(Running, bool)> {
         let inotify = Inotify::init().ok()?;
         let mut folders = Folders { inotify, paths: HashMap::new() };
-        let mut complete = folders.add(cache_dir, true);
+        let mut complete = folders.add(cache_dir, true, true);
         if let Some(dir) = db_dir {
-            complete &= folders.add(dir, false);
+            complete &= folders.add(dir, false, true);
         }
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
@@ -191,7 +194,7 @@ mod platform {
                     && mask.intersects(EventMask::CREATE | EventMask::MOVED_TO)
                     && path.starts_with(tree_top)
                 {
-                    folders.add(&path, true);
+                    folders.add(&path, true, false);
                 }
                 changed |= relevant(&path);
             }
