@@ -155,17 +155,36 @@ fn a_file_the_app_adds_while_the_tui_is_open_is_picked_up() {
     let orphans = |ins: &Inspection| ins.found.iter().filter(|d| d.kind.as_str() == "orphaned_file").count();
     let before = orphans(&Inspection::open(&dump, &Control::none()).unwrap());
     let mut tui = Tui::start(&[dir.as_os_str()], Start::default());
-    tui.wait_for(&format!("{before} orphaned"));
-    // Give the watch (set up after the first frame) time to be in place.
-    std::thread::sleep(Duration::from_millis(1500));
+    // The header counts them as "✗3 orphaned" (or "✗ 3 orphaned" when wide).
+    let shows = |screen: &str, n: usize| {
+        screen.contains(&format!("✗{n} orphaned")) || screen.contains(&format!("✗ {n} orphaned"))
+    };
+    let start = Instant::now();
+    while !shows(&tui.text(), before) {
+        assert!(start.elapsed() < Duration::from_secs(20), "no scan shown:\n{}", tui.text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let some_m4a = walkdir::WalkDir::new(&dump.cache_dir)
         .into_iter()
         .flatten()
         .find(|e| e.path().extension().is_some_and(|x| x == "m4a"))
         .expect("the demo has m4a files");
-    std::fs::copy(some_m4a.path(), dump.cache_dir.join(format!("{}.m4a", "ab".repeat(32)))).unwrap();
+    let added = dump.cache_dir.join(format!("{}.m4a", "ab".repeat(32)));
+    // The watch is set up after the first frame: the app writes the file
+    // again every two seconds (each write a change) until the TUI shows it.
+    let start = Instant::now();
+    loop {
+        std::fs::copy(some_m4a.path(), &added).unwrap();
+        let until = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < until && !shows(&tui.text(), before + 1) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if shows(&tui.text(), before + 1) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "the TUI never picked up the new file");
+    }
     assert_eq!(orphans(&Inspection::open(&dump, &Control::none()).unwrap()), before + 1);
-    tui.wait_for(&format!("{} orphaned", before + 1));
     tui.quit();
 }
 
