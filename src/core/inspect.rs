@@ -17,7 +17,7 @@ use super::error::{Error, Result};
 use super::failpoint::failpoint;
 use super::journal;
 use super::key::Key;
-use super::rows::{Row, RowReader, full_row, read_rows};
+use super::rows::{Row, RowReader, full_row, read_rows, row_values};
 use super::schema::Columns;
 use super::snapshot::{ReadAhead, Snapshot};
 
@@ -98,6 +98,11 @@ impl Reader {
         let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
         let mut reader = RowReader::prepare(snapshot.conn(), cols).ok();
         keys.into_iter().map(|key| reader.as_mut().zip(key).and_then(|(r, key)| r.read(&key).ok().flatten())).collect()
+    }
+    /// Every column of one row, in table order, as values.
+    pub fn row_values(&self, cols: &Columns, key: &super::model::Value) -> Option<Vec<super::model::Value>> {
+        let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        row_values(snapshot.conn(), cols, key).ok().flatten()
     }
 }
 
@@ -240,8 +245,7 @@ impl Inspection {
 
     /// Every column of row `i`, in table order, read from the private copy.
     pub fn row_values_at(&self, i: usize) -> Option<Vec<super::model::Value>> {
-        let key = self.rows.get(i)?.key_value();
-        self.reader.as_ref()?.rows_values(&self.columns, [Some(key)]).pop().flatten()
+        self.reader.as_ref()?.row_values(&self.columns, &self.rows.get(i)?.key_value())
     }
 
     pub fn file_of(&self, d: &Discrepancy) -> Option<&FileFacts> {

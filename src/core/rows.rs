@@ -221,19 +221,33 @@ pub struct RowReader<'c> {
 
 impl<'c> RowReader<'c> {
     pub fn prepare(conn: &'c Connection, cols: &Columns) -> rusqlite::Result<RowReader<'c>> {
-        let sql = format!("SELECT * FROM cache_entries WHERE {} = ?1", quote_ident(&cols.names[cols.cache_key]));
-        Ok(RowReader { stmt: conn.prepare(&sql)?, width: cols.names.len() })
+        Ok(RowReader { stmt: conn.prepare(&select_row(cols))?, width: cols.names.len() })
     }
     /// Every column of the row with `key`, in table order, as SQLite values.
     pub fn read(&mut self, key: &Value) -> rusqlite::Result<Option<Vec<Value>>> {
-        let mut rows = self.stmt.query([key])?;
-        let Some(r) = rows.next()? else { return Ok(None) };
-        let mut values = Vec::with_capacity(self.width);
-        for i in 0..self.width {
-            values.push(value_at(r, i)?);
-        }
-        Ok(Some(values))
+        read_values(&mut self.stmt, self.width, key)
     }
+}
+
+/// One row by key, for lookups one at a time (a `diff` report, the TUI):
+/// the statement comes from the connection's cache, not parsed each time.
+pub fn row_values(conn: &Connection, cols: &Columns, key: &Value) -> rusqlite::Result<Option<Vec<Value>>> {
+    let mut stmt = conn.prepare_cached(&select_row(cols))?;
+    read_values(&mut stmt, cols.names.len(), key)
+}
+
+fn select_row(cols: &Columns) -> String {
+    format!("SELECT * FROM cache_entries WHERE {} = ?1", quote_ident(&cols.names[cols.cache_key]))
+}
+
+fn read_values(stmt: &mut rusqlite::Statement, width: usize, key: &Value) -> rusqlite::Result<Option<Vec<Value>>> {
+    let mut rows = stmt.query([key])?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    let mut values = Vec::with_capacity(width);
+    for i in 0..width {
+        values.push(value_at(r, i)?);
+    }
+    Ok(Some(values))
 }
 
 /// A row as a JSON object (column → value) without building one in memory:
