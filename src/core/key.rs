@@ -40,15 +40,6 @@ pub fn hex_key(bytes: &[u8]) -> Option<Key> {
     decode_hex(bytes).map(|b| Key(Repr::Hex(b)))
 }
 
-/// Writes two hex digits per byte of `b` into `out`.
-fn encode_hex_into(b: &[u8], out: &mut [u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (pair, byte) in out.chunks_exact_mut(2).zip(b) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 15)];
-    }
-}
-
 fn encode_hex(b: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
     // The lengths match, so this cannot fail.
@@ -91,7 +82,8 @@ impl Key {
         match &self.0 {
             Repr::Hex(b) => {
                 let mut head = [0u8; 8];
-                encode_hex_into(&b[..4], &mut head);
+                // Four bytes are the eight digits: the lengths match.
+                let _ = const_hex::encode_to_slice(&b[..4], &mut head);
                 u64::from_be_bytes(head)
             }
             Repr::Text(s) => prefix_of(s.as_bytes()),

@@ -170,14 +170,14 @@ mod platform {
                 Ok(_) => {}
                 Err(_) => return,
             }
-            let events: Vec<(WatchDescriptor, EventMask, Option<std::ffi::OsString>)> =
-                match folders.inotify.read_events(&mut buf) {
-                    Ok(events) => events.map(|e| (e.wd, e.mask, e.name.map(|n| n.to_os_string()))).collect(),
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-                    Err(_) => return,
-                };
+            // The events borrow `buf` only: new folders can be added meanwhile.
+            let events = match folders.inotify.read_events(&mut buf) {
+                Ok(events) => events,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(_) => return,
+            };
             let mut changed = false;
-            for (wd, mask, name) in events {
+            for inotify::Event { wd, mask, name, .. } in events {
                 if mask.contains(EventMask::Q_OVERFLOW) {
                     // Too many to hold: something changed.
                     changed = true;
