@@ -27,13 +27,15 @@
 
 use std::collections::HashMap;
 use std::ffi::{CStr, CString, OsStr};
+use std::ops::ControlFlow;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, fstat, openat, statat};
+use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, fstat, openat, statat};
 
+use super::listing::each_entry;
 use super::pool::{Facts, GONE, Item, facts};
 use super::stat::open_dir;
 use crate::core::control::Control;
@@ -242,46 +244,38 @@ impl Lookup<'_> {
     /// Lists a folder that has (or may have) sub-folders.
     fn list(&mut self, rel: &Path, dir: Arc<OwnedFd>) -> Level {
         let unknown = |dir| Level::Listed { dir, files: vec![], sub: Sub::Unknown };
-        let mut listing = match Dir::read_from(&*dir) {
-            Ok(d) => d,
-            Err(e) => {
-                self.unreadable_dir(rel, &e.into());
-                return Level::Unreadable;
-            }
-        };
         let (mut files, mut subs, mut count) = (Vec::new(), Vec::new(), 0usize);
-        for entry in listing.by_ref() {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    self.unreadable_dir(rel, &e.into());
-                    return Level::Unreadable;
-                }
-            };
-            let bytes = entry.file_name().to_bytes();
-            if bytes == b"." || bytes == b".." {
-                continue;
-            }
+        let listed = each_entry(&dir, |name, mut file_type| {
+            let bytes = name.to_bytes();
             count += 1;
             if count > LIST_CAP {
-                return unknown(dir);
+                return ControlFlow::Break(());
             }
             if self.exclude_rel.contains(&rel.join(OsStr::from_bytes(bytes))) {
-                continue;
+                return ControlFlow::Continue(());
             }
-            let mut file_type = entry.file_type();
             if file_type == FileType::Unknown {
-                match statat(&*dir, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW) {
+                match statat(&*dir, name, AtFlags::SYMLINK_NOFOLLOW) {
                     Ok(st) => file_type = FileType::from_raw_mode(st.st_mode),
-                    Err(_) => return unknown(dir),
+                    Err(_) => return ControlFlow::Break(()),
                 }
             }
             if file_type == FileType::Directory {
                 subs.push(String::from_utf8_lossy(bytes).into_owned());
-                continue;
+                return ControlFlow::Continue(());
             }
             if let (NameClass::Cache { .. } | NameClass::Partial, Some(key)) = classify_with_key(bytes) {
-                files.push((key.to_string(), entry.file_name().to_owned(), file_type));
+                files.push((key.to_string(), name.to_owned(), file_type));
+            }
+            ControlFlow::Continue(())
+        });
+        match listed {
+            Ok(None) => {}
+            // Too many entries, or one of unknown type: the layout is unknown.
+            Ok(Some(())) => return unknown(dir),
+            Err(e) => {
+                self.unreadable_dir(rel, &e.into());
+                return Level::Unreadable;
             }
         }
         files.sort_by(|a, b| a.0.cmp(&b.0));

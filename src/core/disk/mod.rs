@@ -3,6 +3,7 @@
 //! never followed. The facts it produces are plain data (`core::model`).
 
 pub mod decode;
+mod listing;
 mod lookup;
 mod pool;
 pub mod probe;

@@ -3,14 +3,16 @@
 //! Iterative, with a bounded number of open folders.
 
 use std::ffi::{CString, OsStr};
+use std::ops::ControlFlow;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
 
-use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, openat, statat};
+use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, openat, statat};
 
+use super::listing::each_entry;
 use super::pool::{BATCH, Facts, GONE, Item, Job};
 use super::stat::{open_beneath, open_dir};
 use crate::core::control::{Control, Phase};
@@ -98,31 +100,12 @@ impl Walker<'_> {
         stack: &mut Vec<Pending>,
         held: &mut usize,
     ) -> Result<()> {
-        let mut dir = match Dir::read_from(&*fd) {
-            Ok(d) => d,
-            Err(e) => {
-                self.unreadable_dir(root, &rel, &e.into());
-                return Ok(());
-            }
-        };
         let mut batch: Vec<Item> = Vec::new();
         let mut names: Vec<u8> = Vec::new();
         let mut subdirs: Vec<(CString, PathBuf)> = Vec::new();
-        for entry in dir.by_ref() {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    self.unreadable_dir(root, &rel, &e.into());
-                    break;
-                }
-            };
-            let name = entry.file_name();
+        let listed = each_entry(&fd, |name, mut file_type| {
             let bytes = name.to_bytes();
-            if bytes == b"." || bytes == b".." {
-                continue;
-            }
             let name_os = OsStr::from_bytes(bytes);
-            let mut file_type = entry.file_type();
             if file_type == FileType::Unknown {
                 // Some file systems do not say in the listing: ask.
                 match statat(&*fd, name, AtFlags::SYMLINK_NOFOLLOW) {
@@ -133,20 +116,20 @@ impl Walker<'_> {
                             escaped(&root.join(&rel).join(name_os)),
                             plain_io(&e.into())
                         ));
-                        continue;
+                        return ControlFlow::Continue(());
                     }
                 }
             }
             if self.exclude_rel.iter().any(|p| p.parent() == Some(&rel) && p.file_name() == Some(name_os)) {
-                continue;
+                return ControlFlow::Continue(());
             }
             if file_type == FileType::Directory {
                 subdirs.push((name.to_owned(), rel.join(name_os)));
-                continue;
+                return ControlFlow::Continue(());
             }
             let (class, key) = classify_with_key(bytes);
             if class == NameClass::Ignored {
-                continue;
+                return ControlFlow::Continue(());
             }
             self.nested |= !rel.as_os_str().is_empty();
             let start = names.len();
@@ -158,18 +141,25 @@ impl Walker<'_> {
             } else {
                 FileFacts::with_key(rel.join(name_os), id, kind, key)
             });
-            if batch.len() == BATCH {
-                self.send(&fd, &mut batch, &mut names)?;
+            if batch.len() == BATCH
+                && let Err(e) = self.send(&fd, &mut batch, &mut names)
+            {
+                return ControlFlow::Break(e);
             }
             if self.out.files.len().is_multiple_of(8192) {
                 self.ctl.progress(Phase::Walk, self.out.files.len() as u64, None);
                 if self.ctl.cancelled() {
-                    return Err(Error::new(ErrorKind::Cancelled, "the scan was cancelled"));
+                    return ControlFlow::Break(Error::new(ErrorKind::Cancelled, "the scan was cancelled"));
                 }
             }
+            ControlFlow::Continue(())
+        });
+        match listed {
+            Ok(None) => {}
+            Ok(Some(stopped)) => return Err(stopped),
+            Err(e) => self.unreadable_dir(root, &rel, &e.into()),
         }
         self.send(&fd, &mut batch, &mut names)?;
-        drop(dir);
         // Pushed in reverse: popped in name order, depth first.
         for (name, path) in subdirs.into_iter().rev() {
             if *held < MAX_OPEN_DIRS {
