@@ -12,7 +12,9 @@ pub fn sort_by_prefix<T>(v: &mut [T], prefix: impl Fn(&T) -> u64, cmp: impl Fn(&
         return;
     }
     let mut order: Vec<(u64, u32)> = v.iter().enumerate().map(|(i, x)| (prefix(x), i as u32)).collect();
-    order.sort_unstable();
+    // A radix sort: a few passes over the pairs, no comparisons. Stable, so
+    // equal prefixes keep their index order, as a plain sort of the pairs.
+    radsort::sort_by_key(&mut order, |o| o.0);
     let mut start = 0;
     while start < order.len() {
         let end = start + order[start..].iter().take_while(|o| o.0 == order[start].0).count();
