@@ -13,12 +13,19 @@ use cachescope::core::{Control, Dump, Inspection, Locate};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use pty_kit::{Start, Tui};
 
-#[test]
-fn select_all_plan_apply_quit_in_a_pty() {
+/// A demo dump of `keys` keys (seed `seed`) in a temp dir: the dir (kept
+/// alive by the caller), the dump's folder and the dump as the core finds it.
+fn demo(keys: u64, seed: u64) -> (tempfile::TempDir, std::path::PathBuf, Dump) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("dump");
-    write_demo(&dir, 60, 11).unwrap();
+    write_demo(&dir, keys, seed).unwrap();
     let dump = Dump::locate(&Locate { path: Some(dir.clone()), ..Default::default() }).unwrap();
+    (tmp, dir, dump)
+}
+
+#[test]
+fn select_all_plan_apply_quit_in_a_pty() {
+    let (_tmp, dir, dump) = demo(60, 11);
     assert!(Inspection::open(&dump, &Control::none()).unwrap().has_problems());
 
     let mut tui = Tui::start(&[dir.as_os_str()], Start::default());
@@ -81,9 +88,7 @@ fn cooked(master: &dyn portable_pty::MasterPty) -> bool {
 #[test]
 fn a_signal_to_the_tui_gives_the_terminal_back() {
     for sig in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT] {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("dump");
-        write_demo(&dir, 40, 3).unwrap();
+        let (_tmp, dir, _) = demo(40, 3);
         let mut tui = Tui::start(&[dir.as_os_str()], Start::default());
         tui.wait_for("Discrepancies (");
         assert!(!cooked(&*tui.master), "the TUI runs in raw mode");
@@ -104,9 +109,7 @@ fn a_signal_to_the_tui_gives_the_terminal_back() {
 
 #[test]
 fn a_terminal_that_goes_away_ends_the_tui() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dump");
-    write_demo(&dir, 30, 5).unwrap();
+    let (_tmp, dir, _) = demo(30, 5);
     let pty = native_pty_system()
         .openpty(PtySize { rows: 30, cols: 100, pixel_width: 0, pixel_height: 0 })
         .expect("a pseudo-terminal");
@@ -148,10 +151,7 @@ fn a_terminal_that_goes_away_ends_the_tui() {
 /// on its own (no `r`), and the new orphan is counted in the header.
 #[test]
 fn a_file_the_app_adds_while_the_tui_is_open_is_picked_up() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dump");
-    write_demo(&dir, 30, 7).unwrap();
-    let dump = Dump::locate(&Locate { path: Some(dir.clone()), ..Default::default() }).unwrap();
+    let (_tmp, dir, dump) = demo(30, 7);
     let orphans = |ins: &Inspection| ins.found.iter().filter(|d| d.kind.as_str() == "orphaned_file").count();
     let before = orphans(&Inspection::open(&dump, &Control::none()).unwrap());
     let mut tui = Tui::start(&[dir.as_os_str()], Start::default());
@@ -195,10 +195,7 @@ fn a_file_the_app_adds_while_the_tui_is_open_is_picked_up() {
 #[test]
 fn the_watch_asks_for_changes_and_sees_them_at_any_depth() {
     use std::sync::mpsc::RecvTimeoutError;
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dump");
-    write_demo(&dir, 20, 3).unwrap();
-    let dump = Dump::locate(&Locate { path: Some(dir.clone()), ..Default::default() }).unwrap();
+    let (tmp, _, dump) = demo(20, 3);
     let cache = dump.cache_dir.clone();
     let outside = tmp.path().join("outside");
     std::fs::create_dir(&outside).unwrap();
