@@ -195,3 +195,28 @@ fn cache_dir_flag_that_is_not_a_folder_and_demo_into_a_full_folder() {
     let out = cachescope([OsStr::new("demo"), d.root().as_os_str()]);
     assert!(out.one_line_error().contains("not empty"));
 }
+
+/// A reader that goes away (`cachescope apply … | head -0`) ends the output,
+/// not the command: no panic, and the exit status is the command's own (the
+/// batch had committed; a script must not read it as a failure).
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dump = tmp.path().join("dump");
+    let run = |args: &[&OsStr]| {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out =
+            std::process::Command::new(env!("CARGO_BIN_EXE_cachescope")).args(args).stdout(writer).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{args:?}: {stderr}");
+        out.status.code()
+    };
+    assert_eq!(run(&[OsStr::new("demo"), dump.as_os_str()]), Some(0));
+    assert_eq!(run(&[OsStr::new("apply"), dump.as_os_str(), OsStr::new("--yes")]), Some(0));
+    assert_eq!(cachescope([OsStr::new("check"), dump.as_os_str()]).code, 0, "the apply took effect");
+    assert_eq!(run(&[OsStr::new("undo"), dump.as_os_str()]), Some(0));
+    assert_eq!(run(&[OsStr::new("recover"), dump.as_os_str()]), Some(0));
+    assert_eq!(run(&[OsStr::new("completions"), OsStr::new("bash")]), Some(0));
+    assert_eq!(run(&[OsStr::new("man")]), Some(0));
+}

@@ -23,7 +23,7 @@ pub fn run(
     if needs_recovery(dump) {
         let (s, done) = writing_session(dump)?;
         if let Some(done) = done {
-            println!("Recovered first: {done}.");
+            outln!("Recovered first: {done}.")?;
         }
         session = Some(s);
     }
@@ -31,9 +31,9 @@ pub fn run(
     usable(&ins)?;
     let plan = plan(&ins, &items.resolve(selection, &ins)?);
     if plan.is_empty() {
-        println!("Nothing to apply: no selected discrepancy has a fix.");
+        outln!("Nothing to apply: no selected discrepancy has a fix.")?;
         if let Some(hint) = crate::core::report::unplanned_hint(&ins, selection) {
-            println!("{hint}");
+            outln!("{hint}")?;
         }
         return Ok(0);
     }
@@ -46,20 +46,20 @@ pub fn run(
         None => {
             let (s, done) = writing_session(dump)?;
             if let Some(done) = done {
-                println!("Recovered first: {done}.");
+                outln!("Recovered first: {done}.")?;
             }
             s
         }
     };
     ins.release_at_exit();
     let report = progress::with_bar("applying", |ctl| apply(&session, &plan, &opts, ctl))?;
-    println!("{}", summary(&report));
+    outln!("{}", summary(&report))?;
     if let Some(backup) = &report.backup {
-        println!("  backup: {}", escaped(&dump.display_rel(backup)));
+        outln!("  backup: {}", escaped(&dump.display_rel(backup)))?;
     }
     for (id, why) in report.stale() {
-        println!("  stale: {}: {}", crate::core::fmt::clean(id), why);
+        outln!("  stale: {}: {}", crate::core::fmt::clean(id), why)?;
     }
-    println!("Undo it with `cachescope undo {} --batch {}`.", escaped(&dump.root), report.batch.unwrap_or_default());
+    outln!("Undo it with `cachescope undo {} --batch {}`.", escaped(&dump.root), report.batch.unwrap_or_default())?;
     Ok(0)
 }

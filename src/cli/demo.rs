@@ -8,13 +8,13 @@ use crate::core::fmt::{escaped, group};
 
 pub fn run(dir: &Path, keys: u64, seed: u64, clips: Clips) -> Result<u8, Error> {
     let s = write_demo_with(dir, keys, seed, clips)?;
-    println!(
+    outln!(
         "Wrote a demo dump to {}: {} keys, {} rows, {} files (seed {seed}).",
         escaped(dir),
         group(s.keys),
         group(s.rows),
         group(s.files)
-    );
-    println!("Try `cachescope check {}` or `cachescope {}`.", escaped(dir), escaped(dir));
+    )?;
+    outln!("Try `cachescope check {}` or `cachescope {}`.", escaped(dir), escaped(dir))?;
     Ok(0)
 }

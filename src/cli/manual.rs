@@ -8,10 +8,10 @@ use super::emit;
 use crate::core::Error;
 
 pub fn completions(shell: clap_complete::Shell) -> Result<u8, Error> {
-    emit(|out| {
-        clap_complete::generate(shell, &mut Cli::command(), "cachescope", out);
-        Ok(())
-    })?;
+    // Into memory first: `generate` panics when a write fails (`| head`).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "cachescope", &mut script);
+    emit(|out| out.write_all(&script))?;
     Ok(0)
 }
 

@@ -1,6 +1,16 @@
 //! The command line (SPEC §7): clap parses raw flags, each command turns them
 //! into core calls, and every failure becomes one sentence and exit code 2.
 
+/// `println!` for the report lines of a command: a reader that went away
+/// (`| head -1`) ends the output quietly instead of panicking, so a batch
+/// that already committed still exits with its own status. Gives
+/// `Result<(), Error>`.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::emit(|out| writeln!(out, $($arg)*))
+    };
+}
+
 mod apply;
 mod args;
 mod check;

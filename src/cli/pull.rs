@@ -24,8 +24,8 @@ pub fn run(from: PullFrom) -> Result<u8, Error> {
         }
     };
     let dir = escaped(&pulled.out);
-    println!("Pulled {} files ({}) into {dir}.", group(pulled.stats.files), size(pulled.stats.bytes));
-    println!("Open it with `cachescope {dir}` or `cachescope check {dir}`.");
+    outln!("Pulled {} files ({}) into {dir}.", group(pulled.stats.files), size(pulled.stats.bytes))?;
+    outln!("Open it with `cachescope {dir}` or `cachescope check {dir}`.")?;
     Ok(0)
 }
 

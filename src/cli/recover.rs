@@ -11,13 +11,13 @@ pub fn run(dump: &Dump) -> Result<u8, Error> {
         return Err(crate::core::batch::locked_by_another(&dump.db));
     }
     if !needs_recovery(dump) {
-        println!("Nothing to recover: no interrupted apply.");
+        outln!("Nothing to recover: no interrupted apply.")?;
         return Ok(0);
     }
     let (_session, done) = writing_session(dump)?;
     match done {
-        Some(done) => println!("Recovered: {done}."),
-        None => println!("Nothing to recover: no interrupted apply."),
+        Some(done) => outln!("Recovered: {done}.")?,
+        None => outln!("Nothing to recover: no interrupted apply.")?,
     }
     Ok(0)
 }

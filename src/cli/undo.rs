@@ -9,12 +9,12 @@ pub fn run(dump: &Dump, batch: Option<i64>) -> Result<u8, Error> {
     let target = if crate::core::batch::needs_recovery(dump) { batch } else { Some(pick(dump, batch)?) };
     let (session, recovered) = writing_session(dump)?;
     if let Some(done) = recovered {
-        println!("Recovered first: {done}.");
+        outln!("Recovered first: {done}.")?;
     }
     let report = undo(&session, target)?;
-    println!("{}", summary(&report));
+    outln!("{}", summary(&report))?;
     for c in &report.conflicts {
-        println!("  not restored: {c}");
+        outln!("  not restored: {c}")?;
     }
     Ok(0)
 }
