@@ -125,3 +125,36 @@ fn the_repositorys_bundled_demo_is_never_the_target_of_the_apply_hint() {
         assert!(out.stdout.contains("cachescope demo /tmp/demo"), "{}", out.stdout);
     }
 }
+
+/// A plan the blast-radius guard would refuse says so, and why, and its
+/// apply command carries the flag that lets it through (SPEC §6: a plan
+/// shows exactly what would happen). The same command without the flag is
+/// refused, and with it goes through.
+#[test]
+fn a_plan_past_the_blast_radius_guard_says_so() {
+    let (_t, d) = demo();
+    let text = run(&["plan"], &d).stdout;
+    assert!(!text.contains("blast-radius") && !text.contains("--allow-mass-change"), "{text}");
+    // Every audio file gone: an empty or unmounted copy.
+    for e in walkdir::WalkDir::new(&d).into_iter().filter_map(Result::ok) {
+        if e.path().extension().is_some_and(|x| x == "wav" || x == "m4a") {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    for format in ["text", "sql"] {
+        let out = run(&["plan", "--format", format], &d).stdout;
+        let last = out.trim_end().lines().last().unwrap().to_string();
+        assert!(last.contains("blast-radius guard") && last.contains("no audio file"), "{format}: {last}");
+        assert!(
+            last.ends_with(&format!(
+                "`cachescope apply {} --yes --allow-mass-change` (same selection flags).",
+                d.display()
+            )),
+            "{format}: {last}"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&run(&["plan", "--format", "json"], &d).stdout).unwrap();
+    assert!(json["mass_change"].as_str().unwrap().contains("no audio file"), "{json}");
+    assert_eq!(run(&["apply", "--yes"], &d).code, 2, "refused without the flag");
+    assert_eq!(run(&["apply", "--yes", "--allow-mass-change"], &d).code, 0, "applied with it");
+}

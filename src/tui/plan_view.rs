@@ -7,7 +7,7 @@ use log::info;
 
 use super::app::{App, Confirm, Layer};
 use crate::core::fmt::escaped;
-use crate::core::report::{readable_plan_lines, write_plan_sql};
+use crate::core::report::{apply_hint, readable_plan_lines, write_plan_sql};
 use crate::core::{Plan, plan};
 
 /// The previewed plan, kept so that exactly this plan is applied.
@@ -56,7 +56,8 @@ impl App {
             let text = String::from_utf8_lossy(&out).replace(&escaped(&ins.dump.root), &self.root_label);
             // The closing hint is for the shell; the preview applies with Enter.
             let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-            if lines.last().is_some_and(|l| l.starts_with("Apply it with") || l.starts_with("This is the repository")) {
+            let hint = apply_hint(ins, &pv.plan).replace(&escaped(&ins.dump.root), &self.root_label);
+            if lines.last() == Some(&hint) {
                 lines.pop();
                 while lines.last().is_some_and(|l| l.is_empty()) {
                     lines.pop();

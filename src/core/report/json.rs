@@ -156,6 +156,8 @@ pub fn write_plan_json(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?S
         "counts": plan.counts().iter().map(|(f, n)| (f.as_str().to_string(), json!(n))).collect::<Map<_, _>>(),
         "sql_statements": plan.sql_count(),
         "file_moves": plan.move_count(),
+        // Why `apply` would refuse this plan without --allow-mass-change.
+        "mass_change": plan.mass_change(),
         "items": plan.items,
     });
     serde_json::to_writer_pretty(&mut *out, &v)?;

@@ -20,18 +20,26 @@ pub fn write_plan_text(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?S
         writeln!(out, "{line}")?;
     }
     if !plan.is_empty() {
-        writeln!(out, "\n{}", apply_hint(ins))?;
+        writeln!(out, "\n{}", apply_hint(ins, plan))?;
     }
     Ok(())
 }
 
-/// How to apply the plan. Never the repository's own bundled demo
-/// (`assets/demo`, tracked in git): for it, the way to a copy first.
-pub fn apply_hint(ins: &Inspection) -> String {
+/// How to apply the plan: with `--allow-mass-change`, and why, when the
+/// blast-radius guard would refuse it. Never the repository's own bundled
+/// demo (`assets/demo`, tracked in git): for it, the way to a copy first.
+pub fn apply_hint(ins: &Inspection, plan: &Plan) -> String {
+    let (flags, guard) = match plan.mass_change() {
+        Some(why) => (
+            "--yes --allow-mass-change",
+            format!("The blast-radius guard refuses this plan unless asked: {why}; check the dump first. "),
+        ),
+        None => ("--yes", String::new()),
+    };
     if let Some(archive) = &ins.dump.archive {
         return format!(
-            "This dump is read from an archive, which cannot be changed: unpack it with `cachescope extract {} DIR`, \
-             then `cachescope apply DIR --yes` (same selection flags).",
+            "{guard}This dump is read from an archive, which cannot be changed: unpack it with `cachescope extract {} \
+             DIR`, then `cachescope apply DIR {flags}` (same selection flags).",
             escaped(archive)
         );
     }
@@ -41,11 +49,11 @@ pub fn apply_hint(ins: &Inspection) -> String {
     if bundled {
         return format!(
             "This is the repository's bundled demo (tracked in git): apply to a copy, `cp -r {} /tmp/demo` or a fresh \
-             `cachescope demo /tmp/demo`, then `cachescope apply /tmp/demo --yes` (same selection flags).",
+             `cachescope demo /tmp/demo`, then `cachescope apply /tmp/demo {flags}` (same selection flags).",
             escaped(root)
         );
     }
-    format!("Apply it with `cachescope apply {} --yes` (same selection flags).", escaped(root))
+    format!("{guard}Apply it with `cachescope apply {} {flags}` (same selection flags).", escaped(root))
 }
 
 /// Exactly the SQL statements and file moves apply would run, in order.
@@ -87,7 +95,7 @@ pub fn write_plan_sql(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?Si
             }
         }
     }
-    writeln!(out, "\n{}", apply_hint(ins))?;
+    writeln!(out, "\n{}", apply_hint(ins, plan))?;
     Ok(())
 }
 
