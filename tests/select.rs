@@ -190,6 +190,18 @@ fn names_that_match_nothing_are_one_sentence_and_exit_2() {
     assert!(line.contains("'nonsense' is not a discrepancy id"), "{line}");
     let line = run(&["plan", "--fix", &format!("{}=quarantine", f.ghost(2))], f.root()).one_line_error().to_string();
     assert!(line.contains("quarantine is not a fix for ghost_entry"), "{line}");
+    // Two different fixes for one kind or one id: the flags' order must not decide.
+    for (a, b) in [("mark_failed", "delete_entry"), ("delete_entry", "mark_failed")] {
+        let (fa, fb) = (format!("ghost_entry={a}"), format!("ghost_entry={b}"));
+        let line = run(&["plan", "--fix", &fa, "--fix", &fb], f.root()).one_line_error().to_string();
+        assert!(line.contains(&format!("--fix gives ghost_entry two fixes, {a} and {b}")), "{line}");
+        let (fa, fb) = (format!("{}={a}", f.ghost(2)), format!("{}={b}", f.ghost(2)));
+        let line = run(&["apply", "--yes", "--fix", &fa, "--fix", &fb], f.root()).one_line_error().to_string();
+        assert!(line.contains(&format!("--fix gives {} two fixes", f.ghost(2))), "{line}");
+    }
+    // The same fix twice is no conflict.
+    let same = run(&["plan", "--fix", "ghost_entry=delete_entry", "--fix", "ghost_entry=delete_entry"], f.root());
+    assert_eq!(same.code, 0, "{same:?}");
     let line = run(&["plan", "--keys-from", "/nonexistent/keys.txt"], f.root()).one_line_error().to_string();
     assert!(line.contains("/nonexistent/keys.txt") && line.contains("could not read the key list"), "{line}");
     let bad = f.root().join("bad.txt");

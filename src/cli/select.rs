@@ -24,6 +24,13 @@ pub fn selection(args: &SelectArgs) -> Result<(Selection, Items), Error> {
     };
     let mut items = items(&args.items)?;
     let mut per_kind = HashMap::new();
+    // What each `--fix ID=FIX` asked, to catch two different asks.
+    let mut per_id: HashMap<&str, Fix> = HashMap::new();
+    // Two different fixes for one kind or id: the order of the flags must
+    // not decide (`delete_entry` is never a default).
+    let twice = |what: &str, a: Fix, b: Fix| {
+        Error::bad_input(format!("--fix gives {} two fixes, {a} and {b}; keep one of them", clean(what)))
+    };
     for spec in &args.fix {
         // Fix names hold no `=`; an id may (a path, a key from a row).
         let Some((left, f)) = spec.rsplit_once('=') else {
@@ -35,9 +42,14 @@ pub fn selection(args: &SelectArgs) -> Result<(Selection, Items), Error> {
         let fix: Fix = f.trim().parse().map_err(|e: String| see_help(&e))?;
         if let Ok(k) = left.trim().parse::<Kind>() {
             allowed(k, fix, None)?;
-            per_kind.insert(k, fix);
+            if let Some(before) = per_kind.insert(k, fix).filter(|b| *b != fix) {
+                return Err(twice(k.as_str(), before, fix));
+            }
         } else {
             allowed(id_kind(left, "--fix")?, fix, Some(left))?;
+            if let Some(before) = per_id.insert(left, fix).filter(|b| *b != fix) {
+                return Err(twice(left, before, fix));
+            }
             items.fixes.retain(|(i, _)| i != left);
             items.fixes.push((left.to_string(), fix));
         }
