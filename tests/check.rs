@@ -162,6 +162,16 @@ fn discrepancy_fields_follow_the_contract() {
         .find(|x| x["kind"] == "incomplete_file" && x["key"] == key(6).as_str())
         .unwrap();
     assert_eq!(trunc["disk"]["incomplete_reason"], "data chunk declares 81 920 bytes, file has 40 960");
+    // A file-level item carries its key's row in `db` when the key has one.
+    assert_eq!(trunc["db"]["cache_key"], key(6).as_str());
+    let of = |kind: &str, k: u32| {
+        let all = r["discrepancies"].as_array().unwrap();
+        all.iter().find(|x| x["kind"] == kind && x["key"] == key(k).as_str()).unwrap().clone()
+    };
+    assert_eq!(of("incomplete_file", 17)["db"]["compression_state"], "failed");
+    assert_eq!(of("redundant_file", 11)["db"]["cache_key"], key(11).as_str());
+    assert!(of("redundant_file", 4)["db"].is_null(), "an orphan's key has no row");
+    assert!(of("incomplete_file", 12)["db"].is_null(), "no row for that key");
 }
 
 #[test]

@@ -9,7 +9,6 @@ use rustc_hash::FxHashMap;
 use super::{Facts, FileInfo, Finding, Item, MIN_ITEMS, RowInfo, Sym, Values, When, findings};
 use crate::core::disk::Encoding;
 use crate::core::inspect::Inspection;
-use crate::core::key::Key;
 
 /// Values seen lately, per facet, checked before the hash map: a facet of
 /// a few values (voices, states) then costs a compare or two per row.
@@ -95,10 +94,7 @@ pub fn facts_of(ins: &Inspection) -> Facts {
         .iter()
         .map(|d| {
             // File-level discrepancies do not point at their key's row; find it.
-            let row = d.row.or_else(|| {
-                let key = Key::new(d.key.as_deref().filter(|_| d.kind.is_file_level())?);
-                ins.rows.binary_search_by(|r| r.key.cmp(&key)).ok()
-            });
+            let row = ins.row_or_key_row(d);
             Item { kind: d.kind, row: row.map(|r| r as u32), file: d.file.map(|f| f as u32) }
         })
         .collect();
