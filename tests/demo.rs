@@ -100,3 +100,42 @@ fn the_speech_demo_decodes_whole_with_deep() {
     }
     assert!(checked > 40, "{checked} files decoded");
 }
+
+/// Runs `demo` with writes past 16 kB failing (EFBIG, SIGXFSZ ignored), as
+/// a full disk would make them fail: a broken size check then fails fast
+/// instead of filling the disk.
+fn demo_in_16k(args: &[&OsStr]) -> (Option<i32>, String) {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cachescope"));
+    cmd.arg("demo").args(args);
+    // SAFETY: async-signal-safe calls only, between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit { rlim_cur: 16 << 10, rlim_max: 16 << 10 };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A demo that cannot fit is refused before it starts, and one that fails
+/// halfway leaves nothing behind, not even its hidden work folder; the
+/// error names DIR.
+#[test]
+fn a_demo_that_does_not_fit_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    let left = || std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect::<Vec<_>>();
+    let (code, line) = demo_in_16k(&[dir.as_os_str(), OsStr::new("--keys"), OsStr::new("99999999999")]);
+    assert_eq!(code, Some(2), "{line}");
+    assert!(line.contains("needs about") && line.contains("choose fewer --keys"), "{line}");
+    assert!(left().is_empty(), "left behind: {:?}", left());
+    let (code, stderr) = demo_in_16k(&[dir.as_os_str(), OsStr::new("--keys"), OsStr::new("50")]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(&dir.display().to_string()) && !stderr.contains(".cachescope-demo"), "{stderr}");
+    assert!(stderr.contains("the half-written demo was removed"), "{stderr}");
+    assert!(left().is_empty(), "left behind: {:?}", left());
+}

@@ -14,7 +14,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use rusqlite::{Connection, params};
 
 use super::error::{Error, Result};
-use super::fmt::escaped;
+use super::fmt::{escaped, group, size};
+use super::fsops::free_bytes;
 use story::{BASE_MS, SPAN_MS, Story, VOICES};
 
 pub const DB_REL: &str = "databases/app.db";
@@ -163,7 +164,22 @@ pub fn write_demo(dir: &Path, keys: u64, seed: u64) -> Result<DemoSummary> {
     write_demo_with(dir, keys, seed, Clips::Tiny)
 }
 
-/// Writes a dump into `dir` with clips of the given size.
+impl Clips {
+    /// About what one key takes on disk, from demos of 2 000 keys (`du`):
+    /// 37 kB with speech, 4.4 kB tiny (a block per file). A little under, so
+    /// that a demo that fits is never refused.
+    fn bytes_per_key(self) -> u64 {
+        match self {
+            Clips::Tiny => 4 << 10,
+            Clips::Speech => 32 << 10,
+        }
+    }
+}
+
+/// Writes a dump into `dir` with clips of the given size. It is written
+/// into a hidden folder beside `dir` and renamed at the end, so a failure
+/// (a full disk) leaves nothing half-written; one that would not fit in the
+/// free space is refused before it starts.
 pub fn write_demo_with(dir: &Path, keys: u64, seed: u64, clips: Clips) -> Result<DemoSummary> {
     if dir.exists() && fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
         return Err(Error::bad_input(format!(
@@ -171,6 +187,41 @@ pub fn write_demo_with(dir: &Path, keys: u64, seed: u64, clips: Clips) -> Result
             escaped(dir)
         )));
     }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(parent).map_err(|e| Error::io_at("write", parent, &e))?;
+    let (need, free) = (keys.saturating_mul(clips.bytes_per_key()), free_bytes(parent).unwrap_or(u64::MAX));
+    if need > free {
+        return Err(Error::bad_input(format!(
+            "a demo dump of {} keys needs about {} and {} has {} free; choose fewer --keys or another folder",
+            group(keys),
+            size(need),
+            escaped(parent),
+            size(free)
+        )));
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(".cachescope-demo-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .tempdir_in(parent)
+        .map_err(|e| Error::io_at("write", parent, &e))?;
+    // Failures name `dir`, not the hidden folder (removed when `tmp` drops).
+    let summary = write_into(tmp.path(), keys, seed, clips).map_err(|e| Error {
+        message: format!(
+            "{}; the half-written demo was removed",
+            e.message.replace(&escaped(tmp.path()), &escaped(dir))
+        ),
+        ..e
+    })?;
+    // Onto `dir` if it is an empty folder, as rename(2) allows.
+    fs::rename(tmp.path(), dir).map_err(|e| Error::io_at("write", dir, &e))?;
+    let _ = tmp.keep();
+    Ok(summary)
+}
+
+fn write_into(dir: &Path, keys: u64, seed: u64, clips: Clips) -> Result<DemoSummary> {
     let io = |p: &Path| {
         let p = p.to_path_buf();
         move |e: std::io::Error| Error::io_at("write", &p, &e)
