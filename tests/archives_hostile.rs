@@ -251,3 +251,48 @@ fn db_and_cache_dir_flags_do_not_reach_into_an_archive() {
     let out = cachescope([OsStr::new("check"), s.archive.as_os_str(), OsStr::new("--db"), OsStr::new("x.db")]);
     assert!(out.one_line_error().contains("cachescope extract"));
 }
+
+/// A zip of `(name, data)` files, stored or deflated, as the zip crate writes it.
+fn zip_of(files: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in files {
+        z.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method)).unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// Where entry `i` of `bytes` starts: (local header, data, central header).
+fn zip_offsets(bytes: &[u8], i: usize) -> (usize, usize, usize) {
+    let mut a = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let f = a.by_index(i).unwrap();
+    (f.header_start() as usize, f.data_start().unwrap() as usize, f.central_header_start() as usize)
+}
+
+/// Entry `i` keeps its data but declares another CRC (the local header's
+/// at +14, the central directory's at +16, as the zip format places them).
+fn damage_crc(bytes: &mut [u8], i: usize) {
+    let (local, _, central) = zip_offsets(bytes, i);
+    bytes[local + 14] ^= 0xff;
+    bytes[central + 16] ^= 0xff;
+}
+
+#[test]
+fn a_zip_entry_whose_crc_does_not_match_is_refused() {
+    let audio: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let files: [(&str, &[u8]); 3] =
+        [("dump/cache/audio/a.m4a", &audio), ("dump/cache/audio/b.m4a", &audio), ("dump/c.txt", b"end")];
+    // One byte of a stored entry's data flipped (what a bad copy does).
+    let mut stored = zip_of(&files, zip::CompressionMethod::Stored);
+    let (_, data, _) = zip_offsets(&stored, 1);
+    stored[data + 5000] ^= 0xff;
+    let s = Scene::new("stored.zip", &stored);
+    s.refused("dump/cache/audio/b.m4a", "truncated or corrupt");
+    // Deflated entries too, the first and the last.
+    for i in [0, 2] {
+        let mut deflated = zip_of(&files, zip::CompressionMethod::Deflated);
+        damage_crc(&mut deflated, i);
+        let s = Scene::new("deflated.zip", &deflated);
+        s.refused(files[i].0, "truncated or corrupt");
+    }
+}

@@ -131,6 +131,18 @@ impl<'c> SafeWriter<'c> {
         ))
     }
 
+    /// The entry's own data cannot be read: cut short, or failing the
+    /// source's own check (a zip entry's CRC).
+    pub fn damaged(&self, entry: &[u8], err: &io::Error) -> Error {
+        Error::bad_input(format!(
+            "cannot unpack {}: its entry {} is truncated or corrupt ({}); {}",
+            self.label,
+            escaped_bytes(entry),
+            plain_io(err),
+            self.remedy
+        ))
+    }
+
     fn io(&self, entry: &[u8], err: io::Error) -> Error {
         let why = if err.raw_os_error() == Some(Errno::NOSPC.raw_os_error()) {
             format!("the disk is full ({})", self.limits.space_hint)
@@ -256,7 +268,7 @@ impl<'c> SafeWriter<'c> {
         let mut file = File::from(fd);
         let copied = self.copy(entry, len, data, &mut file)?;
         if copied < len {
-            return Err(self.broken(&io::Error::new(io::ErrorKind::UnexpectedEof, "entry ends early")));
+            return Err(self.damaged(entry, &io::Error::new(io::ErrorKind::UnexpectedEof, "it ends early")));
         }
         if let Some(t) = meta.mtime {
             file.set_times(FileTimes::new().set_modified(t).set_accessed(t)).map_err(|e| self.io(entry, e))?;
@@ -265,7 +277,9 @@ impl<'c> SafeWriter<'c> {
         Ok(())
     }
 
-    /// Copies at most `len` bytes; more than declared is refused.
+    /// Copies at most `len` bytes, then reads on to the end of `data`: more
+    /// than declared is refused, and a zip entry checks its CRC only when
+    /// read to its end.
     fn copy(&mut self, entry: &[u8], len: u64, data: &mut dyn Read, out: &mut File) -> Result<u64> {
         let mut buf = vec![0u8; 256 * 1024];
         let mut done = 0u64;
@@ -275,7 +289,7 @@ impl<'c> SafeWriter<'c> {
                 Ok(0) => return Ok(done),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(self.broken(&e)),
+                Err(e) => return Err(self.damaged(entry, &e)),
             };
             if done + n as u64 > len {
                 return Err(self.refuse(entry, "holds more data than it declares (a zip bomb?)"));
@@ -283,9 +297,6 @@ impl<'c> SafeWriter<'c> {
             out.write_all(&buf[..n]).map_err(|e| self.io(entry, e))?;
             done += n as u64;
             self.stats.bytes += n as u64;
-            if done == len {
-                return Ok(done);
-            }
         }
     }
 
