@@ -296,3 +296,21 @@ fn a_zip_entry_whose_crc_does_not_match_is_refused() {
         s.refused(files[i].0, "truncated or corrupt");
     }
 }
+
+#[test]
+fn a_zip_link_is_read_to_its_end_and_checked() {
+    let opts = zip::write::SimpleFileOptions::default();
+    let link_zip = |target: &str| {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        z.add_symlink("dump/link", target, opts).unwrap();
+        z.start_file("dump/c.txt", opts).unwrap();
+        z.write_all(b"end").unwrap();
+        z.finish().unwrap().into_inner()
+    };
+    let mut bytes = link_zip("c.txt");
+    damage_crc(&mut bytes, 0);
+    Scene::new("link.zip", &bytes).refused("dump/link", "truncated or corrupt");
+    // A target past the limit is refused, not cut to fit.
+    let long = format!("{}c.txt", "./".repeat(2500));
+    Scene::new("long.zip", &link_zip(&long)).refused("dump/link", "longer than 4096 bytes");
+}
