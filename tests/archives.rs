@@ -251,3 +251,16 @@ fn reports_and_hints_name_the_archive_not_its_private_copy() {
         assert!(!o.contains("cachescope-archive-"), "the private copy is named: {o}");
     }
 }
+
+#[test]
+fn a_missing_archive_is_said_to_be_missing() {
+    let work = tempfile::tempdir().unwrap();
+    let missing = work.path().join("nonexist.tar");
+    let out = extract(&missing, &work.path().join("out"));
+    let line = out.one_line_error();
+    assert!(line.contains("nonexist.tar does not exist; check the path"), "{line}");
+    // Read as a DUMP it is named the same way.
+    let out = cachescope([OsStr::new("check"), missing.as_os_str()]);
+    assert!(out.one_line_error().contains("nonexist.tar does not exist; check the path"));
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
+}

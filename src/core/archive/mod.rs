@@ -293,7 +293,16 @@ fn set_mode(path: &Path, mode: u32) -> Result<()> {
         .map_err(|e| Error::io_at("set the mode of", path, &e))
 }
 
+/// Why [`detect`] found no archive: a missing or unreadable file is said to
+/// be one, not called the wrong kind of file.
 fn not_an_archive(path: &Path) -> Error {
+    match File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Error::bad_input(format!("{} does not exist; check the path to the archive", escaped(path)));
+        }
+        Err(e) => return super::dbfiles::cannot_read(path, &e),
+        Ok(_) => {}
+    }
     Error::bad_input(format!(
         "{} is not an archive cachescope can read; use a .tar, .tar.gz, .zip or unencrypted adb backup (.ab)",
         escaped(path)
