@@ -29,6 +29,18 @@ fn usage_errors_keep_the_names_the_values_and_a_suggestion() {
         out.one_line_error().contains("unexpected argument '--no-mouse'"),
         "the TUI's flag is not check's: {out:?}"
     );
+    // The usage's second form joins the sentence as usage, not as words of it.
+    let line = cachescope(["--bogus"]).one_line_error().to_string();
+    assert!(line.contains("usage: cachescope [OPTIONS] [DUMP] | cachescope <COMMAND>;"), "{line}");
+    // An unknown word followed by more: named as the unknown command it is.
+    let line = cachescope(["bogus-cmd", "assets/demo"]).one_line_error().to_string();
+    assert!(line.starts_with("cachescope: 'bogus-cmd' is not a command"), "{line}");
+    // A value with control characters is shown escaped, not emptied.
+    let line = cachescope(["check", "x", "--format", "\u{1b}[2J"]).one_line_error().to_string();
+    assert!(line.contains(r"invalid value '\u{1b}[2J' for '--format <FORMAT>'"), "{line}");
+    // A command group without its command is a usage error, help on stderr.
+    let out = cachescope(["pull"]);
+    assert!(out.code == 2 && out.stdout.is_empty() && out.stderr.contains("android"), "{out:?}");
 }
 
 #[test]

@@ -44,9 +44,11 @@ use crate::core::{Dump, Error, Locate};
 pub fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some((typed, meant)) = usage::mistyped_command(&argv) {
+        let meant = meant.map(|m| format!("did you mean `cachescope {m}`? ")).unwrap_or_default();
         let _ = writeln!(
             std::io::stderr(),
-            "cachescope: '{typed}' is not a command and no such file or folder exists; did you mean `cachescope {meant}`? see `cachescope --help`"
+            "cachescope: '{}' is not a command and no such file or folder exists; {meant}see `cachescope --help`",
+            crate::core::fmt::clean(&typed)
         );
         return ExitCode::from(2);
     }
@@ -75,12 +77,34 @@ pub fn fail(e: &Error) -> ExitCode {
 /// all of clap's message.
 fn clap_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind as K;
-    if matches!(e.kind(), K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand) {
+    if matches!(e.kind(), K::DisplayHelp | K::DisplayVersion) {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
-    let _ = writeln!(std::io::stderr(), "cachescope: {}; see `cachescope --help`", usage::one_line(&e));
+    // `cachescope pull` without its subcommand: the help, as a usage error.
+    if e.kind() == K::DisplayHelpOnMissingArgumentOrSubcommand {
+        let _ = e.print();
+        return ExitCode::from(2);
+    }
+    let sentence = control_value_error(&e).unwrap_or_else(|| usage::one_line(&e));
+    let _ = writeln!(std::io::stderr(), "cachescope: {sentence}; see `cachescope --help`");
     ExitCode::from(2)
+}
+
+/// clap's sentence for a value with control characters drops them as if
+/// they were its own colours ("invalid value ''"): say it escaped instead.
+fn control_value_error(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue) else { return None };
+    if !value.chars().any(char::is_control) {
+        return None;
+    }
+    let arg = e.get(ContextKind::InvalidArg).map(ToString::to_string).unwrap_or_default();
+    let valid = match e.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(v)) => format!(" [possible values: {}]", v.join(", ")),
+        _ => String::new(),
+    };
+    Some(format!("invalid value '{}' for '{arg}'{valid}", crate::core::fmt::clean(value)))
 }
 
 /// Runs a validated command line.
