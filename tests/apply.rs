@@ -320,7 +320,7 @@ fn an_app_still_reading_the_database_is_waited_for_before_any_file_moves() {
 }
 
 #[test]
-fn a_fix_that_would_change_several_rows_or_that_the_database_refuses_is_skipped_alone() {
+fn a_fix_that_would_change_several_rows_or_that_the_database_refuses_fails_alone() {
     // No primary key: two rows share a key. And an extra NOT NULL column
     // without a default, so registering an orphan is refused.
     let ddl = "CREATE TABLE cache_entries (cache_key TEXT, compression_state TEXT NOT NULL, size_bytes INTEGER, created_at INTEGER NOT NULL, owner TEXT NOT NULL);";
@@ -336,9 +336,11 @@ fn a_fix_that_would_change_several_rows_or_that_the_database_refuses_is_skipped_
     d.m4a(&key(2), 10); // orphan: register is refused (owner NOT NULL)
     let before = rows(&d.db);
     let out = run(&["apply", "--yes", "--allow-mass-change"], d.root());
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stdout.contains("would change 2 rows"), "{}", out.stdout);
-    assert!(out.stdout.contains("refused it: NOT NULL constraint failed"), "{}", out.stdout);
+    assert_eq!(out.code, 1, "three fixes failed: {out:?}");
+    assert!(out.stdout.contains("1 of 4 fixes applied, 0 skipped as stale, 3 failed."), "{}", out.stdout);
+    let failed = |why: &str| out.stdout.lines().any(|l| l.starts_with("  failed: ") && l.contains(why));
+    assert!(failed("would change 2 rows"), "{}", out.stdout);
+    assert!(failed("refused it: NOT NULL constraint failed"), "{}", out.stdout);
     let after = rows(&d.db);
     let states: Vec<_> =
         after.iter().filter(|r| r[0] == rusqlite::types::Value::Text(key(1))).map(|r| r[1].clone()).collect();
@@ -444,4 +446,33 @@ fn integer_keys_are_matched_as_stored_and_undone() {
     assert_eq!(report(d.root()).0, 0, "clean after apply");
     assert_eq!(run(&["undo"], d.root()).code, 0);
     assert_eq!(rows(&d.db), before, "integers stay integers");
+}
+
+#[test]
+fn a_fix_the_database_refuses_is_failed_not_stale_exits_1_and_offers_no_undo() {
+    // An app version whose table has a NOT NULL column without a default:
+    // a registered row cannot fill it, so the database refuses the insert.
+    let ddl = "CREATE TABLE cache_entries (cache_key TEXT PRIMARY KEY NOT NULL, compression_state TEXT NOT NULL, size_bytes INTEGER, duration_ms INTEGER, created_at INTEGER NOT NULL, owner TEXT NOT NULL);";
+    let d = TestDump::with_schema(Layout::Flat, ddl);
+    d.m4a(&key(1), 10); // an orphan
+    let before = rows(&d.db);
+    let out = run(&["apply", "--yes"], d.root());
+    assert_eq!(out.code, 1, "a failed fix is not success: {out:?}");
+    assert!(
+        out.stdout.contains("Batch 1 changed nothing: 0 of 1 fixes applied, 0 skipped as stale, 1 failed."),
+        "{}",
+        out.stdout
+    );
+    let line = out.stdout.lines().find(|l| l.starts_with("  failed: ")).unwrap_or_default();
+    assert!(line.contains(&key(1)) && line.contains("NOT NULL constraint failed"), "{}", out.stdout);
+    assert!(!out.stdout.contains("stale:"), "a refusal is not a changed world: {}", out.stdout);
+    assert!(!out.stdout.contains("Undo it with"), "nothing to undo: {}", out.stdout);
+    assert_eq!(rows(&d.db), before);
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let count = |event: &str| -> i64 {
+        conn.query_row("SELECT count(*) FROM cache_audit WHERE event_type = ?1", [event], |r| r.get(0)).unwrap()
+    };
+    assert_eq!((count("fix_failed"), count("fix_skipped_stale")), (1, 0), "audited as failed");
+    // `undo` does not pick a batch that changed nothing.
+    assert!(run(&["undo"], d.root()).one_line_error().contains("no applied batch left to undo"));
 }

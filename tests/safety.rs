@@ -268,9 +268,11 @@ fn a_trigger_refusing_an_undo_is_named_not_called_a_change() {
     .unwrap();
     drop(conn);
     let out = run(&["undo"], d.root());
-    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.code, 1, "a restore that failed: {out:?}");
+    assert!(out.stdout.contains("0 left as they were, 1 failed."), "{}", out.stdout);
     assert!(
-        out.stdout.contains("the database refused to restore row") && out.stdout.contains("failed rows stay failed")
+        out.stdout.contains("  failed: the database refused to restore row")
+            && out.stdout.contains("failed rows stay failed")
     );
     assert!(!out.stdout.contains(&format!("row {} changed since", key(3))), "{}", out.stdout);
 }
@@ -579,4 +581,38 @@ fn a_full_disk_during_the_sql_phase_leaves_a_dump_that_recovers_whole() {
         assert_eq!(integrity, "ok");
     }
     assert!(failed > 0, "no size made the disk fill up");
+}
+
+#[test]
+fn a_file_that_cannot_be_moved_is_a_failed_fix_not_a_stale_one() {
+    let d = TestDump::new(Layout::Flat);
+    let wav = d.file(&format!("{}.wav", key(1)), &wav_declaring(1000, 10)); // incomplete: quarantined
+    d.row(&key(2), "m4a", Some(10), None); // a ghost: marked failed
+    for n in 3..5 {
+        let s = d.m4a(&key(n), 10);
+        d.row(&key(n), "m4a", Some(s), Some(1000));
+    }
+    give_to_nobody(d.root());
+    // Readable, but no file can be moved out of it.
+    chmod(&d.cache, 0o555);
+    let Some(out) = nobody(&["apply", "--yes"], d.root()) else { return };
+    chmod(&d.cache, 0o755);
+    assert_eq!(out.code, 1, "a failed fix is not success: {out:?}");
+    assert!(out.stdout.contains("Applied batch 1: 1 of 2 fixes applied, 0 skipped as stale, 1 failed."), "{out:?}");
+    let line = out.stdout.lines().find(|l| l.starts_with("  failed: incomplete_file:")).unwrap_or_default();
+    assert!(line.contains("Permission denied"), "{out:?}");
+    assert!(!out.stdout.contains("stale:"), "{out:?}");
+    assert!(out.stdout.contains("Undo it with"), "the ghost was fixed: {out:?}");
+    assert!(d.cache.join(&wav).exists(), "the file stays in place");
+    assert_eq!(row_of(&d.db, &key(2)).unwrap()[4], Value::Text("failed".into()), "the other fix committed");
+
+    // Undo: a file that cannot be moved back is a failure too.
+    let out = nobody(&["apply", "--yes"], d.root()).unwrap();
+    assert_eq!(out.code, 0, "{out:?}");
+    chmod(&d.cache, 0o555);
+    let out = nobody(&["undo"], d.root()).unwrap();
+    chmod(&d.cache, 0o755);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("0 left as they were, 1 failed."), "{out:?}");
+    assert!(out.stdout.lines().any(|l| l.starts_with("  failed: ") && l.contains("Permission denied")), "{out:?}");
 }

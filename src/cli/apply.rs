@@ -1,6 +1,6 @@
 //! `cachescope apply --yes`: recover anything interrupted, inspect, plan,
 //! apply, and say what happened. Nothing is created in the dump unless
-//! something will change.
+//! something will change. Exit 1 when a fix failed.
 
 use super::{progress, usable};
 use crate::core::apply::summary;
@@ -60,6 +60,13 @@ pub fn run(
     for (id, why) in report.stale() {
         outln!("  stale: {}: {}", crate::core::fmt::clean(id), why)?;
     }
-    outln!("Undo it with `cachescope undo {} --batch {}`.", escaped(&dump.root), report.batch.unwrap_or_default())?;
-    Ok(0)
+    for (id, why) in report.failed() {
+        outln!("  failed: {}: {}", crate::core::fmt::clean(id), why)?;
+    }
+    // A batch that changed nothing has nothing to undo.
+    if report.applied() > 0 {
+        outln!("Undo it with `cachescope undo {} --batch {}`.", escaped(&dump.root), report.batch.unwrap_or_default())?;
+    }
+    // Stale skips are the protocol working; a failed fix is not done.
+    Ok(if report.failed().next().is_some() { 1 } else { 0 })
 }

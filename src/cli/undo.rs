@@ -16,5 +16,9 @@ pub fn run(dump: &Dump, batch: Option<i64>) -> Result<u8, Error> {
     for c in &report.conflicts {
         outln!("  not restored: {c}")?;
     }
-    Ok(0)
+    for f in &report.failures {
+        outln!("  failed: {f}")?;
+    }
+    // What changed since is left alone by design; a failed restore is not done.
+    Ok(if report.failures.is_empty() { 0 } else { 1 })
 }

@@ -1,6 +1,8 @@
 //! Applying a [`Plan`] through the batch protocol (see `batch.rs`), with a
 //! precondition re-check per fix: what changed since the scan is skipped as
-//! stale and audited, never applied blind.
+//! stale and audited, never applied blind. A fix that could not be carried
+//! out (the database refused it, a file could not be moved) is a failure,
+//! not stale: skipped alone, audited, and counted apart.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -8,7 +10,7 @@ use std::time::Instant;
 use serde_json::json;
 
 use super::audit::EventType;
-use super::batch::{Batch, Savepoint, Session, same_filesystem};
+use super::batch::{Batch, NotMoved, Savepoint, Session, same_filesystem};
 use super::control::{Control, Phase};
 use super::disk::Identity;
 use super::error::{Error, ErrorKind, Result};
@@ -45,9 +47,15 @@ impl ApplyOptions {
 
 /// The one sentence both front ends show for an apply's outcome.
 pub fn summary(r: &ApplyReport) -> String {
+    let batch = r.batch.unwrap_or_default();
+    let head =
+        if r.applied() > 0 { format!("Applied batch {batch}") } else { format!("Batch {batch} changed nothing") };
+    let failed = match r.failed().count() {
+        0 => String::new(),
+        n => format!(", {n} failed"),
+    };
     format!(
-        "Applied batch {}: {} of {} fixes applied, {} skipped as stale.",
-        r.batch.unwrap_or_default(),
+        "{head}: {} of {} fixes applied, {} skipped as stale{failed}.",
         r.applied(),
         r.outcomes.len(),
         r.stale().count()
@@ -59,6 +67,9 @@ pub enum Outcome {
     Applied,
     /// The world changed since the scan; nothing was done for this fix.
     Stale(String),
+    /// The fix could not be carried out (the database refused it, a file
+    /// could not be moved); nothing was done for it, the others stand.
+    Failed(String),
 }
 
 #[derive(Debug, Clone)]
@@ -92,7 +103,14 @@ impl ApplyReport {
     pub fn stale(&self) -> impl Iterator<Item = (&str, &str)> {
         self.outcomes.iter().filter_map(|(id, _, o)| match o {
             Outcome::Stale(why) => Some((id.as_str(), why.as_str())),
-            Outcome::Applied => None,
+            _ => None,
+        })
+    }
+    /// The fixes that failed, with why: the apply did not do all it was asked.
+    pub fn failed(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.outcomes.iter().filter_map(|(id, _, o)| match o {
+            Outcome::Failed(why) => Some((id.as_str(), why.as_str())),
+            _ => None,
         })
     }
 }
@@ -247,9 +265,9 @@ fn run(
                     batch.audit(EventType::of_fix(item.fix), item.key.as_deref(), &details)?;
                     Outcome::Applied
                 } else if let Some(why) = refused.take() {
-                    Outcome::Stale(format!("the database refused it: {why}"))
+                    Outcome::Failed(format!("the database refused it: {why}"))
                 } else if changed > 1 {
-                    Outcome::Stale(format!("it would change {changed} rows, not one; nothing was changed"))
+                    Outcome::Failed(format!("it would change {changed} rows, not one; nothing was changed"))
                 } else {
                     Outcome::Stale("the row changed since the scan".to_string())
                 }
@@ -299,7 +317,9 @@ fn run(
                 }
                 // Renamed or replaced between its re-check and its move: that
                 // fix alone is stale; the rest of the batch commits.
-                Err(why) => Outcome::Stale(why),
+                Err(NotMoved::Changed(why)) => Outcome::Stale(why),
+                // Refused (permissions, I/O): that fix alone failed.
+                Err(NotMoved::Failed(why)) => Outcome::Failed(why),
             });
         }
         done += group.len() as u64;
@@ -314,9 +334,14 @@ fn run(
     let mut result = Vec::with_capacity(plan.items.len());
     for (item, outcome) in plan.items.iter().zip(outcomes) {
         let outcome = outcome.unwrap_or_else(|| Outcome::Stale("not reached".to_string()));
-        if let Outcome::Stale(why) = &outcome {
+        let skipped = match &outcome {
+            Outcome::Applied => None,
+            Outcome::Stale(why) => Some((EventType::FixSkippedStale, why)),
+            Outcome::Failed(why) => Some((EventType::FixFailed, why)),
+        };
+        if let Some((event, why)) = skipped {
             batch.audit(
-                EventType::FixSkippedStale,
+                event,
                 item.key.as_deref(),
                 &json!({"discrepancy": item.id, "kind": item.kind, "fix": item.fix, "reason": why}),
             )?;
@@ -324,8 +349,13 @@ fn run(
         result.push((item.id.clone(), item.fix, outcome));
     }
     let outcomes = result;
-    let stale = outcomes.iter().filter(|o| o.2 != Outcome::Applied).count();
-    batch.audit(EventType::ReconcileEnd, None, &json!({"applied": outcomes.len() - stale, "stale": stale}))?;
+    let count = |f: fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(&o.2)).count();
+    let (applied, stale, failed) = (
+        count(|o| *o == Outcome::Applied),
+        count(|o| matches!(o, Outcome::Stale(_))),
+        count(|o| matches!(o, Outcome::Failed(_))),
+    );
+    batch.audit(EventType::ReconcileEnd, None, &json!({"applied": applied, "stale": stale, "failed": failed}))?;
     timings.database += start.elapsed();
     Ok(outcomes)
 }

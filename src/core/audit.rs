@@ -29,16 +29,22 @@ pub enum EventType {
     DurationUpdated,
     FileQuarantined,
     FixSkippedStale,
+    /// A fix that could not be carried out (not stale: its world was as planned).
+    FixFailed,
     ReconcileEnd,
     UndoStart,
     RowRestored,
     FileRestored,
     UndoSkipped,
+    /// A restore that could not be carried out (the database refused it, a
+    /// file could not be moved back), as opposed to one skipped because the
+    /// row or file changed since.
+    UndoFailed,
     UndoEnd,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 15] = [
+    pub const ALL: [EventType; 17] = [
         EventType::ReconcileStart,
         EventType::FileRegistered,
         EventType::EntryMarkedFailed,
@@ -48,11 +54,13 @@ impl EventType {
         EventType::DurationUpdated,
         EventType::FileQuarantined,
         EventType::FixSkippedStale,
+        EventType::FixFailed,
         EventType::ReconcileEnd,
         EventType::UndoStart,
         EventType::RowRestored,
         EventType::FileRestored,
         EventType::UndoSkipped,
+        EventType::UndoFailed,
         EventType::UndoEnd,
     ];
 
@@ -67,11 +75,13 @@ impl EventType {
             EventType::DurationUpdated => "duration_updated",
             EventType::FileQuarantined => "file_quarantined",
             EventType::FixSkippedStale => "fix_skipped_stale",
+            EventType::FixFailed => "fix_failed",
             EventType::ReconcileEnd => "reconcile_end",
             EventType::UndoStart => "undo_start",
             EventType::RowRestored => "row_restored",
             EventType::FileRestored => "file_restored",
             EventType::UndoSkipped => "undo_skipped",
+            EventType::UndoFailed => "undo_failed",
             EventType::UndoEnd => "undo_end",
         }
     }
@@ -91,6 +101,23 @@ impl EventType {
             Fix::UpdateDuration => EventType::DurationUpdated,
             Fix::Quarantine => EventType::FileQuarantined,
         }
+    }
+
+    /// Events that record a change to the dump (a row or a file).
+    pub fn changes(self) -> bool {
+        use EventType::*;
+        matches!(
+            self,
+            FileRegistered
+                | EntryMarkedFailed
+                | EntryDeleted
+                | StateUpdated
+                | SizeUpdated
+                | DurationUpdated
+                | FileQuarantined
+                | RowRestored
+                | FileRestored
+        )
     }
 
     /// Events that opened a batch: its kind.

@@ -159,8 +159,8 @@ impl<'s> Batch<'s> {
     /// each without replacing, then fsync every touched folder once.
     /// Per pair: `Ok` when moved, else why it stays (the target exists, the
     /// file is gone, the rename was refused): that file alone is skipped.
-    pub fn move_files(&mut self, pairs: &[(PathBuf, PathBuf)]) -> Result<Vec<std::result::Result<(), String>>> {
-        let mut out: Vec<std::result::Result<(), String>> = Vec::with_capacity(pairs.len());
+    pub fn move_files(&mut self, pairs: &[(PathBuf, PathBuf)]) -> Result<Vec<std::result::Result<(), NotMoved>>> {
+        let mut out: Vec<std::result::Result<(), NotMoved>> = Vec::with_capacity(pairs.len());
         let mut made = std::collections::HashSet::new();
         for (from, to) in pairs {
             if let Some(parent) = to.parent()
@@ -169,7 +169,7 @@ impl<'s> Batch<'s> {
                 create_dirs(parent).map_err(|e| Error::io_at("create", parent, &e))?;
             }
             if to.symlink_metadata().is_ok() {
-                out.push(Err(format!("a file already exists at {}", escaped(to))));
+                out.push(Err(NotMoved::Changed(format!("a file already exists at {}", escaped(to)))));
                 continue;
             }
             self.journal
@@ -186,9 +186,11 @@ impl<'s> Batch<'s> {
             failpoint("batch.before_move");
             if let Err(e) = rename_noreplace(from, to) {
                 *result = Err(match e.kind() {
-                    std::io::ErrorKind::AlreadyExists => format!("a file already exists at {}", escaped(to)),
-                    std::io::ErrorKind::NotFound => format!("{} is gone", escaped(from)),
-                    _ => format!("could not move {}: {}", escaped(from), super::error::plain_io(&e)),
+                    std::io::ErrorKind::AlreadyExists => {
+                        NotMoved::Changed(format!("a file already exists at {}", escaped(to)))
+                    }
+                    std::io::ErrorKind::NotFound => NotMoved::Changed(format!("{} is gone", escaped(from))),
+                    _ => NotMoved::Failed(format!("could not move {}: {}", escaped(from), super::error::plain_io(&e))),
                 });
                 continue;
             }
@@ -251,6 +253,16 @@ impl<'s> Batch<'s> {
         let state = self.session.state_dir();
         journal::remove(&state).map_err(|e| Error::io_at("remove", &journal::path(&state), &e))
     }
+}
+
+/// Why one file of a group was not moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotMoved {
+    /// Its world changed since it was planned: the file is gone, or
+    /// something else took its target.
+    Changed(String),
+    /// The move itself failed (permissions, I/O): planning again will not help.
+    Failed(String),
 }
 
 /// A write SQLite refused, in one sentence; a folder the journal cannot be

@@ -33,6 +33,10 @@ impl BatchInfo {
     pub fn count(&self, event: &str) -> usize {
         self.events.get(event).copied().unwrap_or(0)
     }
+    /// False for a batch whose fixes were all skipped or failed.
+    pub fn changed_something(&self) -> bool {
+        self.events.keys().any(|e| EventType::parse(e).is_some_and(EventType::changes))
+    }
 }
 
 /// Groups events into batches, oldest first.

@@ -13,7 +13,7 @@ use super::model::Value;
 use serde_json::{Map, Value as Json, json};
 
 use super::audit::{Event, EventType, events};
-use super::batch::{Batch, Savepoint, Session};
+use super::batch::{Batch, NotMoved, Savepoint, Session};
 use super::dump::Dump;
 use super::error::{Error, Result, is_busy, sqlite_message};
 use super::failpoint::failpoint;
@@ -34,6 +34,9 @@ pub struct UndoReport {
     pub files_restored: usize,
     /// What could not be restored because it changed since, one sentence each.
     pub conflicts: Vec<String>,
+    /// What could not be restored although it was as the batch left it (the
+    /// database refused the row, a file could not be moved back).
+    pub failures: Vec<String>,
 }
 
 /// Which batch an undo reverts: `target`, or the newest apply still in
@@ -52,11 +55,15 @@ fn choose<'a>(infos: &'a [BatchInfo], target: Option<i64>, dump: &Dump) -> Resul
                 "there is no batch {id} in the audit table of {root}; see `cachescope history {root}`"
             ))
         })?,
-        None => infos.iter().rev().find(|b| b.op == "apply" && b.in_effect).ok_or_else(|| {
-            Error::bad_input(format!(
-                "there is no applied batch left to undo in {root}; see `cachescope history {root}`"
-            ))
-        })?,
+        // The newest apply that changed something: one whose fixes were all
+        // skipped or failed has nothing to undo.
+        None => {
+            infos.iter().rev().find(|b| b.op == "apply" && b.in_effect && b.changed_something()).ok_or_else(|| {
+                Error::bad_input(format!(
+                    "there is no applied batch left to undo in {root}; see `cachescope history {root}`"
+                ))
+            })?
+        }
     };
     if pick.op != "apply" && pick.op != "undo" {
         return Err(Error::bad_input(format!(
@@ -176,6 +183,7 @@ fn run(batch: &mut Batch, undone: i64, op: &str, events: &[&Event]) -> Result<Un
         rows_restored: 0,
         files_restored: 0,
         conflicts: vec![],
+        failures: vec![],
     };
     let mut moves = Vec::new();
     let mut savepoint = Savepoint::prepare(&batch.conn, "undo_row").map_err(sql_err)?;
@@ -216,19 +224,21 @@ fn run(batch: &mut Batch, undone: i64, op: &str, events: &[&Event]) -> Result<Un
             )?;
             continue;
         }
-        let why = if let Some(why) = refused {
-            format!("the database refused to restore row {shown} ({why}); it was left as it is")
-        } else {
-            match (&now, &after) {
-                (None, Some(_)) => format!("row {shown} was deleted since batch {undone}; it was left as it is"),
-                (Some(_), None) => format!("row {shown} exists again since batch {undone}; it was left as it is"),
-                (Some(now), Some(a)) => {
-                    let cols = changed_columns(now, a);
-                    let cols: Vec<_> = cols.iter().map(|c| clean(c).into_owned()).collect();
-                    format!("row {shown} changed since batch {undone}: {}; it was left as it is", cols.join(", "))
-                }
-                (None, None) => format!("row {shown} could not be restored; it was left as it is"),
+        if let Some(why) = refused {
+            let why = format!("the database refused to restore row {shown} ({why}); it was left as it is");
+            batch.audit(EventType::UndoFailed, Some(key), &json!({"event": e.id, "reason": why}))?;
+            report.failures.push(why);
+            continue;
+        }
+        let why = match (&now, &after) {
+            (None, Some(_)) => format!("row {shown} was deleted since batch {undone}; it was left as it is"),
+            (Some(_), None) => format!("row {shown} exists again since batch {undone}; it was left as it is"),
+            (Some(now), Some(a)) => {
+                let cols = changed_columns(now, a);
+                let cols: Vec<_> = cols.iter().map(|c| clean(c).into_owned()).collect();
+                format!("row {shown} changed since batch {undone}: {}; it was left as it is", cols.join(", "))
             }
+            (None, None) => format!("row {shown} could not be restored; it was left as it is"),
         };
         batch.audit(EventType::UndoSkipped, Some(key), &json!({"event": e.id, "reason": why}))?;
         report.conflicts.push(why);
@@ -260,10 +270,15 @@ fn run(batch: &mut Batch, undone: i64, op: &str, events: &[&Event]) -> Result<Un
                                 "from_hex": path_hex(src), "to_hex": path_hex(dst)}),
                     )?;
                 }
-                Err(why) => {
+                Err(NotMoved::Changed(why)) => {
                     let why = format!("{} stays where it is: {why}", escaped(src));
                     batch.audit(EventType::UndoSkipped, Some(key), &json!({"event": event, "reason": why}))?;
                     report.conflicts.push(why);
+                }
+                Err(NotMoved::Failed(why)) => {
+                    let why = format!("{} stays where it is: {why}", escaped(src));
+                    batch.audit(EventType::UndoFailed, Some(key), &json!({"event": event, "reason": why}))?;
+                    report.failures.push(why);
                 }
             }
         }
@@ -271,7 +286,8 @@ fn run(batch: &mut Batch, undone: i64, op: &str, events: &[&Event]) -> Result<Un
     batch.audit(
         EventType::UndoEnd,
         None,
-        &json!({"undoes": undone, "rows": report.rows_restored, "files": report.files_restored, "conflicts": report.conflicts.len()}),
+        &json!({"undoes": undone, "rows": report.rows_restored, "files": report.files_restored,
+                "conflicts": report.conflicts.len(), "failed": report.failures.len()}),
     )?;
     Ok(report)
 }
@@ -283,8 +299,12 @@ pub fn summary(r: &UndoReport) -> String {
     } else {
         format!("Undid batch {}", r.undone)
     };
+    let failed = match r.failures.len() {
+        0 => String::new(),
+        n => format!(", {n} failed"),
+    };
     format!(
-        "{what} (as batch {}): {} rows restored, {} files moved, {} left as they were.",
+        "{what} (as batch {}): {} rows restored, {} files moved, {} left as they were{failed}.",
         r.batch,
         r.rows_restored,
         r.files_restored,

@@ -41,6 +41,9 @@ impl App {
                         for (id, why) in r.stale() {
                             warn!("skipped as stale: {id}: {why}");
                         }
+                        for (id, why) in r.failed() {
+                            error!("failed: {id}: {why}");
+                        }
                         for (id, fix, o) in &r.outcomes {
                             if *o == crate::core::Outcome::Applied {
                                 info!("applied {fix}: {id}");
@@ -54,8 +57,13 @@ impl App {
                         if let (Some(b), Some(ins)) = (&r.backup, &self.ins) {
                             lines.push(format!("Backup: {}", escaped(&ins.dump.display_rel(b))));
                         }
+                        lines.extend(r.failed().take(8).map(|(id, why)| format!("failed: {id}: {why}")));
                         lines.extend(r.stale().take(8).map(|(id, why)| format!("stale: {id}: {why}")));
-                        lines.push("Undo it with u. The lists were rescanned.".into());
+                        lines.push(if r.applied() > 0 {
+                            "Undo it with u. The lists were rescanned.".into()
+                        } else {
+                            "Nothing to undo. The lists were rescanned.".into()
+                        });
                         lines
                     }
                     Err(e) => {
@@ -76,8 +84,12 @@ impl App {
                         for c in &r.conflicts {
                             warn!("not restored: {c}");
                         }
+                        for f in &r.failures {
+                            error!("failed: {f}");
+                        }
                         self.status = head.clone();
                         let mut lines = vec![head];
+                        lines.extend(r.failures.iter().take(8).map(|f| format!("failed: {f}")));
                         lines.extend(r.conflicts.iter().take(8).map(|c| format!("not restored: {c}")));
                         lines
                     }
