@@ -476,3 +476,28 @@ fn a_fix_the_database_refuses_is_failed_not_stale_exits_1_and_offers_no_undo() {
     // `undo` does not pick a batch that changed nothing.
     assert!(run(&["undo"], d.root()).one_line_error().contains("no applied batch left to undo"));
 }
+
+#[test]
+fn an_apply_the_core_refuses_leaves_no_state_folder_behind() {
+    // The TUI's path: a session first, then the guard inside `apply`.
+    let d = TestDump::new(Layout::Flat);
+    for n in 0..4 {
+        d.row(&key(n), "m4a", Some(10), None); // four ghosts: a mass change
+    }
+    let (dump, ins) = open(d.root());
+    let p = plan(&ins, &Selection::default());
+    let (session, _) = cachescope::core::writing_session(&dump).unwrap();
+    let err = apply(&session, &p, &ApplyOptions::default(), &Control::none()).unwrap_err();
+    assert!(err.message.contains("allow-mass-change"), "{err:?}");
+    drop(session);
+    assert!(!d.root().join(".cachescope").exists(), "a refused apply created .cachescope");
+    // A folder that was there before stays, with nothing added.
+    let state = d.root().join(".cachescope");
+    std::fs::create_dir(&state).unwrap();
+    std::fs::write(state.join("pulled.json"), b"{}").unwrap();
+    let (session, _) = cachescope::core::writing_session(&dump).unwrap();
+    assert!(apply(&session, &p, &ApplyOptions::default(), &Control::none()).is_err());
+    drop(session);
+    let left: Vec<_> = std::fs::read_dir(&state).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["pulled.json"]);
+}

@@ -616,3 +616,30 @@ fn a_file_that_cannot_be_moved_is_a_failed_fix_not_a_stale_one() {
     assert!(out.stdout.contains("0 left as they were, 1 failed."), "{out:?}");
     assert!(out.stdout.lines().any(|l| l.starts_with("  failed: ") && l.contains("Permission denied")), "{out:?}");
 }
+
+#[test]
+fn an_apply_refused_for_want_of_space_creates_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = TestDump::new(Layout::Flat);
+    src.row(&key(1), "m4a", Some(10), None); // a ghost
+    for n in 2..4 {
+        let s = src.m4a(&key(n), 10);
+        src.row(&key(n), "m4a", Some(s), Some(1000));
+    }
+    let d = tmp.path().join("d");
+    std::fs::create_dir(&d).unwrap();
+    // Less than the 1 MiB of headroom a backup asks for.
+    let Some(_mounted) = small_filesystem(&d, 768) else { return };
+    copy_dump(src.root(), &d);
+    let before = tree(&d);
+    let out = cachescope([OsStr::new("apply"), d.as_os_str(), OsStr::new("--yes")]);
+    assert!(out.one_line_error().contains("not enough free space"), "{out:?}");
+    assert_eq!(tree(&d), before, "a refused apply created something");
+    // A .cachescope/ that was there before stays as it was.
+    std::fs::create_dir(d.join(".cachescope")).unwrap();
+    std::fs::write(d.join(".cachescope/pulled.json"), b"{}").unwrap();
+    let before = tree(&d);
+    let out = cachescope([OsStr::new("apply"), d.as_os_str(), OsStr::new("--yes")]);
+    assert!(out.one_line_error().contains("not enough free space"), "{out:?}");
+    assert_eq!(tree(&d), before, "a refused apply added to .cachescope");
+}

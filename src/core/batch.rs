@@ -75,13 +75,25 @@ impl<'s> Batch<'s> {
             )
         };
         let sql = |e: rusqlite::Error| if is_busy(&e) { locked() } else { write_error(db, &e) };
+        let backups = state.join("backups");
+        let made_backups = !backups.exists();
         let raw = raw_copy(session)?;
-        // Our lock file keeps other cachescopes out, so the id cannot be taken
-        // before the transaction starts.
-        let id = next_batch_id(&conn).map_err(sql)?;
+        // A refusal before the first change leaves nothing of this run behind.
         let cleanup = |paths: &[&Path]| {
             for p in paths {
                 let _ = if p.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
+            }
+            if made_backups {
+                let _ = std::fs::remove_dir(&backups);
+            }
+        };
+        // Our lock file keeps other cachescopes out, so the id cannot be taken
+        // before the transaction starts.
+        let id = match next_batch_id(&conn).map_err(sql) {
+            Ok(id) => id,
+            Err(e) => {
+                cleanup(&[&raw]);
+                return Err(e);
             }
         };
         let (backup, raw) = match backup(session, &conn, id, &raw) {
@@ -106,7 +118,10 @@ impl<'s> Batch<'s> {
             Ok(j)
         });
         let journal = match started {
-            Ok(j) => j,
+            Ok(j) => {
+                session.keep_state();
+                j
+            }
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
                 let _ = journal::remove(&state);
@@ -303,8 +318,10 @@ fn backup_need(db: &Path) -> u64 {
 fn raw_copy(session: &Session) -> Result<PathBuf> {
     let db = &session.dump.db;
     let dir = session.state_dir().join("backups");
-    create_dirs(&dir).map_err(|e| Error::io_at("create", &dir, &e))?;
-    let free = free_bytes(&dir).map_err(|e| Error::io_at("check free space in", &dir, &e))?;
+    // Measured where the folder will be, before creating it: a refusal
+    // creates nothing.
+    let probe = dir.ancestors().find(|d| d.is_dir()).unwrap_or(&dir);
+    let free = free_bytes(probe).map_err(|e| Error::io_at("check free space in", probe, &e))?;
     let need = backup_need(db);
     if free < need {
         return Err(Error::io(format!(
@@ -314,6 +331,7 @@ fn raw_copy(session: &Session) -> Result<PathBuf> {
             size(free)
         )));
     }
+    create_dirs(&dir).map_err(|e| Error::io_at("create", &dir, &e))?;
     let raw = dir.join(format!("raw-{}-{}", now_ms(), std::process::id()));
     create_dirs(&raw).map_err(|e| Error::io_at("create", &raw, &e))?;
     let name = db.file_name().unwrap_or_default();

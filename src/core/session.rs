@@ -4,6 +4,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags};
@@ -36,8 +37,18 @@ pub fn writing_session(dump: &Dump) -> Result<(Session, Option<String>)> {
 }
 
 /// Exclusive use of a dump for writing: the kernel frees the lock on kill.
+///
+/// A session that ends before any batch journaled a change removes what it
+/// created itself (`.cachescope/`, or only its `lock`), so a refused or empty
+/// command leaves the dump as it found it; what existed before stays.
 pub struct Session {
     pub dump: Dump,
+    /// `.cachescope/` did not exist before this session.
+    made_state_dir: bool,
+    /// `.cachescope/lock` did not exist before this session.
+    made_lock: bool,
+    /// A batch journaled its first change: `.cachescope/` now holds what must stay.
+    kept: AtomicBool,
     _lock: File,
 }
 
@@ -45,8 +56,10 @@ impl Session {
     /// Takes `.cachescope/lock`; a second writer fails fast.
     pub fn begin(dump: &Dump) -> Result<Session> {
         let state = dump.state_dir();
-        create_dirs(&state).map_err(|e| Error::io_at("create", &state, &e))?;
+        let made_state_dir = !state.exists();
         let path = state.join("lock");
+        let made_lock = !path.exists();
+        create_dirs(&state).map_err(|e| Error::io_at("create", &state, &e))?;
         let lock = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -67,7 +80,13 @@ impl Session {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io_at("lock", &path, &e)),
         }
-        Ok(Session { dump: dump.clone(), _lock: lock })
+        Ok(Session { dump: dump.clone(), made_state_dir, made_lock, kept: AtomicBool::new(false), _lock: lock })
+    }
+
+    /// Called once a batch has journaled its first change: from then on
+    /// `.cachescope/` stays (journal, backups, quarantine).
+    pub fn keep_state(&self) {
+        self.kept.store(true, Ordering::Relaxed);
     }
 
     pub fn state_dir(&self) -> PathBuf {
@@ -88,6 +107,22 @@ impl Session {
         let conn = Connection::open_with_flags(db, flags).map_err(|e| Error::sqlite_at("open", db, &e))?;
         conn.busy_timeout(busy_timeout()).map_err(|e| Error::sqlite_at("open", db, &e))?;
         Ok(conn)
+    }
+}
+
+impl Drop for Session {
+    /// Removes what this session created when nothing was changed through it
+    /// (still under the lock, so no other cachescope is using it).
+    fn drop(&mut self) {
+        if self.kept.load(Ordering::Relaxed) {
+            return;
+        }
+        let state = self.state_dir();
+        if self.made_state_dir {
+            let _ = std::fs::remove_dir_all(&state);
+        } else if self.made_lock {
+            let _ = std::fs::remove_file(state.join("lock"));
+        }
     }
 }
 
