@@ -220,3 +220,41 @@ fn a_closed_stdout_is_not_a_crash() {
     assert_eq!(run(&[OsStr::new("completions"), OsStr::new("bash")]), Some(0));
     assert_eq!(run(&[OsStr::new("man")]), Some(0));
 }
+
+#[test]
+fn an_audit_table_of_another_shape_is_named_and_nothing_is_created() {
+    let d = TestDump::new(Layout::Android);
+    d.row(&key(1), "m4a", Some(10), None); // a ghost
+    for n in 2..4 {
+        let s = d.m4a(&key(n), 10);
+        d.row(&key(n), "m4a", Some(s), Some(1000));
+    }
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE cache_audit (id INTEGER PRIMARY KEY, event_type TEXT NOT NULL, timestamp INTEGER NOT NULL)",
+    )
+    .unwrap();
+    drop(conn);
+    let before = tree(d.root());
+    for args in [&["history"][..], &["apply", "--yes"], &["undo"]] {
+        let mut a: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        a.insert(1, d.root().as_os_str());
+        let out = cachescope(a);
+        let line = out.one_line_error();
+        assert!(line.contains(&format!("the audit table cache_audit in {}", d.db.display())), "{args:?}: {line}");
+        assert!(line.contains("lacks the column(s) details, affected_cache_key, reconciliation_batch_id"), "{line}");
+        assert!(line.contains("rename that table"), "{line}");
+        assert_eq!(tree(d.root()), before, "{args:?} changed or created something");
+    }
+    // A column of the app's that we would leave empty is named too.
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch(
+        "DROP TABLE cache_audit; CREATE TABLE cache_audit (id INTEGER PRIMARY KEY, event_type TEXT NOT NULL, details TEXT, affected_cache_key TEXT, timestamp INTEGER NOT NULL, reconciliation_batch_id INTEGER, source TEXT NOT NULL)",
+    )
+    .unwrap();
+    drop(conn);
+    let before = tree(d.root());
+    let out = cachescope([OsStr::new("apply"), d.root().as_os_str(), OsStr::new("--yes")]);
+    assert!(out.one_line_error().contains("requires the column(s) source that cachescope does not fill"), "{out:?}");
+    assert_eq!(tree(d.root()), before, "apply changed or created something");
+}

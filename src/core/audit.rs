@@ -6,6 +6,10 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use std::path::Path;
+
+use super::error::Error;
+use super::fmt::{clean, escaped};
 use super::kinds::Fix;
 
 pub const AUDIT_DDL: &str = "CREATE TABLE IF NOT EXISTS cache_audit (
@@ -135,6 +139,53 @@ pub fn has_table(conn: &Connection) -> rusqlite::Result<bool> {
     conn.query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'cache_audit'", [], |r| {
         r.get(0)
     })
+}
+
+/// The columns cachescope reads and writes in the audit table.
+const COLUMNS: [&str; 6] =
+    ["id", "event_type", "details", "affected_cache_key", "timestamp", "reconciliation_batch_id"];
+
+/// Why an existing audit table cannot hold cachescope's rows (the app's own
+/// `cache_audit` of another shape), as the error to show before anything is
+/// written or read from it; None when it fits or does not exist yet.
+pub fn unusable(conn: &Connection, db: &Path) -> rusqlite::Result<Option<Error>> {
+    let mut stmt = conn
+        .prepare("SELECT name, \"notnull\" AND dflt_value IS NULL AND pk = 0 FROM pragma_table_info('cache_audit')")?;
+    let columns: Vec<(String, bool)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    if columns.is_empty() {
+        return Ok(None);
+    }
+    let ours = |name: &str| COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name));
+    let missing: Vec<&str> =
+        COLUMNS.into_iter().filter(|c| !columns.iter().any(|(n, _)| n.eq_ignore_ascii_case(c))).collect();
+    // A NOT NULL column without a default that we do not fill refuses every row.
+    let required: Vec<String> =
+        columns.iter().filter(|(n, req)| *req && !ours(n)).map(|(n, _)| clean(n).into_owned()).collect();
+    let mut lacks = Vec::new();
+    if !missing.is_empty() {
+        lacks.push(format!("lacks the column(s) {} that cachescope uses", missing.join(", ")));
+    }
+    if !required.is_empty() {
+        lacks.push(format!("requires the column(s) {} that cachescope does not fill", required.join(", ")));
+    }
+    if lacks.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Error::bad_input(format!(
+        "the audit table cache_audit in {} {}: it was made by another version of the app, so nothing was changed; rename that table (in a copy of the dump, if this one must stay as it is) and try again",
+        escaped(db),
+        lacks.join(" and ")
+    ))))
+}
+
+/// Every event of the audit table, once it is known to fit (see [`unusable`]).
+pub fn read_events(conn: &Connection, db: &Path) -> Result<Vec<Event>, Error> {
+    let read = |e: rusqlite::Error| Error::sqlite_at("read the audit table of", db, &e);
+    if let Some(why) = unusable(conn, db).map_err(read)? {
+        return Err(why);
+    }
+    events(conn).map_err(read)
 }
 
 /// The batch id the next batch takes.

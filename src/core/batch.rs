@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, params};
 
-use super::audit::{AUDIT_DDL, EventType, next_batch_id};
+use super::audit::{AUDIT_DDL, EventType, next_batch_id, unusable};
 use super::dbfiles::sidecar;
 use super::error::{Error, ErrorKind, Result, is_busy, sqlite_message};
 use super::failpoint::failpoint;
@@ -87,9 +87,16 @@ impl<'s> Batch<'s> {
                 let _ = std::fs::remove_dir(&backups);
             }
         };
-        // Our lock file keeps other cachescopes out, so the id cannot be taken
-        // before the transaction starts.
-        let id = match next_batch_id(&conn).map_err(sql) {
+        // The app's own audit table may lack our columns: refuse before the
+        // first write, not with a raw SQL error half-way. Our lock file keeps
+        // other cachescopes out, so the id cannot be taken before the
+        // transaction starts.
+        let id = match unusable(&conn, db) {
+            Ok(None) => next_batch_id(&conn).map_err(sql),
+            Ok(Some(why)) => Err(why),
+            Err(e) => Err(sql(e)),
+        };
+        let id = match id {
             Ok(id) => id,
             Err(e) => {
                 cleanup(&[&raw]);

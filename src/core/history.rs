@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::audit::{Event, EventType, events};
+use super::audit::{Event, EventType, read_events};
 use super::dump::Dump;
-use super::error::{Error, Result};
+use super::error::Result;
 use super::snapshot::Snapshot;
 
 /// One batch: an apply or an undo.
@@ -85,8 +85,7 @@ pub fn history(dump: &Dump) -> Result<Vec<BatchInfo>> {
     } else {
         Snapshot::copy_of(&dump.db, &dump.root)?
     };
-    let events = events(snap.conn()).map_err(|e| Error::sqlite_at("read the audit table of", &dump.db, &e))?;
-    Ok(batches(&events))
+    Ok(batches(&read_events(snap.conn(), &dump.db)?))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use super::model::Value;
 use serde_json::{Map, Value as Json, json};
 
-use super::audit::{Event, EventType, events};
+use super::audit::{Event, EventType, read_events};
 use super::batch::{Batch, NotMoved, Savepoint, Session};
 use super::dump::Dump;
 use super::error::{Error, Result, is_busy, sqlite_message};
@@ -43,7 +43,7 @@ pub struct UndoReport {
 /// effect. Reads through a private copy, so asking writes nothing.
 pub fn pick(dump: &Dump, target: Option<i64>) -> Result<i64> {
     let snap = Snapshot::copy_of(&dump.db, &dump.root)?;
-    let all = events(snap.conn()).map_err(|e| Error::sqlite_at("read the audit table of", &dump.db, &e))?;
+    let all = read_events(snap.conn(), &dump.db)?;
     choose(&batches(&all), target, dump).map(|b| b.batch)
 }
 
@@ -87,7 +87,7 @@ pub fn undo(session: &Session, target: Option<i64>) -> Result<UndoReport> {
     let db = session.dump.db.clone();
     let all = {
         let conn = session.open_rw()?;
-        events(&conn).map_err(|e| Error::sqlite_at("read", &db, &e))?
+        read_events(&conn, &db)?
     };
     let infos = batches(&all);
     let pick = choose(&infos, target, &session.dump)?;
