@@ -43,7 +43,8 @@ pub fn mistyped_command(args: &[std::ffi::OsString]) -> Option<(String, Option<S
     }
     let cmd = Cli::command();
     let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
-    if names.iter().any(|n| n == first) || first.contains('/') || first.contains('.') {
+    // `help` is clap's own command, not among the defined ones.
+    if first == "help" || names.iter().any(|n| n == first) || first.contains('/') || first.contains('.') {
         return None;
     }
     let meant = names
@@ -68,6 +69,7 @@ mod tests {
         );
         assert_eq!(mistyped_command(&args(&["cachescope", "bogus-cmd", "x"])), Some(("bogus-cmd".into(), None)));
         assert_eq!(mistyped_command(&args(&["cachescope", "check"])), None);
+        assert_eq!(mistyped_command(&args(&["cachescope", "help", "check"])), None);
         assert_eq!(mistyped_command(&args(&["cachescope", "./dump"])), None);
         assert_eq!(mistyped_command(&args(&["cachescope", "zzzzzz"])), None);
     }
