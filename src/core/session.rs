@@ -66,9 +66,16 @@ impl Session {
             .write(true)
             .open(&path)
             .map_err(|e| Error::io_at("open", &path, &e))?;
+        // A session that changed nothing removes the lock file it made as it
+        // ends: a lock won on a file already unlinked that way guards nothing.
+        let still_there = || {
+            use std::os::unix::fs::MetadataExt;
+            let (held, now) = (lock.metadata(), std::fs::metadata(&path));
+            held.ok().zip(now.ok()).is_some_and(|(a, b)| (a.dev(), a.ino()) == (b.dev(), b.ino()))
+        };
         match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
+            Ok(()) if still_there() => {}
+            Ok(()) | Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(Error::new(
                     ErrorKind::Locked,
                     format!(
