@@ -101,8 +101,8 @@ fn the_detail_view_draws_the_loudness_of_the_focused_file() {
         let e = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
         run_inline(app, e);
     };
-    let screen = |app: &mut App| {
-        let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let screen_of = |app: &mut App, w: u16, h: u16| {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
         term.draw(|f| ui::draw(f, app)).unwrap();
         let buf = term.backend().buffer().clone();
         (0..buf.area.height)
@@ -110,6 +110,7 @@ fn the_detail_view_draws_the_loudness_of_the_focused_file() {
             .collect::<Vec<_>>()
             .join("\n")
     };
+    let screen = |app: &mut App| screen_of(app, 120, 40);
     press(&mut app, KeyCode::Char('g'));
     press(&mut app, KeyCode::Enter);
     let mut seen = vec![];
@@ -123,4 +124,13 @@ fn the_detail_view_draws_the_loudness_of_the_focused_file() {
     assert!(all.contains("silent: below -60 dBFS"), "{all}");
     assert!(all.contains("peak ") && all.contains("dBFS") && all.contains(['▅', '▆', '▇', '█']), "{all}");
     assert!(all.contains("0:00") && all.contains("0:02.000"), "time axis with the duration: {all}");
+    // At 80×24 the file's facts come whole first; the picture only where
+    // room is left.
+    for _ in 0..2 {
+        press(&mut app, KeyCode::Char('k'));
+        let s = screen_of(&mut app, 80, 24);
+        for fact in ["container ", "size ", "mtime ", "duration "] {
+            assert!(s.contains(fact), "{fact:?} missing at 80×24:\n{s}");
+        }
+    }
 }

@@ -122,10 +122,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, overlay: bool) {
         .focused_file()
         .map(|i| &ins.scan.files[i])
         .filter(|f| f.is_complete() && app.envelopes.contains_key(&ins.dump.cache_dir.join(f.path())));
+    // Only where the facts still fit whole beside it (wrapped, in their box):
+    // container, size, mtime and duration come first at 80×24.
+    let inner_w = right.width.saturating_sub(2).max(1) as usize;
+    let facts_h = fl.iter().map(|l| l.width().div_ceil(inner_w).max(1) as u16).sum::<u16>() + 2;
     let right = match pictured {
-        Some(file) if right.height >= wave::HEIGHT + 6 => {
+        Some(file) if right.height >= wave::HEIGHT + facts_h => {
             let [facts_area, wave_area] =
-                Layout::vertical([Constraint::Min(5), Constraint::Length(wave::HEIGHT)]).areas(right);
+                Layout::vertical([Constraint::Min(facts_h), Constraint::Length(wave::HEIGHT)]).areas(right);
             wave::draw(f, wave_area, app, &ins.dump.cache_dir.join(file.path()));
             facts_area
         }
