@@ -158,3 +158,21 @@ fn a_plan_past_the_blast_radius_guard_says_so() {
     assert_eq!(run(&["apply", "--yes"], &d).code, 2, "refused without the flag");
     assert_eq!(run(&["apply", "--yes", "--allow-mass-change"], &d).code, 0, "applied with it");
 }
+
+/// Counts read as English: one fix, one row change, one size mismatch.
+#[test]
+fn a_count_of_one_is_singular() {
+    let (_t, d) = demo();
+    let (_, report) = report(&d);
+    let ghost = report["discrepancies"].as_array().unwrap().iter().find(|x| x["kind"] == "ghost_entry").unwrap();
+    let id = ghost["id"].as_str().unwrap();
+    let text = run(&["plan", "--id", id], &d).stdout;
+    assert!(text.starts_with("Plan: 1 fix — 1 row change (one transaction on "), "{text}");
+    assert!(text.contains(", 0 file moves to quarantine."), "{text}");
+    let sql = run(&["plan", "--id", id, "--format", "sql"], &d).stdout;
+    assert!(sql.starts_with("Plan: 1 fix — 1 SQL statement, 0 file moves (mark_failed ×1)."), "{sql}");
+    let check = run(&["check"], &d).stdout;
+    let sizes = report["summary"]["size_mismatch"].as_u64().unwrap();
+    let noun = if sizes == 1 { "size mismatch (" } else { "size mismatches (" };
+    assert!(check.contains(&format!("{sizes} {noun}")), "{check}");
+}

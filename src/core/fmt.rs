@@ -19,6 +19,11 @@ pub fn group(n: u64) -> String {
     out
 }
 
+/// `1 fix`, `3 fixes`: a count with its noun in the right number.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Human size with one decimal, e.g. `81.2 kB`.
 pub fn size(n: u64) -> String {
     format_size(n, FormatSizeOptions::from(DECIMAL).decimal_places(1))

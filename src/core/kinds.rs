@@ -78,6 +78,26 @@ impl Kind {
         }
     }
 
+    /// One of this kind, in a sentence: "size mismatch".
+    pub fn one(self) -> &'static str {
+        match self {
+            Kind::OrphanedFile => "orphaned file",
+            Kind::GhostEntry => "ghost entry",
+            Kind::CompressionStateMismatch => "compression state mismatch",
+            Kind::SizeMismatch => "size mismatch",
+            Kind::DurationMismatch => "duration mismatch",
+            Kind::RedundantFile => "redundant file",
+            Kind::IncompleteFile => "incomplete file",
+            Kind::StrayFile => "stray file",
+        }
+    }
+
+    /// `n` of this kind in a sentence: "1 size mismatch", "3 857 ghost entries".
+    pub fn counted(self, n: usize) -> String {
+        let noun = if n == 1 { self.one().to_string() } else { self.title().to_lowercase() };
+        format!("{} {noun}", super::fmt::group(n as u64))
+    }
+
     pub fn severity(self) -> Severity {
         match self {
             Kind::SizeMismatch | Kind::DurationMismatch | Kind::RedundantFile => Severity::Warning,

@@ -154,10 +154,12 @@ fn summary_sentence(counts: &[(Kind, usize)]) -> String {
     if total == 0 {
         return "No discrepancies: disk and database agree.".into();
     }
+    use crate::core::fmt::plural;
     format!(
-        "{total} discrepancies: {} errors, {} warnings, {} info. Select with Space or a, preview with p.",
-        by(Error),
-        by(Warning),
+        "{}: {}, {}, {} info. Select with Space or a, preview with p.",
+        plural(total, "discrepancy", "discrepancies"),
+        plural(by(Error), "error", "errors"),
+        plural(by(Warning), "warning", "warnings"),
         by(Info)
     )
 }

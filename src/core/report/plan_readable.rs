@@ -7,7 +7,7 @@
 use crate::core::model::Value;
 
 use crate::core::dump::STATE_DIR;
-use crate::core::fmt::{clean, escaped};
+use crate::core::fmt::{clean, escaped, plural};
 use crate::core::inspect::Inspection;
 use crate::core::kinds::{Fix, Kind};
 use crate::core::plan::{Op, Plan, PlanItem};
@@ -51,11 +51,11 @@ pub fn readable_plan_lines(ins: &Inspection, plan: &Plan) -> Vec<String> {
     }
     let rel = |p: &std::path::Path| escaped(&ins.dump.display_rel(p));
     let mut out = vec![format!(
-        "Plan: {} fixes — {} row changes (one transaction on {}), {} file moves to quarantine. Dry run: nothing was changed.",
-        plan.items.len(),
-        plan.sql_count(),
+        "Plan: {} — {} (one transaction on {}), {} to quarantine. Dry run: nothing was changed.",
+        plural(plan.items.len(), "fix", "fixes"),
+        plural(plan.sql_count(), "row change", "row changes"),
         rel(&ins.dump.db),
-        plan.move_count(),
+        plural(plan.move_count(), "file move", "file moves"),
     )];
     for (fix, n) in plan.counts() {
         let items: Vec<&PlanItem> = plan.items.iter().filter(|i| i.fix == fix).collect();

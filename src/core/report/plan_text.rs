@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::core::dump::STATE_DIR;
-use crate::core::fmt::{clean, escaped};
+use crate::core::fmt::{clean, escaped, plural};
 use crate::core::inspect::Inspection;
 use crate::core::plan::{Op, Plan};
 
@@ -65,10 +65,10 @@ pub fn write_plan_sql(ins: &Inspection, plan: &Plan, out: &mut (impl Write + ?Si
     let counts: Vec<String> = plan.counts().iter().map(|(f, n)| format!("{f} ×{n}")).collect();
     writeln!(
         out,
-        "Plan: {} fixes — {} SQL statements, {} file moves ({}). Dry run: nothing was changed.",
-        plan.items.len(),
-        plan.sql_count(),
-        plan.move_count(),
+        "Plan: {} — {}, {} ({}). Dry run: nothing was changed.",
+        plural(plan.items.len(), "fix", "fixes"),
+        plural(plan.sql_count(), "SQL statement", "SQL statements"),
+        plural(plan.move_count(), "file move", "file moves"),
         counts.join(", ")
     )?;
     if plan.sql_count() > 0 {

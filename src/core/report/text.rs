@@ -64,10 +64,9 @@ pub fn write_text_with(ins: &Inspection, extras: Extras, out: &mut (impl Write +
         });
         writeln!(
             out,
-            "{} {} {} ({}{}) — default fix: {fix}",
+            "{} {} ({}{}) — default fix: {fix}",
             symbol(kind.severity()),
-            group(*n as u64),
-            kind.title().to_lowercase(),
+            kind.counted(*n),
             kind.severity().as_str(),
             new.unwrap_or_default()
         )?;

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use super::centered;
+use crate::core::fmt::plural;
 use crate::tui::app::{App, Confirm};
 
 fn frame(f: &mut Frame, area: Rect, title: String, app: &App) -> Rect {
@@ -25,11 +26,11 @@ pub fn confirm(f: &mut Frame, area: Rect, app: &App, c: &Confirm) {
         (Confirm::Apply, Some(pv)) => {
             let counts: Vec<String> = pv.plan.counts().iter().map(|(f, n)| format!("{f} ×{n}")).collect();
             vec![
-                Line::from(format!("Apply {} fixes to {root}?", pv.plan.items.len())),
+                Line::from(format!("Apply {} to {root}?", plural(pv.plan.items.len(), "fix", "fixes"))),
                 Line::from(format!(
-                    "{} SQL statements in one transaction, {} file moves to quarantine.",
-                    pv.plan.sql_count(),
-                    pv.plan.move_count()
+                    "{} in one transaction, {} to quarantine.",
+                    plural(pv.plan.sql_count(), "SQL statement", "SQL statements"),
+                    plural(pv.plan.move_count(), "file move", "file moves")
                 )),
                 Line::from(counts.join(", ")),
                 Line::from("The database is backed up first; u undoes the batch."),
