@@ -13,7 +13,10 @@ fn inspect_and_no_subcommand_take_the_same_flags() {
         let out = cachescope(&args);
         let line = out.one_line_error();
         assert!(line.contains("/nonexistent/app.db") && line.contains("does not exist"), "{args:?}: {line}");
+        assert!(line.contains("check the path given to --db"), "names the flag: {line}");
     }
+    let line = cachescope(["check", "assets/demo", "--cache-dir", "/nonexistent/audio"]).one_line_error().to_string();
+    assert!(line.contains("/nonexistent/audio does not exist; check the path given to --cache-dir"), "{line}");
 }
 
 #[test]

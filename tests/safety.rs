@@ -430,6 +430,7 @@ fn an_unreadable_database_its_folder_and_a_linked_database_are_named() {
     let d = TestDump::new(Layout::Android);
     let s = d.m4a(&key(1), 10);
     d.row(&key(1), "m4a", Some(s), Some(1000));
+    d.m4a(&key(2), 10); // an orphan: something for apply to do
     give_to_nobody(d.root());
     chmod(&d.db, 0o000);
     let Some(out) = nobody(&["check"], d.root()) else { return };
@@ -444,6 +445,18 @@ fn an_unreadable_database_its_folder_and_a_linked_database_are_named() {
     chmod(folder, 0o755);
     let line = out.one_line_error();
     assert!(line.contains("cannot read") && line.contains("databases") && line.contains("permission denied"), "{line}");
+    // The cache dir, too, with what to do about it.
+    chmod(&d.cache, 0o000);
+    let out = nobody(&["check"], d.root()).unwrap();
+    chmod(&d.cache, 0o755);
+    let line = out.one_line_error();
+    assert!(line.contains("audio") && line.contains("check its permissions (or run as its owner)"), "{line}");
+    // A dump nobody may write: apply says where and what to do.
+    chmod(d.root(), 0o555);
+    let out = nobody(&["apply", "--yes"], d.root()).unwrap();
+    chmod(d.root(), 0o755);
+    let line = out.one_line_error();
+    assert!(line.contains(".cachescope") && line.contains("check its permissions"), "{line}");
     // A link in place of the database: named, never followed.
     let outside = tempfile::tempdir().unwrap();
     let target = outside.path().join("app.db");

@@ -55,7 +55,7 @@ impl Dump {
         let mut db = args.db.clone();
         let mut root = None;
         if let Some(path) = &args.path {
-            let meta = std::fs::metadata(path).map_err(|e| missing(path, &e))?;
+            let meta = std::fs::metadata(path).map_err(|e| missing(path, "the path to the dump", &e))?;
             if meta.is_file() {
                 readable(path)?;
                 if !has_sqlite_header(path) {
@@ -70,7 +70,7 @@ impl Dump {
             }
         }
         if let Some(db) = &db {
-            let meta = std::fs::metadata(db).map_err(|e| missing(db, &e))?;
+            let meta = std::fs::metadata(db).map_err(|e| missing(db, "the path given to --db", &e))?;
             if meta.is_file() {
                 readable(db)?;
             }
@@ -82,7 +82,7 @@ impl Dump {
             }
         }
         if let Some(dir) = &args.cache_dir {
-            let meta = std::fs::metadata(dir).map_err(|e| missing(dir, &e))?;
+            let meta = std::fs::metadata(dir).map_err(|e| missing(dir, "the path given to --cache-dir", &e))?;
             if !meta.is_dir() {
                 return Err(Error::bad_input(format!(
                     "--cache-dir {} is not a folder; pass the folder that holds the audio files",
@@ -140,9 +140,10 @@ fn readable(path: &Path) -> Result<()> {
     File::open(path).map(drop).map_err(|e| cannot_read(path, &e))
 }
 
-fn missing(path: &Path, err: &std::io::Error) -> Error {
+/// A path that is not there, named with where it came from (`what`).
+fn missing(path: &Path, what: &str, err: &std::io::Error) -> Error {
     if err.kind() == std::io::ErrorKind::NotFound {
-        Error::bad_input(format!("{} does not exist; check the path to the dump", escaped(path)))
+        Error::bad_input(format!("{} does not exist; check {what}", escaped(path)))
     } else {
         Error::io_at("open", path, err)
     }

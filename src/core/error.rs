@@ -40,9 +40,14 @@ impl Error {
     pub fn io(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Io, message)
     }
-    /// An I/O failure on `path`, as a sentence.
+    /// An I/O failure on `path`, as a sentence; a refused permission says
+    /// what to do about it.
     pub fn io_at(doing: &str, path: &Path, err: &std::io::Error) -> Error {
-        Error::io(format!("could not {doing} {}: {}", escaped(path), plain_io(err)))
+        let remedy = match err.kind() {
+            std::io::ErrorKind::PermissionDenied => "; check its permissions (or run as its owner) and try again",
+            _ => "",
+        };
+        Error::io(format!("could not {doing} {}: {}{remedy}", escaped(path), plain_io(err)))
     }
     /// A SQLite failure on the database at `path`, as a sentence.
     pub fn sqlite_at(doing: &str, path: &Path, err: &rusqlite::Error) -> Error {

@@ -60,7 +60,7 @@ pub fn read_columns(conn: &Connection, db: &Path) -> Result<Columns> {
     for required in REQUIRED {
         if pos(required).is_none() {
             return Err(Error::bad_input(format!(
-                "the cache_entries table in {} has no {required} column, which cachescope needs; is this the app's cache database?",
+                "the cache_entries table in {} has no {required} column, which cachescope needs; point cachescope at the app's cache database (--db)",
                 escaped(db)
             )));
         }
