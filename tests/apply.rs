@@ -187,7 +187,11 @@ fn blast_radius_guard_refuses_mass_changes_without_the_flag() {
     d.row(&key(100), "m4a", Some(s), None);
     let before = tree(d.root());
     let out = run(&["apply", "--yes"], d.root());
-    assert!(out.one_line_error().contains("--allow-mass-change"), "{out:?}");
+    let line = out.one_line_error();
+    assert!(
+        line.contains("--allow-mass-change") && line.contains(&format!("refusing to apply to {}", d.root().display())),
+        "{out:?}"
+    );
     let mut now = tree(d.root());
     now.retain(|k, _| !k.starts_with(b".cachescope"));
     assert_eq!(now, before);

@@ -38,7 +38,7 @@ pub fn run(
         return Ok(0);
     }
     let opts = ApplyOptions { allow_mass_change };
-    if let Some(why) = opts.refusal(&plan) {
+    if let Some(why) = opts.refusal(&plan, &dump.root) {
         return Err(why);
     }
     let session = match session {

@@ -29,8 +29,9 @@ pub struct ApplyOptions {
 }
 
 impl ApplyOptions {
-    /// Why the blast-radius guard refuses this plan, as the error to show.
-    pub fn refusal(&self, plan: &Plan) -> Option<Error> {
+    /// Why the blast-radius guard refuses this plan for the dump at `root`,
+    /// as the error to show.
+    pub fn refusal(&self, plan: &Plan, root: &Path) -> Option<Error> {
         if self.allow_mass_change {
             return None;
         }
@@ -38,7 +39,8 @@ impl ApplyOptions {
             Error::new(
                 ErrorKind::Refused,
                 format!(
-                    "refusing to apply: {why}; check the dump, then add --allow-mass-change if this is really meant"
+                    "refusing to apply to {}: {why}; check the dump, then add --allow-mass-change if this is really meant",
+                    escaped(root)
                 ),
             )
         })
@@ -144,7 +146,7 @@ pub fn apply(session: &Session, plan: &Plan, opts: &ApplyOptions, ctl: &Control)
     let Some(columns) = plan.target.columns.as_ref() else {
         return Err(Error::bad_input("this plan does not say which columns its table has; plan it again"));
     };
-    if let Some(refused) = opts.refusal(plan) {
+    if let Some(refused) = opts.refusal(plan, &session.dump.root) {
         return Err(refused);
     }
     if plan.move_count() > 0 {
