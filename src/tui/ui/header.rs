@@ -27,7 +27,42 @@ pub fn alerts(app: &App) -> Vec<String> {
 pub fn height(app: &App, width: u16) -> u16 {
     let banner = (banner_lines(app, width).len() + note_lines(app, width).len()) as u16;
     let alerts = !alerts(app).is_empty() as u16;
-    3 + banner + alerts + baseline_line(app).is_some() as u16
+    let counts = app.ins.as_ref().map_or(1, |_| count_lines(app, width).len()) as u16;
+    2 + counts + banner + alerts + baseline_line(app).is_some() as u16
+}
+
+/// The per-kind counts, each a symbol, a number and a word: roomy when they
+/// fit on one line, compact otherwise, and on as many lines as they need
+/// when even compact ones do not fit (eight kinds at 80 columns): a count
+/// is never cut from its word.
+fn count_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    if app.ins.as_ref().is_none_or(|ins| ins.found.is_empty()) {
+        return vec![Line::from(Span::styled(" ✓ no discrepancies: disk and database agree", t.good()))];
+    }
+    let width = width as usize;
+    let roomy: usize = app.counts.iter().map(|(k, n)| kind_short(*k).len() + group(*n as u64).len() + 5).sum();
+    let compact = roomy + 1 > width;
+    let gap = if compact { " " } else { "  " };
+    let mut lines = vec![vec![Span::raw(" ")]];
+    let mut used = 1;
+    for &(kind, n) in &app.counts {
+        let style = if n == 0 { t.dim() } else { t.severity(kind.severity()) };
+        // Nothing of a kind is done, not an error: ✓.
+        let sym = if n == 0 { "✓" } else { severity_symbol(kind.severity()) };
+        let space = if compact { "" } else { " " };
+        let text = format!("{sym}{space}{} {}", group(n as u64), kind_short(kind));
+        let w = super::width(&text);
+        if used > 1 && used + w > width {
+            lines.push(vec![Span::raw(" ")]);
+            used = 1;
+        }
+        let line = lines.last_mut().expect("one line at least");
+        line.push(Span::styled(text, style));
+        line.push(Span::raw(gap));
+        used += w + gap.len();
+    }
+    lines.into_iter().map(Line::from).collect()
 }
 
 /// With `--baseline`: " + 3 new, 71 known (baseline before.json)".
@@ -86,27 +121,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             size(ins.scan.bytes)
         )),
     ]));
-    // Per-kind counts: roomy when they fit, compact otherwise.
-    let items: Vec<_> = app.counts.iter().map(|(k, n)| (*k, *n)).collect();
-    let roomy: usize = items.iter().map(|(k, n)| kind_short(*k).len() + group(*n as u64).len() + 5).sum();
-    let compact = roomy + 1 > area.width as usize;
-    let mut counts = vec![Span::raw(" ")];
-    for (kind, n) in items {
-        let style = if n == 0 { t.dim() } else { t.severity(kind.severity()) };
-        // Nothing of a kind is done, not an error: ✓.
-        let sym = if n == 0 { "✓" } else { severity_symbol(kind.severity()) };
-        let text = if compact {
-            format!("{sym}{} {}", group(n as u64), kind_short(kind))
-        } else {
-            format!("{sym} {} {}", group(n as u64), kind_short(kind))
-        };
-        counts.push(Span::styled(text, style));
-        counts.push(Span::raw(if compact { " " } else { "  " }));
-    }
-    if ins.found.is_empty() {
-        counts = vec![Span::styled(" ✓ no discrepancies: disk and database agree", t.good())];
-    }
-    lines.push(Line::from(counts));
+    lines.extend(count_lines(app, area.width));
     lines.extend(baseline_line(app));
     for l in note_lines(app, area.width) {
         lines.push(Line::styled(super::pad(&l, area.width as usize), t.alert()));
