@@ -6,7 +6,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::words::{kind_short, severity_symbol};
+use super::words::{kind_short, kind_shortest, severity_symbol};
+use crate::core::Kind;
 use crate::core::fmt::{escaped, group, size};
 use crate::tui::app::{App, Busy};
 
@@ -32,17 +33,21 @@ pub fn height(app: &App, width: u16) -> u16 {
 }
 
 /// The per-kind counts, each a symbol, a number and a word: roomy when they
-/// fit on one line, compact otherwise, and on as many lines as they need
-/// when even compact ones do not fit (eight kinds at 80 columns): a count
-/// is never cut from its word.
+/// fit on one line, then compact, then with shorter words (eight kinds at
+/// 80 columns), and on as many lines as they need when even those do not
+/// fit: a count is never cut from its word.
 fn count_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
     if app.ins.as_ref().is_none_or(|ins| ins.found.is_empty()) {
         return vec![Line::from(Span::styled(" ✓ no discrepancies: disk and database agree", t.good()))];
     }
     let width = width as usize;
-    let roomy: usize = app.counts.iter().map(|(k, n)| kind_short(*k).len() + group(*n as u64).len() + 5).sum();
-    let compact = roomy + 1 > width;
+    // Symbol, number, word and gap: 5 columns more than number and word roomy, 2 compact.
+    let line_width = |extra: usize, word: fn(Kind) -> &'static str| -> usize {
+        1 + app.counts.iter().map(|(k, n)| word(*k).len() + group(*n as u64).len() + extra).sum::<usize>()
+    };
+    let compact = line_width(5, kind_short) > width;
+    let word = if compact && line_width(3, kind_short) > width { kind_shortest } else { kind_short };
     let gap = if compact { " " } else { "  " };
     let mut lines = vec![vec![Span::raw(" ")]];
     let mut used = 1;
@@ -51,7 +56,7 @@ fn count_lines(app: &App, width: u16) -> Vec<Line<'static>> {
         // Nothing of a kind is done, not an error: ✓.
         let sym = if n == 0 { "✓" } else { severity_symbol(kind.severity()) };
         let space = if compact { "" } else { " " };
-        let text = format!("{sym}{space}{} {}", group(n as u64), kind_short(kind));
+        let text = format!("{sym}{space}{} {}", group(n as u64), word(kind));
         let w = super::width(&text);
         if used > 1 && used + w > width {
             lines.push(vec![Span::raw(" ")]);

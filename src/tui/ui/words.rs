@@ -26,6 +26,18 @@ pub fn kind_short(k: Kind) -> &'static str {
     }
 }
 
+/// A shorter word still, for the header counts at 80 columns, where all
+/// eight kinds do not fit with [`kind_short`].
+pub fn kind_shortest(k: Kind) -> &'static str {
+    match k {
+        Kind::OrphanedFile => "orphan",
+        Kind::DurationMismatch => "dur",
+        Kind::RedundantFile => "redund",
+        Kind::IncompleteFile => "incompl",
+        other => kind_short(other),
+    }
+}
+
 /// Symbol and word of a file's state.
 pub fn file_state(f: &FileFacts) -> (&'static str, &'static str) {
     match &f.kind {
