@@ -477,8 +477,11 @@ fn a_fix_the_database_refuses_is_failed_not_stale_exits_1_and_offers_no_undo() {
         conn.query_row("SELECT count(*) FROM cache_audit WHERE event_type = ?1", [event], |r| r.get(0)).unwrap()
     };
     assert_eq!((count("fix_failed"), count("fix_skipped_stale")), (1, 0), "audited as failed");
-    // `undo` does not pick a batch that changed nothing.
+    // `undo` does not pick a batch that changed nothing, nor undo one named.
     assert!(run(&["undo"], d.root()).one_line_error().contains("no applied batch left to undo"));
+    let line = run(&["undo", "--batch", "1"], d.root()).one_line_error().to_string();
+    assert!(line.contains("batch 1 changed nothing") && line.contains("nothing to undo"), "{line}");
+    assert_eq!((count("undo_start"), count("reconcile_start")), (0, 1), "no undo batch was written");
 }
 
 #[test]

@@ -71,6 +71,13 @@ fn choose<'a>(infos: &'a [BatchInfo], target: Option<i64>, dump: &Dump) -> Resul
             pick.batch
         )));
     }
+    // Undoing a batch that changed nothing would only write an empty batch.
+    if pick.op == "apply" && !pick.changed_something() {
+        return Err(Error::bad_input(format!(
+            "batch {} changed nothing (its fixes were all skipped or failed), so there is nothing to undo; see `cachescope history {root}`",
+            pick.batch
+        )));
+    }
     if !pick.in_effect {
         let by = pick.undone_by.map_or(String::new(), |b| format!(" by batch {b}"));
         return Err(Error::bad_input(format!(
