@@ -397,3 +397,39 @@ fn every_column_in_both_directions_is_the_total_order_that_links_search() {
         }
     }
 }
+
+/// A fix the database refuses shows in the TUI's result as failed, apart
+/// from stale ones, and a batch that changed nothing offers no undo.
+#[test]
+fn a_failed_fix_is_shown_as_failed_and_an_empty_batch_offers_no_undo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dump");
+    write_demo(&dir, 60, 3).unwrap();
+    let mut app = App::with_inspection(open(&dir), "DUMP".into(), Theme::mono());
+    let ins = app.ins.clone().unwrap();
+    // The app's database refuses every new row: registering an orphan fails.
+    rusqlite::Connection::open(&ins.dump.db)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER no_new_rows BEFORE INSERT ON cache_entries BEGIN SELECT RAISE(ABORT, 'no new rows'); END;",
+        )
+        .unwrap();
+    move_to_kind(&mut app, Kind::OrphanedFile);
+    let orphan = ins.found[app.focused_disc().unwrap()].id.clone();
+    keys(&mut app, " p");
+    key(&mut app, KeyCode::Enter);
+    let plan = match keys(&mut app, "y").as_slice() {
+        [Effect::Apply { plan, .. }] => plan.clone(),
+        other => panic!("expected an apply, got {other:?}"),
+    };
+    let (session, _) = writing_session(&ins.dump).unwrap();
+    let report = apply(&session, &plan, &ApplyOptions::default(), &Control::none()).unwrap();
+    drop(session);
+    app.update(Msg::Worker(WorkerMsg::Applied(Ok(report))));
+    let Some(Layer::Result(lines)) = app.layers.last() else { panic!("no result dialog: {:?}", app.layers) };
+    let all = lines.join("\n");
+    assert!(all.contains("Batch 1 changed nothing: 0 of 1 fixes applied, 0 skipped as stale, 1 failed."), "{all}");
+    assert!(all.contains(&format!("failed: {orphan}: the database refused it")), "{all}");
+    assert!(all.contains("Nothing to undo.") && !all.contains("Undo it with u"), "{all}");
+    assert!(text(&render(&mut app, 160, 45)).contains("Nothing to undo."), "the dialog is drawn");
+}

@@ -9,7 +9,7 @@ use log::{error, info, warn};
 use super::app::*;
 use super::filter;
 use super::index::Index;
-use crate::core::fmt::escaped;
+use crate::core::fmt::{clean, escaped};
 use crate::core::{Inspection, Kind};
 
 impl App {
@@ -39,14 +39,14 @@ impl App {
                 let lines = match res {
                     Ok(r) => {
                         for (id, why) in r.stale() {
-                            warn!("skipped as stale: {id}: {why}");
+                            warn!("skipped as stale: {}: {why}", clean(id));
                         }
                         for (id, why) in r.failed() {
-                            error!("failed: {id}: {why}");
+                            error!("failed: {}: {why}", clean(id));
                         }
                         for (id, fix, o) in &r.outcomes {
                             if *o == crate::core::Outcome::Applied {
-                                info!("applied {fix}: {id}");
+                                info!("applied {fix}: {}", clean(id));
                             }
                         }
                         let head = crate::core::apply::summary(&r);
@@ -57,8 +57,8 @@ impl App {
                         if let (Some(b), Some(ins)) = (&r.backup, &self.ins) {
                             lines.push(format!("Backup: {}", escaped(&ins.dump.display_rel(b))));
                         }
-                        lines.extend(r.failed().take(8).map(|(id, why)| format!("failed: {id}: {why}")));
-                        lines.extend(r.stale().take(8).map(|(id, why)| format!("stale: {id}: {why}")));
+                        lines.extend(r.failed().take(8).map(|(id, why)| format!("failed: {}: {why}", clean(id))));
+                        lines.extend(r.stale().take(8).map(|(id, why)| format!("stale: {}: {why}", clean(id))));
                         lines.push(if r.applied() > 0 {
                             "Undo it with u. The lists were rescanned.".into()
                         } else {
