@@ -329,26 +329,31 @@ fn capital_r_recovers_an_interrupted_apply_after_a_confirmation_that_defaults_to
     }
 }
 
-#[test]
-fn after_an_apply_the_cursor_moves_on_to_the_next_discrepancy() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dump");
-    write_demo(&dir, 60, 3).unwrap();
-    let mut app = App::with_inspection(open(&dir), "DUMP".into(), Theme::mono());
-    move_to_kind(&mut app, Kind::GhostEntry);
-    let ins = app.ins.clone().unwrap();
-    let next = ins.found[app.panes[Pane::Disc].visible[app.panes[Pane::Disc].pos + 1]].id.clone();
-    keys(&mut app, " p");
-    key(&mut app, KeyCode::Enter);
-    let plan = match keys(&mut app, "y").as_slice() {
+/// Selects the focused discrepancy, previews and confirms with `y`, then
+/// does what the worker would: applies that plan and hands back the report.
+fn apply_focused(app: &mut App) {
+    keys(app, " p");
+    key(app, KeyCode::Enter);
+    let plan = match keys(app, "y").as_slice() {
         [Effect::Apply { plan, .. }] => plan.clone(),
         other => panic!("expected an apply, got {other:?}"),
     };
-    // What the worker would do: apply, then rescan.
-    let (session, _) = writing_session(&ins.dump).unwrap();
+    let dump = app.ins.as_ref().unwrap().dump.clone();
+    let (session, _) = writing_session(&dump).unwrap();
     let report = apply(&session, &plan, &ApplyOptions::default(), &Control::none()).unwrap();
     drop(session);
     app.update(Msg::Worker(WorkerMsg::Applied(Ok(report))));
+}
+
+#[test]
+fn after_an_apply_the_cursor_moves_on_to_the_next_discrepancy() {
+    let (_tmp, dir) = demo_dir(60, 3);
+    let mut app = app(&dir, Theme::mono());
+    move_to_kind(&mut app, Kind::GhostEntry);
+    let ins = app.ins.clone().unwrap();
+    let next = ins.found[app.panes[Pane::Disc].visible[app.panes[Pane::Disc].pos + 1]].id.clone();
+    // Apply, then the rescan the worker sends after it.
+    apply_focused(&mut app);
     let e = app.update(Msg::Worker(WorkerMsg::Scanned(Ok(Box::new(open(&dir))))));
     run_inline(&mut app, e);
     let ins = app.ins.clone().unwrap();
@@ -402,10 +407,8 @@ fn every_column_in_both_directions_is_the_total_order_that_links_search() {
 /// from stale ones, and a batch that changed nothing offers no undo.
 #[test]
 fn a_failed_fix_is_shown_as_failed_and_an_empty_batch_offers_no_undo() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dump");
-    write_demo(&dir, 60, 3).unwrap();
-    let mut app = App::with_inspection(open(&dir), "DUMP".into(), Theme::mono());
+    let (_tmp, dir) = demo_dir(60, 3);
+    let mut app = app(&dir, Theme::mono());
     let ins = app.ins.clone().unwrap();
     // The app's database refuses every new row: registering an orphan fails.
     rusqlite::Connection::open(&ins.dump.db)
@@ -416,16 +419,7 @@ fn a_failed_fix_is_shown_as_failed_and_an_empty_batch_offers_no_undo() {
         .unwrap();
     move_to_kind(&mut app, Kind::OrphanedFile);
     let orphan = ins.found[app.focused_disc().unwrap()].id.clone();
-    keys(&mut app, " p");
-    key(&mut app, KeyCode::Enter);
-    let plan = match keys(&mut app, "y").as_slice() {
-        [Effect::Apply { plan, .. }] => plan.clone(),
-        other => panic!("expected an apply, got {other:?}"),
-    };
-    let (session, _) = writing_session(&ins.dump).unwrap();
-    let report = apply(&session, &plan, &ApplyOptions::default(), &Control::none()).unwrap();
-    drop(session);
-    app.update(Msg::Worker(WorkerMsg::Applied(Ok(report))));
+    apply_focused(&mut app);
     let Some(Layer::Result(lines)) = app.layers.last() else { panic!("no result dialog: {:?}", app.layers) };
     let all = lines.join("\n");
     assert!(all.contains("Batch 1 changed nothing: 0 of 1 fixes applied, 0 skipped as stale, 1 failed."), "{all}");
