@@ -162,3 +162,38 @@ fn small_things_a_screen_share_shows() {
     let joined = screen.lines().skip(3).take(3).map(str::trim).collect::<Vec<_>>().join(" ");
     assert!(joined.contains(&why) && joined.contains("press R here"), "{screen}");
 }
+
+/// The header's per-kind counts keep their words at every width: roomy at
+/// 160 columns, shorter words at 80, and a second line at the narrowest
+/// screen (60), never a count cut from its word.
+#[test]
+fn every_kind_count_keeps_its_word_at_every_width() {
+    let (_tmp, dir) = demo_dir(60, 3);
+    let mut app = app(&dir, Theme::mono());
+    let counts = app.counts.clone();
+    assert_eq!(counts.len(), 8, "every kind counted");
+    for (w, words) in [
+        (160, ["orphaned", "duration", "redundant", "incomplete"]),
+        (80, ["orphan", "dur", "redund", "incompl"]),
+        (60, ["orphan", "dur", "redund", "incompl"]),
+    ] {
+        let screen = text(&render(&mut app, w, 24));
+        let header: String =
+            screen.lines().skip(2).take_while(|l| !l.contains('┌') && !l.contains('╔')).collect::<Vec<_>>().join("\n");
+        for (kind, n) in &counts {
+            let word = match kind {
+                Kind::OrphanedFile => words[0],
+                Kind::DurationMismatch => words[1],
+                Kind::RedundantFile => words[2],
+                Kind::IncompleteFile => words[3],
+                Kind::GhostEntry => "ghost",
+                Kind::CompressionStateMismatch => "state",
+                Kind::SizeMismatch => "size",
+                Kind::StrayFile => "stray",
+            };
+            assert!(header.contains(&format!("{n} {word}")), "{w} columns: {kind:?} {n} {word}:\n{header}");
+        }
+        let lines = header.lines().count();
+        assert_eq!(lines, if w == 60 { 2 } else { 1 }, "{w} columns:\n{header}");
+    }
+}
