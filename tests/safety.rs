@@ -656,3 +656,46 @@ fn an_apply_refused_for_want_of_space_creates_nothing() {
     assert!(out.one_line_error().contains("not enough free space"), "{out:?}");
     assert_eq!(tree(&d), before, "a refused apply added to .cachescope");
 }
+
+/// A dump pulled while the app had its database open in WAL mode: the
+/// app's last commits (here, an audit table of its own and a row) live only
+/// in the `-wal`, beside its `-shm`.
+fn pulled_with_live_wal(audit_ddl: &str) -> tempfile::TempDir {
+    let d = TestDump::new(Layout::Flat);
+    d.m4a(&key(1), 10); // an orphan: a fix to refuse
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;").unwrap();
+    conn.execute_batch(audit_ddl).unwrap();
+    conn.execute(
+        "INSERT INTO cache_entries (cache_key, compression_state, created_at) VALUES (?1, 'failed', 0)",
+        [key(2)],
+    )
+    .unwrap();
+    let pulled = tempfile::tempdir().unwrap();
+    copy_dump(d.root(), pulled.path());
+    drop(conn);
+    assert!(
+        std::fs::metadata(pulled.path().join("app.db-wal")).unwrap().len() > 0,
+        "the app's commits are in the -wal"
+    );
+    pulled
+}
+
+#[test]
+fn a_refused_apply_or_undo_leaves_the_database_and_its_wal_as_they_were() {
+    // Refused once the database is open: an audit table of the app's own
+    // shape (apply, undo), and an undo with nothing to undo.
+    let foreign =
+        "CREATE TABLE cache_audit (id INTEGER PRIMARY KEY, event_type TEXT NOT NULL, timestamp INTEGER NOT NULL);";
+    for (ddl, args) in [(foreign, &["apply", "--yes"][..]), (foreign, &["undo"][..]), ("", &["undo"][..])] {
+        let pulled = pulled_with_live_wal(ddl);
+        let before = tree(pulled.path());
+        let out = run(args, pulled.path());
+        assert_eq!(out.code, 2, "{args:?} is refused: {out:?}");
+        let after = tree(pulled.path());
+        for name in ["app.db", "app.db-wal"] {
+            assert_eq!(after.get(name.as_bytes()), before.get(name.as_bytes()), "{args:?} rewrote {name}: {out:?}");
+        }
+        assert!(after.contains_key(&b"app.db-wal"[..]), "{args:?} removed the -wal");
+    }
+}

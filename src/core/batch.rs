@@ -237,6 +237,7 @@ impl<'s> Batch<'s> {
             return Err(Error::new(why.kind, format!("{why}; the batch was rolled back, nothing was changed")));
         }
         failpoint("batch.after_commit");
+        super::session::allow_checkpoint(&self.conn);
         let state = self.session.state_dir();
         journal::remove(&state).map_err(|e| Error::io_at("remove", &journal::path(&state), &e))
     }

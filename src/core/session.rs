@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
 use super::dbfiles::{JournalState, journal_state, sidecar};
@@ -107,14 +108,27 @@ impl Session {
     /// Opens the live database for writing, never creating it. A `-wal` with
     /// commits SQLite cannot read is refused: opening would end in a
     /// checkpoint that deletes them.
+    ///
+    /// The connection does not checkpoint a `-wal` when it closes: a run
+    /// refused after opening (an audit table of another shape, nothing to
+    /// undo) then leaves the database and its `-wal` byte for byte as they
+    /// were. Only a committed batch checkpoints ([`allow_checkpoint`]).
     pub fn open_rw(&self) -> Result<Connection> {
         let db = &self.dump.db;
         refuse_damaged_wal(db)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(db, flags).map_err(|e| Error::sqlite_at("open", db, &e))?;
         conn.busy_timeout(busy_timeout()).map_err(|e| Error::sqlite_at("open", db, &e))?;
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .map_err(|e| Error::sqlite_at("open", db, &e))?;
         Ok(conn)
     }
+}
+
+/// Lets `conn` checkpoint the `-wal` into the database as it closes, as
+/// SQLite does by default: for a batch that has committed.
+pub fn allow_checkpoint(conn: &Connection) {
+    let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false);
 }
 
 impl Drop for Session {
