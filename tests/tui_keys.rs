@@ -427,3 +427,37 @@ fn a_failed_fix_is_shown_as_failed_and_an_empty_batch_offers_no_undo() {
     assert!(all.contains("Nothing to undo.") && !all.contains("Undo it with u"), "{all}");
     assert!(text(&render(&mut app, 160, 45)).contains("Nothing to undo."), "the dialog is drawn");
 }
+
+/// A key with control characters (a terminal escape, a bell) is shown
+/// escaped in the result dialog, never as raw bytes the terminal would obey.
+#[test]
+fn the_result_dialog_shows_a_hostile_key_escaped() {
+    let (_tmp, dir) = demo_dir(60, 3);
+    let evil = "k\u{1b}[2J\u{7}x";
+    let db = dir.join("databases/app.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO cache_entries (cache_key, compression_state, size_bytes, created_at) VALUES (?1, 'm4a', 10, 0)",
+        [evil],
+    )
+    .unwrap();
+    // The database refuses the ghost's fix, so the result names it as failed.
+    conn.execute_batch(
+        "CREATE TRIGGER no_updates BEFORE UPDATE ON cache_entries BEGIN SELECT RAISE(ABORT, 'no updates'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let mut app = app(&dir, Theme::mono());
+    let ins = app.ins.clone().unwrap();
+    let ghost = ins.found.iter().position(|d| d.key.as_deref() == Some(evil)).expect("the hostile ghost");
+    let pane = &mut app.panes[Pane::Disc];
+    pane.pos = pane.visible.iter().position(|&v| v == ghost).unwrap();
+    assert_eq!(app.focused_disc(), Some(ghost));
+    apply_focused(&mut app);
+    let Some(Layer::Result(lines)) = app.layers.last() else { panic!("no result dialog: {:?}", app.layers) };
+    let all = lines.join("\n");
+    assert!(all.contains(r"failed: ghost_entry:k\u{1b}[2J\u{7}x: the database refused it"), "{all}");
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "raw control characters in {all:?}");
+    let screen = text(&render(&mut app, 160, 45));
+    assert!(screen.contains(r"ghost_entry:k\u{1b}[2J"), "the dialog is drawn escaped: {screen}");
+}
