@@ -1,6 +1,7 @@
 //! One read of a dump: database rows (from a private copy) and disk facts,
 //! read concurrently, then detection. Writes nothing to the dump.
 
+mod found_rows;
 mod keys;
 
 use std::borrow::Cow;
@@ -233,17 +234,12 @@ impl Inspection {
         self.reader.as_ref()?.full_row(&self.columns, &value)
     }
 
-    /// The row a discrepancy is about, or for a file-level one (an
-    /// incomplete or redundant file) its key's row, if it has one.
-    pub fn row_or_key_row(&self, d: &Discrepancy) -> Option<usize> {
-        d.row.or_else(|| self.row_index(d.key.as_deref().filter(|_| d.kind.is_file_level())?))
-    }
-
     /// Every column of each discrepancy's row (None without one; the key's
     /// row for a file-level one), in the order of `found`: what the JSON
     /// report prints, read in one go.
     pub fn found_row_values(&self) -> Vec<Option<Vec<super::model::Value>>> {
-        let keys = self.found.iter().map(|d| self.row_or_key_row(d).and_then(|r| self.rows.get(r)).map(Row::key_value));
+        let rows = self.found_rows();
+        let keys = rows.into_iter().map(|r| r.and_then(|r| self.rows.get(r as usize)).map(Row::key_value));
         match &self.reader {
             Some(reader) => reader.rows_values(&self.columns, keys),
             None => vec![None; self.found.len()],

@@ -30,11 +30,9 @@ pub struct Index {
     discs_by_key: HashMap<u64, Vec<u32>>,
     /// File index → every discrepancy about that file, in order.
     discs_by_file: HashMap<u32, Vec<u32>>,
-    /// Each discrepancy's row: its own, or else its key's (an incomplete
-    /// file's key may have one); `NO_ROW` for none. The filter keeps these
-    /// rows visible on every keystroke, and tens of thousands of searches
-    /// through a million rows, each step a cache miss, took 100–300 ms.
-    disc_rows: Vec<u32>,
+    /// Each discrepancy's row ([`Inspection::found_rows`]): the filter
+    /// keeps these rows visible on every keystroke.
+    disc_rows: Vec<Option<u32>>,
     /// What the filter matches each discrepancy's key and path against, as
     /// it compares them (lower case; odd paths escaped), in one buffer. A
     /// keystroke reads these few megabytes in order instead of each
@@ -45,8 +43,6 @@ pub struct Index {
     /// begins where the one before ends).
     term_ends: Vec<(u32, u32)>,
 }
-
-const NO_ROW: u32 = u32::MAX;
 
 fn hash(key: &(impl Hash + ?Sized)) -> u64 {
     let mut h = DefaultHasher::new();
@@ -72,7 +68,7 @@ impl Index {
                 ix.discs_by_file.entry(f as u32).or_default().push(i as u32);
             }
         }
-        ix.disc_rows = disc_rows(ins);
+        ix.disc_rows = ins.found_rows();
         ix.add_terms(ins);
         ix
     }
@@ -100,7 +96,7 @@ impl Index {
 
     /// The row of discrepancy `disc`: its own, or else its key's.
     pub fn row_of_disc(&self, disc: usize) -> Option<usize> {
-        self.disc_rows.get(disc).filter(|&&r| r != NO_ROW).map(|&r| r as usize)
+        self.disc_rows.get(disc).copied().flatten().map(|r| r as usize)
     }
 
     /// The first file of `key` in path order.
@@ -166,39 +162,6 @@ impl Index {
         }
         out
     }
-}
-
-/// Each discrepancy's row (see `Index::disc_rows`). The keys without a row
-/// of their own are looked up in key order, each search starting where the
-/// last one ended: one forward pass that stays near memory it has touched.
-fn disc_rows(ins: &Inspection) -> Vec<u32> {
-    let mut out: Vec<u32> = ins.found.iter().map(|d| d.row.map_or(NO_ROW, |r| r as u32)).collect();
-    let mut wanted: Vec<(Key, usize)> = (ins.found.iter().enumerate())
-        .filter(|(_, d)| d.row.is_none())
-        .filter_map(|(i, d)| Some((Key::new(d.key.as_deref()?), i)))
-        .collect();
-    wanted.sort_unstable();
-    let mut at = 0;
-    for (key, disc) in wanted {
-        at = first_not_below(&ins.rows, at, &key);
-        if ins.rows.get(at).is_some_and(|r| r.key == key) {
-            out[disc] = at as u32;
-        }
-    }
-    out
-}
-
-/// The first position at or after `from` whose row's key is not below
-/// `key`: a galloping search (steps 1, 2, 4, … then a binary search in the
-/// last step), so a key near the last one costs a few nearby reads.
-fn first_not_below(rows: &[crate::core::rows::Row], from: usize, key: &Key) -> usize {
-    let rest = &rows[from..];
-    let mut step = 1;
-    while step < rest.len() && rest[step - 1].key < *key {
-        step *= 2;
-    }
-    let start = step / 2;
-    from + start + rest[start..step.min(rest.len())].partition_point(|r| r.key < *key)
 }
 
 /// A file's path as the filter matches it: lower case, and escaped as it

@@ -89,14 +89,9 @@ pub fn facts_of(ins: &Inspection) -> Facts {
     }
     facts.rows = rows;
     facts.files = files;
-    facts.items = ins
-        .found
-        .iter()
-        .map(|d| {
-            // File-level discrepancies do not point at their key's row; find it.
-            let row = ins.row_or_key_row(d);
-            Item { kind: d.kind, row: row.map(|r| r as u32), file: d.file.map(|f| f as u32) }
-        })
+    // File-level discrepancies do not point at their key's row: found_rows finds it.
+    facts.items = (ins.found.iter().zip(ins.found_rows()))
+        .map(|(d, row)| Item { kind: d.kind, row, file: d.file.map(|f| f as u32) })
         .collect();
     facts
 }
