@@ -176,3 +176,47 @@ fn ids_are_stable_and_name_kind_key_and_file() {
         detect(&scan, &[row("k", "wav", None, None)], TableShape::default()).into_iter().map(|d| d.id).collect();
     assert_eq!(ids, ["ghost_entry:k", "incomplete_file:k:k.wav", "stray_file::x.txt"]);
 }
+
+mod pieces {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Short keys that share prefixes, some in another order by path than
+    /// by key; each with maybe a wav, an m4a (complete or cut) and a row.
+    fn dump() -> impl Strategy<Value = (Vec<FileFacts>, Vec<Row>)> {
+        let key = (any::<u8>(), any::<u8>(), any::<u8>(), proptest::option::of((0u8..4, 0i64..200)));
+        proptest::collection::vec(key, 0..60).prop_map(|keys| {
+            let (mut files, mut rows) = (Vec::new(), Vec::new());
+            for (n, (wav, m4a, dup, has_row)) in keys.into_iter().enumerate() {
+                // "k1-x.wav" comes before "k1.wav" by path, after it by key.
+                let k = format!("k{}{}", n % 30, if dup % 3 == 0 { "-x" } else { "" });
+                for (shape, ext) in [(wav, "wav"), (m4a, "m4a")] {
+                    match shape % 3 {
+                        0 => {}
+                        1 => files.push(complete(&format!("{k}.{ext}"), Some(u64::from(shape) * 10))),
+                        _ => files.push(cut(&format!("{k}.{ext}"))),
+                    }
+                }
+                if let Some((state, size)) = has_row {
+                    let state = ["wav", "m4a", "failed", "compressing"][usize::from(state)];
+                    rows.push(row(&k, state, Some(size), Some(size * 10)));
+                }
+            }
+            files.sort_by(|a, b| a.path().cmp(&b.path()));
+            files.dedup_by(|a, b| a.path() == b.path());
+            rows.sort_by(|a, b| a.key.cmp(&b.key));
+            rows.dedup_by(|a, b| a.key == b.key);
+            (files, rows)
+        })
+    }
+
+    proptest! {
+        /// The join cut into pieces finds exactly what one piece finds.
+        #[test]
+        fn any_number_of_pieces_finds_the_same((files, rows) in dump(), pieces in 2usize..6) {
+            let scan = DiskScan::from_files(files);
+            let one = detect_in_pieces(&scan, &rows, TableShape::default(), 1);
+            prop_assert_eq!(detect_in_pieces(&scan, &rows, TableShape::default(), pieces), one);
+        }
+    }
+}
