@@ -68,6 +68,7 @@
 pub mod cli;
 pub mod core;
 pub mod huge_pages;
+pub mod malloc_arenas;
 pub mod signals;
 pub mod tui;
 

@@ -42,6 +42,7 @@ use crate::core::{Dump, Error, Locate};
 /// Parses the command line, validates it once, and runs it; returns the
 /// process exit code.
 pub fn main() -> ExitCode {
+    crate::malloc_arenas::limit();
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some((typed, meant)) = usage::mistyped_command(&argv) {
         let meant = meant.map(|m| format!("did you mean `cachescope {m}`? ")).unwrap_or_default();
