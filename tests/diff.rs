@@ -118,6 +118,18 @@ fn dump_against_dump_is_exact_and_writes_nothing() {
     let orphan = v["new"].as_array().unwrap().iter().find(|d| d["kind"] == "orphaned_file").unwrap();
     assert_eq!(orphan["disk"]["container"], "m4a");
     assert_eq!(orphan["default_fix"], "register");
+    // Every listed discrepancy is exactly the one `check` reports, its `db`
+    // included (an incomplete file's is its key's row).
+    let (_, new_report) = report(&p.new);
+    let in_report: std::collections::BTreeMap<&str, &Value> =
+        new_report["discrepancies"].as_array().unwrap().iter().map(|d| (d["id"].as_str().unwrap(), d)).collect();
+    let listed = v["new"].as_array().unwrap().iter().chain(v["persisting"].as_array().unwrap());
+    let mut key_rows = 0;
+    for d in listed {
+        assert_eq!(Some(&d), in_report.get(d["id"].as_str().unwrap()), "{}", d["id"]);
+        key_rows += usize::from(d["kind"] == "incomplete_file" && d["db"].is_object());
+    }
+    assert!(key_rows > 0, "the demo has incomplete files with a row");
     assert_eq!((tree(&p.old), tree(&p.new)), (old_tree, new_tree), "diff changed a dump");
     // The same dump twice: nothing new, everything persists.
     let (code, v) = diff_json(&p.old, &p.old);

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::core::baseline::{Baseline, Marks};
 use crate::core::findings::findings_of;
-use crate::core::report::{Extras, write_json_with, write_markdown_with, write_text_with};
+use crate::core::report::{Extras, RowFeed, write_json_with, write_markdown_with, write_text_with};
 use crate::core::select::Items;
 use crate::core::{Dump, Error, ErrorKind, Inspection, Options};
 
@@ -39,22 +39,24 @@ pub fn run(
         }
     }
     let t = std::time::Instant::now();
-    // The findings on one core while the JSON report's full rows are read
-    // on the other: neither waits for the other.
-    let (findings, rows) = std::thread::scope(|s| {
-        let findings = s.spawn(|| findings_of(&ins).1);
-        let rows = (format == ReportFormat::Json).then(|| ins.found_row_values());
-        (findings.join().unwrap_or_default(), rows)
-    });
-    if timings {
-        eprintln!("cachescope: findings and rows in {:?}", t.elapsed());
-    }
     let marks = baseline.map(|b| b.mark(&ins.found));
-    let extras = Extras { findings: &findings, marks: marks.as_ref(), rows: rows.as_deref() };
-    emit(|out| match format {
-        ReportFormat::Text => write_text_with(&ins, extras, out),
-        ReportFormat::Json => write_json_with(&ins, extras, out),
-        ReportFormat::Markdown => write_markdown_with(&ins, extras, out),
+    let json = format == ReportFormat::Json;
+    std::thread::scope(|s| {
+        let ins = &ins;
+        // The JSON report's full rows are read on another core while the
+        // findings are found, and handed over as the report reaches them.
+        let rows = json.then(|| RowFeed::spawn(s, ins));
+        let findings = findings_of(ins).1;
+        if timings {
+            eprintln!("cachescope: findings in {:?}", t.elapsed());
+        }
+        let extras = Extras { findings: &findings, marks: marks.as_ref(), rows: rows.as_ref() };
+        emit(|out| match format {
+            ReportFormat::Text => write_text_with(ins, extras, out),
+            ReportFormat::Json => write_json_with(ins, extras, out),
+            ReportFormat::Markdown => write_markdown_with(ins, extras, out),
+        })
+        // Dropping `rows` here stops its reading if the report ended early.
     })?;
     if timings {
         eprintln!("cachescope: report written in {:?}", t.elapsed());

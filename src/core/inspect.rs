@@ -90,15 +90,21 @@ impl Reader {
         full_row(snapshot.conn(), cols, key).ok().flatten()
     }
     /// Every column of each of these rows, in table order, as values
-    /// (None for a row that is not there): one lock and one statement for all.
+    /// (None for a row that is not there), handed to `each` as it is read
+    /// until `each` says stop: one lock and one statement for all.
     pub fn rows_values(
         &self,
         cols: &Columns,
         keys: impl IntoIterator<Item = Option<super::model::Value>>,
-    ) -> Vec<Option<Vec<super::model::Value>>> {
+        mut each: impl FnMut(Option<Vec<super::model::Value>>) -> bool,
+    ) {
         let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
         let mut reader = RowReader::prepare(snapshot.conn(), cols).ok();
-        keys.into_iter().map(|key| reader.as_mut().zip(key).and_then(|(r, key)| r.read(&key).ok().flatten())).collect()
+        for key in keys {
+            if !each(reader.as_mut().zip(key).and_then(|(r, key)| r.read(&key).ok().flatten())) {
+                return;
+            }
+        }
     }
     /// Every column of one row, in table order, as values.
     pub fn row_values(&self, cols: &Columns, key: &super::model::Value) -> Option<Vec<super::model::Value>> {
@@ -235,14 +241,15 @@ impl Inspection {
     }
 
     /// Every column of each discrepancy's row (None without one; the key's
-    /// row for a file-level one), in the order of `found`: what the JSON
-    /// report prints, read in one go.
-    pub fn found_row_values(&self) -> Vec<Option<Vec<super::model::Value>>> {
+    /// row for a file-level one), in the order of `found`, handed to `each`
+    /// as it is read until `each` says stop: what the JSON report prints,
+    /// read on another thread while the report is written.
+    pub fn found_row_values(&self, mut each: impl FnMut(Option<Vec<super::model::Value>>) -> bool) {
         let rows = self.found_rows();
         let keys = rows.into_iter().map(|r| r.and_then(|r| self.rows.get(r as usize)).map(Row::key_value));
         match &self.reader {
-            Some(reader) => reader.rows_values(&self.columns, keys),
-            None => vec![None; self.found.len()],
+            Some(reader) => reader.rows_values(&self.columns, keys, each),
+            None => for _ in keys.take_while(|_| each(None)) {},
         }
     }
 

@@ -55,7 +55,9 @@ struct DiscrepancyOut<'a> {
 /// One discrepancy as the report writes it (also what `diff` lists).
 pub fn discrepancy_json(ins: &Inspection, d: &Discrepancy) -> String {
     let mut out = Vec::new();
-    let _ = write_discrepancy(ins, d, None, None, &mut out);
+    // A file-level discrepancy shows its key's row, as in the report.
+    let row = d.row.or_else(|| ins.row_index(d.key.as_deref()?));
+    let _ = write_discrepancy(ins, d, None, row.and_then(|r| ins.row_values_at(r)), &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -63,25 +65,17 @@ fn write_discrepancy(
     ins: &Inspection,
     d: &Discrepancy,
     known: Option<bool>,
-    read_ahead: Option<&Option<Vec<crate::core::model::Value>>>,
+    values: Option<Vec<crate::core::model::Value>>,
     out: &mut (impl Write + ?Sized),
 ) -> io::Result<()> {
     let file = ins.file_of(d);
-    let fetched;
-    let values = match read_ahead {
-        Some(values) => values.as_deref(),
-        None => {
-            fetched = d.row.and_then(|r| ins.row_values_at(r));
-            fetched.as_deref()
-        }
-    };
     let entry = DiscrepancyOut {
         id: &d.id,
         kind: d.kind,
         severity: d.severity(),
         key: &d.key,
         file: file.map(|f| lossy(&f.path())),
-        db: values.map(|values| RowImage { names: &ins.columns.names, values }),
+        db: values.as_deref().map(|values| RowImage { names: &ins.columns.names, values }),
         disk: file.map(|f| {
             let mut disk = disk_json(f);
             // `--deep` on a codec the decoder does not know: say so.
@@ -138,10 +132,15 @@ pub fn write_json_with(ins: &Inspection, extras: Extras, out: &mut (impl Write +
     // Reopen the object to append the streamed array.
     out.write_all(head.trim_end().trim_end_matches('}').trim_end().as_bytes())?;
     out.write_all(b",\n  \"discrepancies\": [")?;
+    // Without rows read ahead, each discrepancy's own or key's row is read here.
+    let key_rows = if extras.rows.is_none() { ins.found_rows() } else { Vec::new() };
     for (i, d) in ins.found.iter().enumerate() {
         out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        let read_ahead = extras.rows.and_then(|rows| rows.get(i));
-        write_discrepancy(ins, d, extras.marks.map(|m| !m.is_new(i)), read_ahead, out)?;
+        let values = match extras.rows {
+            Some(rows) => rows.next(),
+            None => key_rows[i].and_then(|r| ins.row_values_at(r as usize)),
+        };
+        write_discrepancy(ins, d, extras.marks.map(|m| !m.is_new(i)), values, out)?;
     }
     out.write_all(if ins.found.is_empty() { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
     Ok(())

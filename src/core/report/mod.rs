@@ -5,6 +5,7 @@ mod json;
 mod markdown;
 mod plan_readable;
 mod plan_text;
+mod row_feed;
 mod text;
 
 pub use diff::{Compared, DIFF_SCHEMA, Source, write_diff_json, write_diff_markdown, write_diff_text};
@@ -12,6 +13,7 @@ pub use json::{SCHEMA, discrepancy_json, disk_json, write_json, write_json_with,
 pub use markdown::{write_markdown, write_markdown_with};
 pub use plan_readable::{readable_plan_lines, readable_value};
 pub use plan_text::{apply_hint, quarantine_display, unplanned_hint, write_plan_sql, write_plan_text};
+pub use row_feed::RowFeed;
 pub use text::{write_text, write_text_with};
 
 use std::path::Path;
@@ -23,13 +25,13 @@ use super::inspect::Inspection;
 
 /// What a report shows beside the inspection: its findings (SPEC §9) and,
 /// with `--baseline`, which discrepancies are known.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Extras<'a> {
     pub findings: &'a [Finding],
     pub marks: Option<&'a Marks>,
-    /// Each discrepancy's row, every column, read ahead (see
-    /// [`Inspection::found_row_values`]); None: read while writing.
-    pub rows: Option<&'a [Option<Vec<crate::core::model::Value>>]>,
+    /// Each discrepancy's row, every column, as another thread reads them;
+    /// None: read while writing.
+    pub rows: Option<&'a RowFeed>,
 }
 
 /// The path of a discrepancy's file for display, relative to the cache dir.
