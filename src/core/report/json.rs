@@ -15,22 +15,50 @@ use crate::core::rows::RowImage;
 
 pub use crate::core::saved::SCHEMA;
 
-/// The disk facts of one file as a JSON object.
-pub fn disk_json(f: &FileFacts) -> Json {
-    let (container, complete) = match &f.kind {
-        FileKind::Cache { encoding, .. } => (Json::from(encoding.as_str()), f.is_complete()),
-        _ => (Json::Null, false),
-    };
-    json!({
-        "path": lossy(&f.path()),
-        "size": f.id.size,
-        "mtime_ms": f.id.mtime_ms(),
-        "container": container,
-        "complete": complete,
-        "duration_ms": f.duration_ms(),
-        "incomplete_reason": f.incomplete_reason(),
-        "stray_reason": match &f.kind { FileKind::Stray { why } => Json::from(*why), _ => Json::Null },
-    })
+/// The disk facts of one file, serialised field by field (no JSON tree in
+/// between: a report may list tens of thousands).
+#[derive(serde::Serialize)]
+struct DiskOut<'a> {
+    path: &'a str,
+    size: u64,
+    mtime_ms: i64,
+    container: Option<&'static str>,
+    complete: bool,
+    duration_ms: Option<u64>,
+    incomplete_reason: Option<&'a str>,
+    stray_reason: Option<&'static str>,
+    /// `--deep` on a codec the decoder does not know: what it said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decoder: Option<&'a str>,
+}
+
+impl<'a> DiskOut<'a> {
+    fn of(f: &'a FileFacts, path: &'a str, decoder: Option<&'a str>) -> DiskOut<'a> {
+        let (container, complete) = match &f.kind {
+            FileKind::Cache { encoding, .. } => (Some(encoding.as_str()), f.is_complete()),
+            _ => (None, false),
+        };
+        DiskOut {
+            path,
+            size: f.id.size,
+            mtime_ms: f.id.mtime_ms(),
+            container,
+            complete,
+            duration_ms: f.duration_ms(),
+            incomplete_reason: f.incomplete_reason(),
+            stray_reason: match &f.kind {
+                FileKind::Stray { why } => Some(*why),
+                _ => None,
+            },
+            decoder,
+        }
+    }
+}
+
+/// What the decoder said of a file it does not know (`--deep` only: without
+/// it, no path is spelled out to look for).
+fn decoder_note<'a>(ins: &'a Inspection, f: &FileFacts) -> Option<&'a str> {
+    if ins.scan.decoder_notes.is_empty() { None } else { ins.scan.decoder_note(&f.path()) }
 }
 
 /// One entry of the `discrepancies` array, serialised field by field (no
@@ -41,9 +69,9 @@ struct DiscrepancyOut<'a> {
     kind: Kind,
     severity: Severity,
     key: &'a Option<String>,
-    file: Option<String>,
+    file: Option<&'a str>,
     db: Option<RowImage<'a>>,
-    disk: Option<Json>,
+    disk: Option<DiskOut<'a>>,
     message: &'a str,
     default_fix: Option<Fix>,
     fixes: &'static [Fix],
@@ -69,21 +97,15 @@ fn write_discrepancy(
     out: &mut (impl Write + ?Sized),
 ) -> io::Result<()> {
     let file = ins.file_of(d);
+    let path = file.map(|f| lossy(&f.path()));
     let entry = DiscrepancyOut {
         id: &d.id,
         kind: d.kind,
         severity: d.severity(),
         key: &d.key,
-        file: file.map(|f| lossy(&f.path())),
+        file: path.as_deref(),
         db: values.as_deref().map(|values| RowImage { names: &ins.columns.names, values }),
-        disk: file.map(|f| {
-            let mut disk = disk_json(f);
-            // `--deep` on a codec the decoder does not know: say so.
-            if let Some(note) = ins.scan.decoder_note(&f.path()) {
-                disk["decoder"] = Json::from(note);
-            }
-            disk
-        }),
+        disk: file.zip(path.as_deref()).map(|(f, path)| DiskOut::of(f, path, decoder_note(ins, f))),
         message: &d.message,
         default_fix: d.default_fix(),
         fixes: d.fixes(),

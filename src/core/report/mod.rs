@@ -9,7 +9,7 @@ mod row_feed;
 mod text;
 
 pub use diff::{Compared, DIFF_SCHEMA, Source, write_diff_json, write_diff_markdown, write_diff_text};
-pub use json::{SCHEMA, discrepancy_json, disk_json, write_json, write_json_with, write_plan_json};
+pub use json::{SCHEMA, discrepancy_json, write_json, write_json_with, write_plan_json};
 pub use markdown::{write_markdown, write_markdown_with};
 pub use plan_readable::{readable_plan_lines, readable_value};
 pub use plan_text::{apply_hint, quarantine_display, unplanned_hint, write_plan_sql, write_plan_text};
