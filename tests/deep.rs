@@ -56,9 +56,20 @@ fn deep_decodes_every_complete_file_and_keeps_unknown_codecs_standing() {
     assert_eq!(kinds_of(&deep, &key(2)), ["duration_mismatch"]);
     assert!(kinds_of(&deep, &key(3)).is_empty(), "HE-AAC: the container verdict stands");
     assert!(kinds_of(&deep, &key(4)).is_empty(), "a good file stays good");
-    // The decoder's word on the codec it does not know is in the text report.
+    // The decoder's word on the codec it does not know is in the text report,
+    // and in the JSON report's disk facts of a discrepancy about that file.
     let text = cachescope([OsStr::new("check"), d.root().as_os_str(), OsStr::new("--deep")]);
     assert!(text.stdout.contains("HE-AAC") && text.stdout.contains("container verdict stands"), "{}", text.stdout);
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute("UPDATE cache_entries SET size_bytes = 1 WHERE cache_key = ?1", [key(3)]).unwrap();
+    drop(conn);
+    let (_, deep) = check_json(&[d.root().as_os_str(), OsStr::new("--deep")]);
+    let items = deep["discrepancies"].as_array().unwrap();
+    let he_aac = items.iter().find(|x| x["key"] == key(3).as_str()).expect("the size mismatch");
+    let said = he_aac["disk"]["decoder"].as_str().unwrap_or_default();
+    assert!(said.contains("HE-AAC") && said.contains("container verdict stands"), "{he_aac}");
+    let good = items.iter().find(|x| x["key"] == key(1).as_str()).unwrap();
+    assert!(good["disk"].get("decoder").is_none(), "only a file the decoder did not know has a word: {good}");
     // plan and apply take --deep too: the bit-rot file would be quarantined.
     let plan = cachescope([OsStr::new("plan"), d.root().as_os_str(), OsStr::new("--deep")]);
     assert!(plan.stdout.contains(&format!("{}.m4a", key(1))), "{}", plan.stdout);
