@@ -169,7 +169,8 @@ struct FileVerdicts {
 
 fn file_verdicts(scan: &DiskScan, range: std::ops::Range<usize>) -> FileVerdicts {
     let mut found = Vec::new();
-    let mut complete: Vec<usize> = Vec::new();
+    // Nearly every file of a dump is complete: sized once, never regrown.
+    let mut complete: Vec<usize> = Vec::with_capacity(range.len());
     let mut sorted = true;
     for (i, f) in scan.files[range.clone()].iter().enumerate() {
         let i = range.start + i;
