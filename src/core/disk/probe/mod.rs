@@ -43,7 +43,10 @@ pub trait ReadAt {
 pub struct SizedFile<'a> {
     file: &'a File,
     len: u64,
-    head: std::cell::OnceCell<Vec<u8>>,
+    /// The first page's start, once read (on the stack: a million files
+    /// cost no allocation each), and how much of it the file has.
+    head: std::cell::RefCell<[u8; HEAD]>,
+    head_len: std::cell::Cell<Option<usize>>,
 }
 
 /// How much of a file's start one read fetches for the probes.
@@ -51,7 +54,7 @@ const HEAD: usize = 512;
 
 impl<'a> SizedFile<'a> {
     pub fn new(file: &'a File, len: u64) -> SizedFile<'a> {
-        SizedFile { file, len, head: std::cell::OnceCell::new() }
+        SizedFile { file, len, head: std::cell::RefCell::new([0; HEAD]), head_len: std::cell::Cell::new(None) }
     }
 }
 
@@ -62,14 +65,16 @@ impl ReadAt for SizedFile<'_> {
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
         let end = offset.saturating_add(buf.len() as u64);
         if end <= HEAD as u64 {
-            if self.head.get().is_none() {
-                let mut head = vec![0u8; HEAD.min(self.len as usize)];
-                let n = self.file.read_at_full(&mut head)?;
-                head.truncate(n);
-                let _ = self.head.set(head);
-            }
-            let head = self.head.get().map(Vec::as_slice).unwrap_or_default();
-            return (&head).read_at(buf, offset);
+            let mut head = self.head.borrow_mut();
+            let n = match self.head_len.get() {
+                Some(n) => n,
+                None => {
+                    let n = self.file.read_at_full(&mut head[..HEAD.min(self.len as usize)])?;
+                    self.head_len.set(Some(n));
+                    n
+                }
+            };
+            return (&head[..n]).read_at(buf, offset);
         }
         FileExt::read_at(self.file, buf, offset)
     }
