@@ -81,10 +81,16 @@ impl Key {
     pub fn prefix(&self) -> u64 {
         match &self.0 {
             Repr::Hex(b) => {
-                let mut head = [0u8; 8];
-                // Four bytes are the eight digits: the lengths match.
-                let _ = const_hex::encode_to_slice(&b[..4], &mut head);
-                u64::from_be_bytes(head)
+                // The first four bytes are the first eight digits: each
+                // nibble spread into a byte of its own, then made a digit
+                // ('0'..'9' or 'a'..'f') in all eight bytes at once.
+                let x = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as u64;
+                let mut nibbles = 0u64;
+                for i in 0..8 {
+                    nibbles |= ((x >> (28 - 4 * i)) & 0xf) << (56 - 8 * i);
+                }
+                let letters = ((nibbles + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+                nibbles + 0x3030_3030_3030_3030 + letters * u64::from(b'a' - b'0' - 10)
             }
             Repr::Text(s) => prefix_of(s.as_bytes()),
         }
