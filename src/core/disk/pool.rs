@@ -110,7 +110,7 @@ pub(super) const GONE: &str = "vanished during the scan";
 
 pub(super) fn probe_worker(
     jobs: &Mutex<Receiver<Job>>,
-    results: &Mutex<Vec<Facts>>,
+    results: &Mutex<Vec<Vec<Facts>>>,
     done: &std::sync::atomic::AtomicU64,
     ctl: &Control,
     gate: &Gate,
@@ -139,7 +139,8 @@ pub(super) fn probe_worker(
             });
         }
         let n = done.fetch_add(local.len() as u64, Ordering::Relaxed) + local.len() as u64;
-        results.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
+        // Handed over whole: no copy of the facts, no vector regrown.
+        results.lock().unwrap_or_else(|e| e.into_inner()).push(local);
         ctl.progress(Phase::Probe, n, None);
     }
 }

@@ -29,7 +29,7 @@ pub fn scan(cache_dir: &Path, exclude: &[PathBuf], deep: bool, ctl: &Control) ->
     let threads = probe_threads();
     let (job_tx, job_rx) = sync_channel::<Job>(threads * 2);
     let job_rx = Mutex::new(job_rx);
-    let results: Mutex<Vec<Facts>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<Vec<Facts>>> = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicU64::new(0);
     let gate = Gate::new(threads);
     let finished = std::sync::atomic::AtomicBool::new(false);

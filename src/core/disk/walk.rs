@@ -38,7 +38,7 @@ pub(super) struct Walker<'a> {
     pub exclude_rel: Vec<PathBuf>,
     /// What the pool found so far; folded into `out` as the walk goes, so
     /// the results never pile up.
-    pub results: &'a Mutex<Vec<Facts>>,
+    pub results: &'a Mutex<Vec<Vec<Facts>>>,
     pub gone: Vec<usize>,
     pub root: &'a Path,
     /// Whether any file was found below the cache dir's top level.
@@ -46,9 +46,9 @@ pub(super) struct Walker<'a> {
 }
 
 /// Moves the pool's results into the file list.
-pub(super) fn absorb(out: &mut DiskScan, gone: &mut Vec<usize>, results: &Mutex<Vec<Facts>>, root: &Path) {
-    let batch = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
-    for Facts { idx, id, kind, problem, note } in batch {
+pub(super) fn absorb(out: &mut DiskScan, gone: &mut Vec<usize>, results: &Mutex<Vec<Vec<Facts>>>, root: &Path) {
+    let batches = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
+    for Facts { idx, id, kind, problem, note } in batches.into_iter().flatten() {
         if let Some(why) = problem {
             out.problems.push(format!("could not read {}: {why}", escaped(&root.join(out.files[idx].path()))));
         }
@@ -100,8 +100,8 @@ impl Walker<'_> {
         stack: &mut Vec<Pending>,
         held: &mut usize,
     ) -> Result<()> {
-        let mut batch: Vec<Item> = Vec::new();
-        let mut names: Vec<u8> = Vec::new();
+        let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
+        let mut names: Vec<u8> = Vec::with_capacity(BATCH * 72);
         let mut subdirs: Vec<(CString, PathBuf)> = Vec::new();
         let listed = each_entry(&fd, |name, mut file_type| {
             let bytes = name.to_bytes();
@@ -176,7 +176,10 @@ impl Walker<'_> {
         if batch.is_empty() {
             return Ok(());
         }
-        let job = Job { dir: Arc::clone(fd), names: std::mem::take(names), items: std::mem::take(batch) };
+        // The next batch's vectors are sized for a whole batch at once.
+        let names = std::mem::replace(names, Vec::with_capacity(names.capacity()));
+        let items = std::mem::replace(batch, Vec::with_capacity(BATCH));
+        let job = Job { dir: Arc::clone(fd), names, items };
         self.jobs.send(job).map_err(|_| Error::io("the header readers stopped"))?;
         absorb(&mut self.out, &mut self.gone, self.results, self.root);
         Ok(())
