@@ -249,7 +249,14 @@ impl Inspection {
         let keys = rows.into_iter().map(|r| r.and_then(|r| self.rows.get(r as usize)).map(Row::key_value));
         match &self.reader {
             Some(reader) => reader.rows_values(&self.columns, keys, each),
-            None => for _ in keys.take_while(|_| each(None)) {},
+            // No database behind it (plain data): no row to read.
+            None => {
+                for _ in keys {
+                    if !each(None) {
+                        break;
+                    }
+                }
+            }
         }
     }
 
