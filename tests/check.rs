@@ -471,3 +471,31 @@ fn private_copies_left_by_killed_runs_are_swept() {
     report(d.root());
     assert!(!stale.exists(), "the copy of a dead process is removed");
 }
+
+/// The JSON report's rows are read on another thread and handed over in
+/// chunks: past a few chunks, each discrepancy still carries its own row.
+#[test]
+fn every_discrepancy_of_a_long_report_carries_its_own_row() {
+    let d = TestDump::new(Layout::Android);
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    conn.execute_batch("BEGIN").unwrap();
+    for n in 0..2100u32 {
+        // Ghosts: rows without files, each with its own size to tell them apart.
+        conn.execute(
+            "INSERT INTO cache_entries (cache_key, compression_state, size_bytes, created_at) VALUES (?1, 'm4a', ?2, 0)",
+            rusqlite::params![key(n), i64::from(n) + 1],
+        )
+        .unwrap();
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    drop(conn);
+    let (code, report) = report(d.root());
+    assert_eq!(code, 1);
+    let items = report["discrepancies"].as_array().unwrap();
+    assert_eq!(items.len(), 2100);
+    for item in items {
+        assert_eq!(item["db"]["cache_key"], item["key"], "{item}");
+        let n = (0..2100u32).find(|n| key(*n) == item["key"].as_str().unwrap()).unwrap();
+        assert_eq!(item["db"]["size_bytes"], i64::from(n) + 1, "{item}");
+    }
+}
