@@ -1,7 +1,10 @@
 //! Scale benchmarks (issues 5, 10 and 15). Every target is a ratio against a
 //! baseline measured in the same run (or a fixed budget), on dumps generated
 //! by `cachescope demo --seed 1`; each figure is printed beside its target,
-//! with "not met" when it misses. Nothing here is run by `cargo test`.
+//! with "not met" when it misses. Each run's line also says how much of the
+//! CPUs the rest of the machine used meanwhile, and how much the host took
+//! (`/proc/stat`): on a shared machine that tells a slow run from a slow
+//! program. Nothing here is run by `cargo test`.
 //!
 //! `cargo bench --bench scale` runs every group at 1 000 000 keys (and
 //! 100 000 for the scaling row): on this project's 2-core machine about 13

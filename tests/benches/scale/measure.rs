@@ -27,6 +27,12 @@ pub struct Sample {
     pub wall: Duration,
     /// Peak resident set size in bytes (`ru_maxrss`).
     pub rss: u64,
+    /// Percent of all the machine's CPU time during the run that the rest
+    /// of the machine used: other programs and the kernel's own threads
+    /// (busy time in `/proc/stat` less the run's own).
+    pub others: u64,
+    /// Percent of it the hypervisor took (`steal` in `/proc/stat`).
+    pub steal: u64,
 }
 
 /// A program to time, with the exit codes that count as a successful run
@@ -72,7 +78,8 @@ pub fn check(dump: &Path) -> Subject<'_> {
 pub const LAUNCH: &str = "--cachescope-bench-launch";
 
 /// Launcher mode: runs `args` (program, then its arguments) with stdout
-/// discarded and stderr inherited, and prints "wall_ns peak_rss_bytes exit".
+/// discarded and stderr inherited, and prints "wall_ns peak_rss_bytes exit
+/// others_percent steal_percent" (see [`Sample`]).
 ///
 /// Why a launcher: Linux records a process's parent's resident high-water
 /// mark as the child's `ru_maxrss` when the child `exec`s (a spawned child
@@ -82,22 +89,57 @@ pub const LAUNCH: &str = "--cachescope-bench-launch";
 /// process, so what it reports is the program's own peak.
 pub fn launcher(args: &[std::ffi::OsString]) -> ! {
     let (program, rest) = args.split_first().expect("a program to launch");
+    let before = cpu_ticks();
     let start = Instant::now();
     let child = Command::new(program).args(rest).stdout(Stdio::null()).spawn();
     let child = child.unwrap_or_else(|e| {
         eprintln!("could not start {}: {e}", program.to_string_lossy());
         std::process::exit(3);
     });
-    let (wall, rss, code) = wait4(child, start);
-    println!("{} {rss} {code}", wall.as_nanos());
+    let (wall, rss, code, own) = wait4(child, start);
+    let after = cpu_ticks();
+    let (others, steal) = match (before, after) {
+        (Some(b), Some(a)) => {
+            let ticks = |d: Duration| d.as_secs_f64() * a.hz;
+            let all = ticks(wall) * a.cpus;
+            let busy = (a.busy - b.busy) as f64 - ticks(own);
+            let pct = |t: f64| (100.0 * t / all).clamp(0.0, 100.0).round() as u64;
+            (pct(busy), pct((a.steal - b.steal) as f64))
+        }
+        _ => (0, 0),
+    };
+    println!("{} {rss} {code} {others} {steal}", wall.as_nanos());
     std::process::exit(0);
+}
+
+/// The machine's CPU time so far, from the first line of `/proc/stat`.
+struct Ticks {
+    /// Busy time of all CPUs: not idle, not waiting on I/O, not stolen.
+    busy: u64,
+    steal: u64,
+    cpus: f64,
+    /// Ticks per second (`USER_HZ`).
+    hz: f64,
+}
+
+fn cpu_ticks() -> Option<Ticks> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?;
+    let v: Vec<u64> = line.split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal
+    let (idle, iowait, steal) = (*v.get(3)?, *v.get(4)?, *v.get(7)?);
+    let busy = v.iter().take(8).sum::<u64>() - idle - iowait - steal;
+    let cpus = stat.lines().filter(|l| l.starts_with("cpu") && !l.starts_with("cpu ")).count() as f64;
+    // SAFETY: sysconf only reads a setting.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Some(Ticks { busy, steal, cpus, hz })
 }
 
 /// Waits for a child with `wait4`: time since `start` (taken just before
 /// the spawn), peak RSS in bytes, exit code (minus the signal number when
-/// killed by one). (`wait4` reaps the child, which clippy cannot see.)
+/// killed by one), and the CPU time it and its children used. (`wait4` reaps the child, which clippy cannot see.)
 #[allow(clippy::zombie_processes)]
-fn wait4(child: std::process::Child, start: Instant) -> (Duration, u64, i32) {
+fn wait4(child: std::process::Child, start: Instant) -> (Duration, u64, i32, Duration) {
     let mut status = 0;
     // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -106,7 +148,8 @@ fn wait4(child: std::process::Child, start: Instant) -> (Duration, u64, i32) {
     let wall = start.elapsed();
     assert!(rc > 0, "wait4 failed");
     let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) };
-    (wall, usage.ru_maxrss as u64 * 1024, code)
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (wall, usage.ru_maxrss as u64 * 1024, code, time(usage.ru_utime) + time(usage.ru_stime))
 }
 
 /// Runs a command to completion through the launcher; returns its wall time
@@ -130,14 +173,19 @@ pub fn measure(cmd: &mut Command, name: &str, ok: &[i32]) -> Sample {
     let out = launch.stderr(stderr).output().unwrap_or_else(|e| panic!("could not start the launcher for {name}: {e}"));
     let report = String::from_utf8_lossy(&out.stdout);
     let fields: Vec<i64> = report.split_whitespace().filter_map(|f| f.parse().ok()).collect();
-    let code = if fields.len() == 3 { fields[2] as i32 } else { i32::MIN };
+    let code = if fields.len() == 5 { fields[2] as i32 } else { i32::MIN };
     if !ok.contains(&code) {
         let mut text = String::new();
         let _ = err.rewind();
         let _ = err.read_to_string(&mut text);
         panic!("{name} failed (exit {code}): {}", text.trim());
     }
-    Sample { wall: Duration::from_nanos(fields[0] as u64), rss: fields[1] as u64 }
+    Sample {
+        wall: Duration::from_nanos(fields[0] as u64),
+        rss: fields[1] as u64,
+        others: fields[3] as u64,
+        steal: fields[4] as u64,
+    }
 }
 
 /// Values with a midpoint, so that the median of an even count (the pty
@@ -183,7 +231,16 @@ pub fn interleave(runs: u64, subjects: &[&Subject], before: impl Fn()) -> Vec<Ve
     for (s, samples) in subjects.iter().zip(&out) {
         let each: Vec<_> = samples.iter().map(|x| format!("{:.2}", x.wall.as_secs_f64())).collect();
         let rss: Vec<_> = samples.iter().map(|x| (x.rss >> 20).to_string()).collect();
-        eprintln!("        {}: {} s; peak {} MiB", s.name, each.join(" "), rss.join(" "));
+        let others: Vec<_> = samples.iter().map(|x| x.others.to_string()).collect();
+        let steal: Vec<_> = samples.iter().map(|x| x.steal.to_string()).collect();
+        eprintln!(
+            "        {}: {} s; peak {} MiB; the rest of the machine {} %, the host {} % of the CPUs",
+            s.name,
+            each.join(" "),
+            rss.join(" "),
+            others.join(" "),
+            steal.join(" ")
+        );
     }
     out
 }
