@@ -182,21 +182,33 @@ fn a_damaged_frame_in_the_middle_of_the_wal_is_named_and_never_checkpointed_away
     assert_eq!(now, before);
 }
 
-#[test]
-fn every_backup_keeps_the_raw_database_wal_and_shm_bytes() {
+/// A dump pulled while the app had its database open in WAL mode: the
+/// app's last commits (`app_sql`, then a row) live only in the `-wal`,
+/// beside its `-shm`.
+fn pulled_with_live_wal(app_sql: &str) -> tempfile::TempDir {
     let d = TestDump::new(Layout::Flat);
-    d.m4a(&key(1), 10); // an orphan to register
+    d.m4a(&key(1), 10); // an orphan: a fix to register or refuse
     let conn = rusqlite::Connection::open(&d.db).unwrap();
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;").unwrap();
+    conn.execute_batch(app_sql).unwrap();
     conn.execute(
         "INSERT INTO cache_entries (cache_key, compression_state, created_at) VALUES (?1, 'failed', 0)",
         [key(2)],
     )
     .unwrap();
-    // Pulled while the app had it open: -wal and -shm beside the database.
     let pulled = tempfile::tempdir().unwrap();
     copy_dump(d.root(), pulled.path());
     drop(conn);
+    assert!(
+        std::fs::metadata(pulled.path().join("app.db-wal")).unwrap().len() > 0,
+        "the app's commits are in the -wal"
+    );
+    pulled
+}
+
+#[test]
+fn every_backup_keeps_the_raw_database_wal_and_shm_bytes() {
+    let pulled = pulled_with_live_wal("");
     let raw: Vec<(String, Vec<u8>)> = ["app.db", "app.db-wal", "app.db-shm"]
         .iter()
         .map(|n| (n.to_string(), std::fs::read(pulled.path().join(n)).unwrap()))
@@ -655,30 +667,6 @@ fn an_apply_refused_for_want_of_space_creates_nothing() {
     let out = cachescope([OsStr::new("apply"), d.as_os_str(), OsStr::new("--yes")]);
     assert!(out.one_line_error().contains("not enough free space"), "{out:?}");
     assert_eq!(tree(&d), before, "a refused apply added to .cachescope");
-}
-
-/// A dump pulled while the app had its database open in WAL mode: the
-/// app's last commits (here, an audit table of its own and a row) live only
-/// in the `-wal`, beside its `-shm`.
-fn pulled_with_live_wal(audit_ddl: &str) -> tempfile::TempDir {
-    let d = TestDump::new(Layout::Flat);
-    d.m4a(&key(1), 10); // an orphan: a fix to refuse
-    let conn = rusqlite::Connection::open(&d.db).unwrap();
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;").unwrap();
-    conn.execute_batch(audit_ddl).unwrap();
-    conn.execute(
-        "INSERT INTO cache_entries (cache_key, compression_state, created_at) VALUES (?1, 'failed', 0)",
-        [key(2)],
-    )
-    .unwrap();
-    let pulled = tempfile::tempdir().unwrap();
-    copy_dump(d.root(), pulled.path());
-    drop(conn);
-    assert!(
-        std::fs::metadata(pulled.path().join("app.db-wal")).unwrap().len() > 0,
-        "the app's commits are in the -wal"
-    );
-    pulled
 }
 
 #[test]
