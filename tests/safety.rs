@@ -215,6 +215,9 @@ fn every_backup_keeps_the_raw_database_wal_and_shm_bytes() {
         .collect();
     let out = run(&["apply", "--yes"], pulled.path());
     assert_eq!(out.code, 0, "{out:?}");
+    // A batch that committed checkpoints as it closes: the -wal is folded in.
+    let wal = std::fs::metadata(pulled.path().join("app.db-wal")).map_or(0, |m| m.len());
+    assert_eq!(wal, 0, "the committed batch left the -wal unmerged");
     let backups = pulled.path().join(".cachescope/backups");
     let raw_dir = std::fs::read_dir(&backups)
         .unwrap()
