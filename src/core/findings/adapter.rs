@@ -51,27 +51,16 @@ pub fn facts_of(ins: &Inspection) -> Facts {
     {
         let mut i = Interner { values: &mut facts.values, recent: Default::default() };
         // Rows share their texts: a text's address names it for this read,
-        // so most rows cost three integer lookups, not three string hashes;
-        // the last address seen in each of a few hundred places per facet
-        // answers before the map does.
+        // so most rows cost three integer lookups, not three string hashes.
         let mut seen: FxHashMap<(usize, *const u8), Sym> = FxHashMap::default();
-        let mut near = [[(std::ptr::null::<u8>(), None::<Sym>); 256]; 3];
         let mut get = |i: &mut Interner, slot: usize, s: &Option<arcstr::ArcStr>| {
             let s = s.as_ref()?;
             let at = (slot, s.as_ptr());
-            let place = &mut near[slot][(at.1 as usize >> 3) & 255];
-            if place.0 == at.1 {
-                return place.1;
+            if let Some(sym) = seen.get(&at) {
+                return Some(*sym);
             }
-            let sym = match seen.get(&at) {
-                Some(sym) => *sym,
-                None => {
-                    let sym = i.get(slot, Some(s))?;
-                    seen.insert(at, sym);
-                    sym
-                }
-            };
-            *place = (at.1, Some(sym));
+            let sym = i.get(slot, Some(s))?;
+            seen.insert(at, sym);
             Some(sym)
         };
         for r in &ins.rows {
