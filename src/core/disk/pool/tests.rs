@@ -1,0 +1,144 @@
+//! The probe pool reads ahead on a cold disk and finds exactly what it
+//! finds reading one file at a time.
+
+use std::os::fd::{AsFd, AsRawFd};
+use std::sync::mpsc::sync_channel;
+use std::time::Duration;
+
+use super::*;
+use crate::core::demo::containers::{m4a, wav, wav_declaring};
+use crate::core::model::classify_with_key;
+
+fn key_name(i: usize, ext: &str) -> String {
+    format!("{i:064x}.{ext}")
+}
+
+/// A folder of cache files of every kind the pool meets, more than one
+/// read-ahead window of them, listed as the walk would list it.
+fn folder() -> (tempfile::TempDir, Job) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for i in 0..150 {
+        let (name, bytes) = match i % 5 {
+            0 => (key_name(i, "wav"), wav(3200)),
+            1 => (key_name(i, "wav"), wav_declaring(81_920, 400)),
+            2 => (key_name(i, "m4a"), m4a(1500, 300)),
+            3 => (key_name(i, "m4a"), Vec::new()),
+            _ => (format!("{}.tmp", key_name(i, "wav")), wav(10)),
+        };
+        std::fs::write(dir.path().join(&name), bytes).unwrap();
+        names.push(name);
+    }
+    for (i, name) in [(900, "wav"), (901, "m4a")].map(|(i, e)| (i, key_name(i, e))).into_iter().enumerate() {
+        // A named pipe and a link under cache files' names: never opened
+        // as files, read ahead or not.
+        let path = dir.path().join(&name.1);
+        if i == 0 {
+            rustix::fs::mknodat(rustix::fs::CWD, &path, rustix::fs::FileType::Fifo, Mode::RUSR | Mode::WUSR, 0)
+                .unwrap();
+        } else {
+            std::os::unix::fs::symlink(dir.path().join(&names[0]), &path).unwrap();
+        }
+        names.push(name.1);
+    }
+    names.push("notes.txt".into());
+    std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+    names.push(key_name(999, "wav")); // listed, then gone before the probe
+
+    let fd =
+        rustix::fs::openat(rustix::fs::CWD, dir.path(), OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()).unwrap();
+    let mut job = Job { dir: Arc::new(fd), names: Vec::new(), items: Vec::new() };
+    for (idx, name) in names.iter().enumerate() {
+        let file_type = match std::fs::symlink_metadata(dir.path().join(name)) {
+            Ok(m) => FileType::from_raw_mode(std::os::unix::fs::MetadataExt::mode(&m)),
+            Err(_) => FileType::RegularFile,
+        };
+        let start = job.names.len();
+        job.names.extend_from_slice(name.as_bytes());
+        job.names.push(0);
+        let (class, _) = classify_with_key(name.as_bytes());
+        job.items.push(Item { idx, name: start..job.names.len(), class, file_type });
+    }
+    (dir, job)
+}
+
+/// Runs one probe thread over `job`, its gate told the disk is cold or not.
+fn probe_all(job: Job, cold: bool) -> Vec<String> {
+    let gate = Gate::new(4);
+    assert!(gate.ahead < job.items.len(), "the folder must span several windows");
+    if cold {
+        for _ in 0..COLD_AFTER {
+            gate.saw(Duration::from_secs(1));
+        }
+    }
+    assert_eq!(gate.is_cold(), cold);
+    let (tx, rx) = sync_channel(1);
+    tx.send(job).unwrap();
+    drop(tx);
+    let results = Mutex::new(Vec::new());
+    let done = std::sync::atomic::AtomicU64::new(0);
+    probe_worker(&Mutex::new(rx), &results, &done, &Control::none(), &gate, false);
+    let facts = results.into_inner().unwrap().into_iter().flatten();
+    facts.map(|f| format!("{} {:?} {:?} {:?}", f.idx, f.id, f.kind, f.problem)).collect()
+}
+
+#[test]
+fn reading_ahead_finds_what_reading_one_by_one_finds() {
+    let (_dir, job) = folder();
+    let one_by_one =
+        probe_all(Job { dir: Arc::clone(&job.dir), names: job.names.clone(), items: clone(&job.items) }, false);
+    let ahead = probe_all(job, true);
+    assert_eq!(one_by_one.len(), 154);
+    assert_eq!(ahead, one_by_one);
+    for kind in ["Complete", "Incomplete", "Partial", "not a regular file", "symbolic link", GONE] {
+        assert!(one_by_one.iter().any(|f| f.contains(kind)), "no {kind} among {one_by_one:#?}");
+    }
+}
+
+fn clone(items: &[Item]) -> Vec<Item> {
+    items.iter().map(|i| Item { idx: i.idx, name: i.name.clone(), class: i.class, file_type: i.file_type }).collect()
+}
+
+/// Whether the first page of `file` is in the page cache.
+fn head_cached(file: &std::fs::File) -> bool {
+    let len = 4096;
+    // SAFETY: a fresh read-only shared mapping of one page, unmapped below;
+    // mincore only reports on it.
+    unsafe {
+        let addr = libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_SHARED, file.as_raw_fd(), 0);
+        assert_ne!(addr, libc::MAP_FAILED);
+        let mut vec = [0u8; 1];
+        assert_eq!(libc::mincore(addr, len, vec.as_mut_ptr()), 0);
+        libc::munmap(addr, len);
+        vec[0] & 1 == 1
+    }
+}
+
+#[test]
+fn a_cold_file_is_read_ahead_only_when_it_is_a_cache_file() {
+    let (dir, job) = folder();
+    let item = &job.items[0];
+    let name = CStr::from_bytes_with_nul(&job.names[item.name.clone()]).unwrap();
+    let path = dir.path().join(name.to_str().unwrap());
+    let file = std::fs::File::open(&path).unwrap();
+    file.sync_all().unwrap();
+    let _ = rustix::fs::fadvise(file.as_fd(), 0, None, rustix::fs::Advice::DontNeed);
+    if head_cached(&file) {
+        eprintln!("skipped: this file system keeps {} in memory whatever it is told", path.display());
+        return;
+    }
+    let fd = read_ahead(&job.dir, Some(name), item, false).expect("a cache file is opened");
+    // mincore counts a page once its read is done; nothing else reads it.
+    let started = std::time::Instant::now();
+    while !head_cached(&file) {
+        assert!(started.elapsed() < Duration::from_secs(10), "the head's read was not started");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(fstat(&fd).unwrap().st_ino, fstat(&file).unwrap().st_ino);
+    for item in &job.items[150..] {
+        let name = CStr::from_bytes_with_nul(&job.names[item.name.clone()]).unwrap();
+        assert!(read_ahead(&job.dir, Some(name), item, false).is_none(), "{name:?} was opened");
+    }
+    let partial = &job.items[4];
+    assert!(read_ahead(&job.dir, name_of(&job.names, partial), partial, false).is_none());
+}
