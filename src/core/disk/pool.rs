@@ -180,18 +180,23 @@ fn name_of<'a>(names: &'a [u8], item: &Item) -> Option<&'a CStr> {
 }
 
 /// Opens a cache file and asks the kernel to start reading its first page
-/// (all of it with `deep`) without waiting: `posix_fadvise(WILLNEED)`
-/// queues the read and returns. Anything else, or any failure, is left to
-/// [`read_facts`], which reports it.
+/// (with `deep`, its first [`DEEP_AHEAD`] bytes) without waiting:
+/// `posix_fadvise(WILLNEED)` queues the read and returns. Anything else, or
+/// any failure, is left to [`read_facts`], which reports it.
 fn read_ahead(dir: &OwnedFd, name: Option<&CStr>, item: &Item, deep: bool) -> Option<OwnedFd> {
     if !matches!((item.file_type, item.class), (FileType::RegularFile, NameClass::Cache { .. })) {
         return None;
     }
     let fd = open_untouched(dir, name?, PROBE_OPEN).ok()?;
-    let len = if deep { None } else { std::num::NonZeroU64::new(4096) };
+    let len = std::num::NonZeroU64::new(if deep { DEEP_AHEAD } else { 4096 });
     let _ = rustix::fs::fadvise(&fd, 0, len, rustix::fs::Advice::WillNeed);
     Some(fd)
 }
+
+/// Bytes of each file read ahead for `--deep`: a speech clip of tens of
+/// seconds whole, yet at most 128 MiB asked for at once by all threads; the
+/// kernel's own read-ahead follows a longer file as it is decoded.
+const DEEP_AHEAD: u64 = 256 * 1024;
 
 /// How cache files are opened to be probed: never through a link, never
 /// waiting on a FIFO that took a cache file's name.
