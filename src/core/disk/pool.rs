@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, fstat, openat, statat};
 
 use super::decode::{Decoded, decode};
-use super::probe::{SizedFile, probe};
+use super::probe::{ReadAt, SizedFile, probe};
 use crate::core::control::{Control, Phase};
 use crate::core::error::{ErrorKind, plain_io};
 use crate::core::model::{Encoding, FileKind, Identity, NameClass, Probe};
@@ -28,21 +28,28 @@ pub(super) fn probe_threads() -> usize {
 /// probed: well under the usual limit of 1 024 open files.
 const AHEAD_IN_ALL: usize = 512;
 
-/// A read slower than this came from the disk, not the page cache.
+/// Where the kernel cannot say whether a read waited on the disk, a read
+/// slower than this did.
 const COLD_READ: std::time::Duration = std::time::Duration::from_micros(500);
 
-/// Slow reads that make the disk cold: one could be a scheduling hiccup.
-const COLD_AFTER: u32 = 16;
+/// Of [`COLD_OF`] header reads in a row by one thread, how many must wait
+/// on the disk before the pool turns to reading ahead. On a cold dump
+/// nearly every read waits. A dump read a moment ago can still lose pages
+/// to the kernel's reclaim (on this project's machine from none to 9 000
+/// of a million between two runs, in clusters): a few here and there are
+/// read as they come, a quarter of a run of reads makes the disk cold.
+const COLD_AFTER: u32 = 64;
+const COLD_OF: u32 = 256;
 
 /// Lets only as many probe threads work as there are cores while reads hit
-/// the page cache (more would only switch contexts), and all of them once a
-/// read is seen waiting on the disk (then more reads in flight is faster).
+/// the page cache (more would only switch contexts), and all of them, each
+/// reading ahead, once reads are seen waiting on the disk.
 pub(super) struct Gate {
     base: usize,
     /// Files each thread reads ahead once the disk is cold.
     pub(super) ahead: usize,
-    /// Slow reads seen so far.
-    slow: std::sync::atomic::AtomicU32,
+    /// Set once, as the disk is found cold; read before each window.
+    is_cold: std::sync::atomic::AtomicBool,
     cold: Mutex<bool>,
     wake: std::sync::Condvar,
 }
@@ -53,7 +60,7 @@ impl Gate {
         Gate {
             base: cores.min(threads),
             ahead: (AHEAD_IN_ALL / threads.max(1)).clamp(1, 64),
-            slow: std::sync::atomic::AtomicU32::new(0),
+            is_cold: std::sync::atomic::AtomicBool::new(false),
             cold: Mutex::new(false),
             wake: std::sync::Condvar::new(),
         }
@@ -72,21 +79,38 @@ impl Gate {
     /// ahead (while reads hit the page cache, asking costs a call per file
     /// for nothing).
     pub(super) fn is_cold(&self) -> bool {
-        self.slow.load(std::sync::atomic::Ordering::Relaxed) >= COLD_AFTER
+        self.is_cold.load(std::sync::atomic::Ordering::Relaxed)
     }
-    fn saw(&self, took: std::time::Duration) {
-        if took > COLD_READ && self.slow.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 == COLD_AFTER {
-            let mut cold = self.cold.lock().unwrap_or_else(|e| e.into_inner());
-            if !*cold {
-                *cold = true;
-                self.wake.notify_all();
-            }
+    /// Wakes every thread and has them read ahead from now on.
+    fn turn_cold(&self) {
+        self.is_cold.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut cold = self.cold.lock().unwrap_or_else(|e| e.into_inner());
+        if !*cold {
+            *cold = true;
+            self.wake.notify_all();
         }
     }
     pub(super) fn finish(&self, finished: &std::sync::atomic::AtomicBool) {
         finished.store(true, std::sync::atomic::Ordering::Relaxed);
         let _guard = self.cold.lock().unwrap_or_else(|e| e.into_inner());
         self.wake.notify_all();
+    }
+}
+
+/// Reads `file`'s head before its probe does, to learn whether it waits on
+/// the disk: the page cache says so where the kernel can tell (a read's
+/// time cannot: on a busy machine a thread may lose its core for
+/// milliseconds in the middle of a cached read), the read's time elsewhere.
+/// Only header reads count: a decode's time is the CPU's.
+fn head_waited(file: &SizedFile) -> bool {
+    match file.head_cached() {
+        Some(cached) => !cached,
+        None => {
+            let t = std::time::Instant::now();
+            // Fills the head; an error is the probe's to report.
+            let _ = file.read_at(&mut [0], 0);
+            t.elapsed() > COLD_READ
+        }
     }
 }
 
@@ -136,6 +160,8 @@ pub(super) fn probe_worker(
 ) {
     use std::sync::atomic::Ordering;
     let mut window: Vec<(Item, Option<OwnedFd>)> = Vec::new();
+    // Of the thread's last reads (up to COLD_OF), how many waited.
+    let (mut seen, mut waited) = (0, 0);
     loop {
         let job = match jobs.lock().unwrap_or_else(|e| e.into_inner()).recv() {
             Ok(job) => job,
@@ -157,11 +183,14 @@ pub(super) fn probe_worker(
                     break;
                 }
                 let Some(name) = name_of(&job.names, &item) else { continue };
-                let t = std::time::Instant::now();
-                let (found, to_decode) = read_facts(&job.dir, name, item, deep, opened);
-                // Only the reads can tell a cold disk: a decode's time is the
-                // CPU's, and more threads than cores would not make it faster.
-                gate.saw(t.elapsed());
+                let Read { facts: found, to_decode, waited: w } = read_facts(&job.dir, name, item, deep, opened);
+                (seen, waited) = (seen + 1, waited + u32::from(w));
+                if waited == COLD_AFTER && !gate.is_cold() {
+                    gate.turn_cold();
+                }
+                if seen == COLD_OF {
+                    (seen, waited) = (0, 0);
+                }
                 local.push(match to_decode {
                     Some((file, encoding)) => deep_check(found, file, encoding, ctl),
                     None => found,
@@ -205,23 +234,26 @@ const PROBE_OPEN: OFlags = OFlags::RDONLY.union(OFlags::CLOEXEC).union(OFlags::N
 /// [`read_facts`], then with `deep` the decode of a complete cache file.
 pub(super) fn facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool, ctl: &Control) -> Facts {
     match read_facts(dir, name, item, deep, None) {
-        (found, Some((file, encoding))) => deep_check(found, file, encoding, ctl),
-        (found, None) => found,
+        Read { facts, to_decode: Some((file, encoding)), .. } => deep_check(facts, file, encoding, ctl),
+        Read { facts, .. } => facts,
     }
 }
 
+/// What [`read_facts`] learnt of one entry.
+struct Read {
+    facts: Facts,
+    /// With `deep`, a complete cache file, still open, to decode.
+    to_decode: Option<(File, Encoding)>,
+    /// Whether its header read waited on the disk.
+    waited: bool,
+}
+
 /// Stats one entry (through its open file when it will be probed anyway)
-/// and probes cache files. With `deep`, a complete cache file comes back
-/// still open, for [`deep_check`] to decode.
-fn read_facts(
-    dir: &OwnedFd,
-    name: &CStr,
-    item: Item,
-    deep: bool,
-    opened: Option<OwnedFd>,
-) -> (Facts, Option<(File, Encoding)>) {
+/// and probes cache files. `opened` is the file when it was read ahead.
+fn read_facts(dir: &OwnedFd, name: &CStr, item: Item, deep: bool, opened: Option<OwnedFd>) -> Read {
     let Item { idx, class, file_type, .. } = item;
     let done = |id, kind| Facts { idx, id, kind, problem: None, note: None };
+    let read = |facts, to_decode, waited| Read { facts, to_decode, waited };
     let flags = PROBE_OPEN;
     if let (FileType::RegularFile, NameClass::Cache { encoding }) = (file_type, class) {
         match opened.map_or_else(|| open_untouched(dir, name, flags), Ok) {
@@ -233,19 +265,21 @@ fn read_facts(
                     && FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
                 {
                     let id = Identity::of_stat(&st);
-                    return match probe(encoding, &SizedFile::new(&file, id.size)) {
+                    let sized = SizedFile::new(&file, id.size);
+                    let waited = head_waited(&sized);
+                    return match probe(encoding, &sized) {
                         Ok(probe) if deep && probe.is_complete() => {
-                            (done(id, FileKind::Cache { encoding, probe }), Some((file, encoding)))
+                            read(done(id, FileKind::Cache { encoding, probe }), Some((file, encoding)), waited)
                         }
-                        Ok(probe) => (done(id, FileKind::Cache { encoding, probe }), None),
-                        Err(e) => (unreadable(idx, id, encoding, &e), None),
+                        Ok(probe) => read(done(id, FileKind::Cache { encoding, probe }), None, waited),
+                        Err(e) => read(unreadable(idx, id, encoding, &e), None, waited),
                     };
                 }
             }
             Err(e) if e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::PERM => {
                 let id =
                     statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).map(|st| Identity::of_stat(&st)).unwrap_or_default();
-                return (unreadable(idx, id, encoding, &e.into()), None);
+                return read(unreadable(idx, id, encoding, &e.into()), None, false);
             }
             Err(_) => {} // replaced by another kind of entry: stat it below
         }
@@ -254,10 +288,8 @@ fn read_facts(
         Ok(st) => st,
         Err(e) => {
             let problem = Some(plain_io(&e.into()));
-            return (
-                Facts { idx, id: Identity::default(), kind: FileKind::Stray { why: GONE }, problem, note: None },
-                None,
-            );
+            let gone = Facts { idx, id: Identity::default(), kind: FileKind::Stray { why: GONE }, problem, note: None };
+            return read(gone, None, false);
         }
     };
     let id = Identity::of_stat(&st);
@@ -272,7 +304,7 @@ fn read_facts(
                 Ok(probe) => FileKind::Cache { encoding, probe },
                 Err(why) => {
                     let kind = FileKind::Unreadable { encoding, why: why.clone() };
-                    return (Facts { idx, id, kind, problem: Some(why), note: None }, None);
+                    return read(Facts { idx, id, kind, problem: Some(why), note: None }, None, false);
                 }
             }
         }
@@ -280,7 +312,7 @@ fn read_facts(
         (FileType::RegularFile, _) => FileKind::Stray { why: "not a cache file name" },
         _ => FileKind::Stray { why: "not a regular file" },
     };
-    (done(id, kind), None)
+    read(done(id, kind), None, false)
 }
 
 /// Set once the kernel refused `O_NOATIME` (we own neither the files nor

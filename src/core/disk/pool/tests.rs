@@ -67,26 +67,51 @@ fn probe_all(job: Job, cold: bool) -> Vec<String> {
     let gate = Gate::new(4);
     assert!(gate.ahead < job.items.len(), "the folder must span several windows");
     if cold {
-        for _ in 0..COLD_AFTER {
-            gate.saw(Duration::from_secs(1));
-        }
+        gate.turn_cold();
     }
+    let facts = run(job, &gate);
     assert_eq!(gate.is_cold(), cold);
+    facts
+}
+
+/// One probe thread's work on `job`, as text to compare.
+fn run(job: Job, gate: &Gate) -> Vec<String> {
     let (tx, rx) = sync_channel(1);
     tx.send(job).unwrap();
     drop(tx);
     let results = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicU64::new(0);
-    probe_worker(&Mutex::new(rx), &results, &done, &Control::none(), &gate, false);
+    probe_worker(&Mutex::new(rx), &results, &done, &Control::none(), gate, false);
     let facts = results.into_inner().unwrap().into_iter().flatten();
     facts.map(|f| format!("{} {:?} {:?} {:?}", f.idx, f.id, f.kind, f.problem)).collect()
+}
+
+fn copy(job: &Job) -> Job {
+    Job { dir: Arc::clone(&job.dir), names: job.names.clone(), items: clone(&job.items) }
+}
+
+/// Drops `n` files of `dir` from the page cache; false where the file
+/// system keeps them in memory whatever it is told (tmpfs).
+fn drop_pages(dir: &std::path::Path, n: usize) -> bool {
+    let mut dropped = true;
+    for entry in std::fs::read_dir(dir).unwrap().take(n) {
+        let path = entry.unwrap().path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+        if !meta.is_file() || meta.len() == 0 {
+            continue;
+        }
+        let file = std::fs::File::open(&path).unwrap();
+        file.sync_all().unwrap();
+        let _ = rustix::fs::fadvise(file.as_fd(), 0, None, rustix::fs::Advice::DontNeed);
+        dropped &= !head_cached(&file);
+    }
+    dropped
 }
 
 #[test]
 fn reading_ahead_finds_what_reading_one_by_one_finds() {
     let (_dir, job) = folder();
-    let one_by_one =
-        probe_all(Job { dir: Arc::clone(&job.dir), names: job.names.clone(), items: clone(&job.items) }, false);
+    let one_by_one = probe_all(copy(&job), false);
     let ahead = probe_all(job, true);
     assert_eq!(one_by_one.len(), 154);
     assert_eq!(ahead, one_by_one);
@@ -141,4 +166,44 @@ fn a_cold_file_is_read_ahead_only_when_it_is_a_cache_file() {
     }
     let partial = &job.items[4];
     assert!(read_ahead(&job.dir, name_of(&job.names, partial), partial, false).is_none());
+}
+
+#[test]
+fn the_pool_reads_ahead_once_headers_wait_on_the_disk_and_not_before() {
+    let (dir, job) = folder();
+    let warm = Gate::new(4);
+    let first = run(copy(&job), &warm);
+    assert!(!warm.is_cold(), "every header had just been written, so was in memory");
+    if !drop_pages(dir.path(), 10) {
+        eprintln!("skipped: this file system keeps {} in memory whatever it is told", dir.path().display());
+        return;
+    }
+    let lost_a_few = Gate::new(4);
+    assert_eq!(run(copy(&job), &lost_a_few), first);
+    assert!(!lost_a_few.is_cold(), "ten files out of memory do not make a cold disk");
+    drop_pages(dir.path(), usize::MAX);
+    let cold = Gate::new(4);
+    assert_eq!(run(job, &cold), first);
+    assert!(cold.is_cold(), "90 header reads waited on the disk, the gate did not see it");
+}
+
+#[test]
+fn a_head_is_read_from_memory_only_when_it_is_there() {
+    let (dir, _job) = folder();
+    let file = std::fs::File::open(dir.path().join(key_name(0, "wav"))).unwrap();
+    let len = file.metadata().unwrap().len();
+    if !drop_pages(dir.path(), usize::MAX) {
+        eprintln!("skipped: this file system keeps {} in memory whatever it is told", dir.path().display());
+        return;
+    }
+    let sized = SizedFile::new(&file, len);
+    assert_eq!(sized.head_cached(), Some(false));
+    assert!(!head_cached(&file), "asking must not read it in");
+    let mut riff = [0; 4];
+    assert!(sized.read_exact_at(&mut riff, 0).unwrap());
+    assert_eq!(&riff, b"RIFF");
+    let again = SizedFile::new(&file, len);
+    assert_eq!(again.head_cached(), Some(true));
+    assert_eq!(probe(Encoding::Wav, &again).unwrap(), Probe::Complete { duration_ms: Some(100) });
+    assert_eq!(SizedFile::new(&file, 0).head_cached(), Some(true), "nothing to wait for");
 }

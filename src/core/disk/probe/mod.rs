@@ -56,6 +56,34 @@ impl<'a> SizedFile<'a> {
     pub fn new(file: &'a File, len: u64) -> SizedFile<'a> {
         SizedFile { file, len, head: std::cell::RefCell::new([0; HEAD]), head_len: std::cell::Cell::new(None) }
     }
+
+    /// Reads the first page's start if the page cache holds it, without
+    /// waiting on the disk (`preadv2` with `RWF_NOWAIT`): `Some(false)` when
+    /// the read would have waited, `Some(true)` when it did not, `None` where
+    /// the kernel cannot say. A read that does not happen here happens at
+    /// the probe's first read, as without this.
+    pub fn head_cached(&self) -> Option<bool> {
+        let want = HEAD.min(self.len as usize);
+        if want == 0 || self.head_len.get().is_some() {
+            return Some(true);
+        }
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            let mut head = self.head.borrow_mut();
+            let bufs = &mut [io::IoSliceMut::new(&mut head[..want])];
+            match rustix::io::preadv2(self.file, bufs, 0, rustix::io::ReadWriteFlags::NOWAIT) {
+                Ok(n) if n == want => {
+                    self.head_len.set(Some(n));
+                    Some(true)
+                }
+                Ok(_) => None, // short: the file shrank, or only part is cached
+                Err(rustix::io::Errno::AGAIN) => Some(false),
+                Err(_) => None, // a kernel or file system without RWF_NOWAIT
+            }
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        None
+    }
 }
 
 impl ReadAt for SizedFile<'_> {
