@@ -97,6 +97,26 @@ impl Gate {
     }
 }
 
+/// One probe thread's count of its last header reads that waited on the disk.
+#[derive(Default)]
+struct Misses {
+    seen: u32,
+    waited: u32,
+}
+
+impl Misses {
+    /// Counts one read; true once [`COLD_AFTER`] of a run of [`COLD_OF`] waited.
+    fn count(&mut self, waited: bool) -> bool {
+        self.seen += 1;
+        self.waited += u32::from(waited);
+        let cold = self.waited >= COLD_AFTER;
+        if self.seen == COLD_OF {
+            *self = Misses::default();
+        }
+        cold
+    }
+}
+
 /// Reads `file`'s head before its probe does, to learn whether it waits on
 /// the disk: the page cache says so where the kernel can tell (a read's
 /// time cannot: on a busy machine a thread may lose its core for
@@ -160,8 +180,7 @@ pub(super) fn probe_worker(
 ) {
     use std::sync::atomic::Ordering;
     let mut window: Vec<(Item, Option<OwnedFd>)> = Vec::new();
-    // Of the thread's last reads (up to COLD_OF), how many waited.
-    let (mut seen, mut waited) = (0, 0);
+    let mut misses = Misses::default();
     loop {
         let job = match jobs.lock().unwrap_or_else(|e| e.into_inner()).recv() {
             Ok(job) => job,
@@ -183,13 +202,9 @@ pub(super) fn probe_worker(
                     break;
                 }
                 let Some(name) = name_of(&job.names, &item) else { continue };
-                let Read { facts: found, to_decode, waited: w } = read_facts(&job.dir, name, item, deep, opened);
-                (seen, waited) = (seen + 1, waited + u32::from(w));
-                if waited == COLD_AFTER && !gate.is_cold() {
+                let Read { facts: found, to_decode, waited } = read_facts(&job.dir, name, item, deep, opened);
+                if misses.count(waited) && !gate.is_cold() {
                     gate.turn_cold();
-                }
-                if seen == COLD_OF {
-                    (seen, waited) = (0, 0);
                 }
                 local.push(match to_decode {
                     Some((file, encoding)) => deep_check(found, file, encoding, ctl),

@@ -207,3 +207,14 @@ fn a_head_is_read_from_memory_only_when_it_is_there() {
     assert_eq!(probe(Encoding::Wav, &again).unwrap(), Probe::Complete { duration_ms: Some(100) });
     assert_eq!(SizedFile::new(&file, 0).head_cached(), Some(true), "nothing to wait for");
 }
+
+#[test]
+fn a_quarter_of_a_run_of_reads_waiting_makes_the_disk_cold() {
+    let mut misses = Misses::default();
+    // Spread out: one miss in five never adds up to a quarter of 256.
+    assert!(!(0..10 * COLD_OF).any(|i| misses.count(i % 5 == 0)));
+    let mut misses = Misses::default();
+    let counted: Vec<bool> = (0..COLD_AFTER).map(|_| misses.count(true)).collect();
+    assert_eq!(counted.iter().filter(|c| **c).count(), 1, "the 64th miss in a row, not before");
+    assert!(counted[COLD_AFTER as usize - 1]);
+}
