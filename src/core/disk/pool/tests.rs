@@ -29,18 +29,13 @@ fn folder() -> (tempfile::TempDir, Job) {
         std::fs::write(dir.path().join(&name), bytes).unwrap();
         names.push(name);
     }
-    for (i, name) in [(900, "wav"), (901, "m4a")].map(|(i, e)| (i, key_name(i, e))).into_iter().enumerate() {
-        // A named pipe and a link under cache files' names: never opened
-        // as files, read ahead or not.
-        let path = dir.path().join(&name.1);
-        if i == 0 {
-            rustix::fs::mknodat(rustix::fs::CWD, &path, rustix::fs::FileType::Fifo, Mode::RUSR | Mode::WUSR, 0)
-                .unwrap();
-        } else {
-            std::os::unix::fs::symlink(dir.path().join(&names[0]), &path).unwrap();
-        }
-        names.push(name.1);
-    }
+    // A named pipe and a link under cache files' names: never opened as
+    // files, read ahead or not.
+    let (fifo, link) = (key_name(900, "wav"), key_name(901, "m4a"));
+    let fifo_mode = Mode::RUSR | Mode::WUSR;
+    rustix::fs::mknodat(rustix::fs::CWD, dir.path().join(&fifo), FileType::Fifo, fifo_mode, 0).unwrap();
+    std::os::unix::fs::symlink(dir.path().join(&names[0]), dir.path().join(&link)).unwrap();
+    names.extend([fifo, link]);
     names.push("notes.txt".into());
     std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
     names.push(key_name(999, "wav")); // listed, then gone before the probe
