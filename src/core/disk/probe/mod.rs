@@ -49,6 +49,11 @@ pub struct SizedFile<'a> {
     head_len: std::cell::Cell<Option<usize>>,
 }
 
+/// Set once a kernel or file system refused `RWF_NOWAIT` itself: later
+/// heads are read without asking.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+static NOWAIT_REFUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// How much of a file's start one read fetches for the probes.
 const HEAD: usize = 512;
 
@@ -69,6 +74,10 @@ impl<'a> SizedFile<'a> {
         }
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
+            use std::sync::atomic::Ordering::Relaxed;
+            if NOWAIT_REFUSED.load(Relaxed) {
+                return None;
+            }
             let mut head = self.head.borrow_mut();
             let bufs = &mut [io::IoSliceMut::new(&mut head[..want])];
             match rustix::io::preadv2(self.file, bufs, 0, rustix::io::ReadWriteFlags::NOWAIT) {
@@ -78,7 +87,12 @@ impl<'a> SizedFile<'a> {
                 }
                 Ok(_) => None, // short: the file shrank, or only part is cached
                 Err(rustix::io::Errno::AGAIN) => Some(false),
-                Err(_) => None, // a kernel or file system without RWF_NOWAIT
+                Err(rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {
+                    // A kernel or file system without RWF_NOWAIT: ask no more.
+                    NOWAIT_REFUSED.store(true, Relaxed);
+                    None
+                }
+                Err(_) => None, // the probe's own read meets it and reports it
             }
         }
         #[cfg(not(any(target_os = "linux", target_os = "android")))]
