@@ -18,8 +18,8 @@ use crate::core::model::{Encoding, FileKind, Identity, NameClass, Probe};
 /// Probe threads (`CACHESCOPE_PROBE_THREADS` overrides). On a cold disk
 /// each reads ahead (see [`Gate::ahead`]), so a few keep hundreds of reads
 /// in flight. Measured cold at a million files on a virtual disk: 2, 4, 8
-/// and 16 threads all took 12–14 s; 32 threads reading one file at a time
-/// took 16–19 s.
+/// and 16 threads all took 12–15 s; 32 threads reading one file at a time
+/// took 16–24 s.
 pub(super) fn probe_threads() -> usize {
     std::env::var("CACHESCOPE_PROBE_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(8).clamp(1, 64)
 }
